@@ -1,0 +1,6 @@
+//! The `wxcloud` command.
+
+fn main() {
+    eprintln!("wxcloud: the command line is not built yet");
+    std::process::exit(2);
+}
