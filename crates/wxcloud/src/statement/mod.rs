@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use crate::Result;
 
 mod ast;
+pub mod vocab;
 pub use ast::*;
 
 /// Something that can become the text of a statement: a ready-made string, or a statement the
