@@ -1,38 +1,162 @@
 //! MongoDB Extended JSON: decoding the records the service returns, and writing values back.
 //!
-//! (Skeleton: the Extended JSON work fills this module in. The function names below are the
-//! stable interface other modules and crates use.)
+//! The service returns each record as a string of Extended JSON, mixing plain JSON with type
+//! wrappers such as `{"$numberDouble": "113.0"}`. [`decode_document`] turns one such string
+//! into a [`Document`] in a single pass over the text, accepting canonical, relaxed and legacy
+//! forms (see the table in the API reference, §3):
+//!
+//! ```
+//! use wxcloud::{ejson, Value};
+//!
+//! let doc = ejson::decode_document(
+//!     r#"{"_id":"a1","x":{"$numberDouble":"113.0"},"n":{"$numberLong":"9007199254740993"}}"#,
+//! )?;
+//! assert_eq!(doc["x"], Value::Double(113.0));
+//! assert_eq!(doc["n"], Value::Int64(9_007_199_254_740_993));
+//! # Ok::<(), wxcloud::Error>(())
+//! ```
+//!
+//! Decoding rules:
+//! - Key order is kept. A plain integer is an Int32 if it fits, else an Int64 (exact); beyond
+//!   the 64-bit range it becomes a Double. A plain number with a fraction or exponent is a Double.
+//! - An object is a wrapper only if its keys are exactly a wrapper's keys; `{"$oid": "..", "x": 1}`
+//!   is an ordinary document. Once the keys match, bad contents (`{"$numberLong": "abc"}`) are a
+//!   [`Decode`](crate::ErrorKind::Decode) error.
+//! - Errors carry the line and column; nesting deeper than [`MAX_DEPTH`] is an error.
 
-use crate::{Document, Result, Value};
+mod date;
+mod decimal;
+mod decode;
+mod encode;
+mod typed;
+mod wrapper;
+
+use serde::de::DeserializeSeed;
+
+pub use decode::MAX_DEPTH;
+pub use typed::ValueDeserializer;
+
+use crate::{Document, Error, Result, Value};
+
+/// Runs `seed` over the whole of `text`, rejecting anything after the value.
+fn decode_with<'de, S: DeserializeSeed<'de>>(text: &'de str, seed: S) -> Result<S::Value> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
+    value.map_err(|e| Error::decode(format!("invalid Extended JSON: {e}")))
+}
 
 /// Decodes one record (an Extended JSON object in text) into a document, in one pass.
+///
+/// Fails with a [`Decode`](crate::ErrorKind::Decode) error if the text is not JSON, a wrapper
+/// holds bad contents, or the text is not an object (or is a wrapper such as `{"$oid": ..}`).
 pub fn decode_document(text: &str) -> Result<Document> {
-    let _ = text;
-    Err(crate::Error::decode("Extended JSON decoding is not implemented yet"))
+    match decode_value(text)? {
+        Value::Document(doc) => Ok(doc),
+        other => Err(Error::decode(format!(
+            "invalid Extended JSON record: expected a document, found {}",
+            type_name(&other)
+        ))),
+    }
 }
 
-/// Decodes any Extended JSON value in text.
+/// Decodes any Extended JSON value in text (a document, an array, a wrapper, a scalar).
 pub fn decode_value(text: &str) -> Result<Value> {
-    let _ = text;
-    Err(crate::Error::decode("Extended JSON decoding is not implemented yet"))
+    decode_with(text, decode::ValueSeed { depth: 0 })
 }
 
-/// Writes a document as canonical Extended JSON text, the way the service returns records
-/// (doubles as `{"$numberDouble": ..}`).
+/// The BSON type name of a value, for messages.
+pub(crate) fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Int32(_) => "int32",
+        Value::Int64(_) => "int64",
+        Value::Double(_) => "double",
+        Value::Decimal128(_) => "decimal128",
+        Value::String(_) => "string",
+        Value::Date(_) => "date",
+        Value::ObjectId(_) => "objectId",
+        Value::Binary { .. } => "binary",
+        Value::Regex { .. } => "regex",
+        Value::Timestamp { .. } => "timestamp",
+        Value::MinKey => "minKey",
+        Value::MaxKey => "maxKey",
+        Value::Array(_) => "array",
+        Value::Document(_) => "document",
+    }
+}
+
+/// Writes a document as canonical Extended JSON text, the way the service returns records.
+///
+/// Every value keeps its exact type, so [`decode_document`] gives back an equal document:
+/// Int32 is a plain integer, Int64 is always `{"$numberLong": ".."}`, Double is always
+/// `{"$numberDouble": ".."}` (as in the service's own sample), dates are
+/// `{"$date": {"$numberLong": ".."}}`. (A document whose keys mimic a wrapper, such as
+/// `{"$oid": "not hex"}` built by hand, is written as is and will not decode back.)
+///
+/// ```
+/// use wxcloud::{ejson, Document, Value};
+///
+/// let doc = Document::from_iter([("x".to_owned(), Value::Double(113.0)), ("n".to_owned(), Value::Int32(7))]);
+/// assert_eq!(ejson::to_canonical_string(&doc), r#"{"x":{"$numberDouble":"113.0"},"n":7}"#);
+/// ```
 pub fn to_canonical_string(doc: &Document) -> String {
-    let _ = doc;
-    String::new()
+    encode::to_json_string(&encode::EjsonDocument {
+        doc,
+        mode: encode::Mode::Canonical,
+    })
 }
 
-/// Writes a value as relaxed Extended JSON text (plain numbers where JSON can hold them,
-/// dates as ISO-8601 strings), the form people read.
+/// Writes any value as canonical Extended JSON text (see [`to_canonical_string`]).
+pub fn to_canonical_value_string(value: &Value) -> String {
+    encode::to_json_string(&encode::Ejson {
+        value,
+        mode: encode::Mode::Canonical,
+    })
+}
+
+/// Writes a value as relaxed Extended JSON text, the form people read: numbers as plain JSON
+/// numbers (a whole double keeps its `.0`, so it still decodes as a double), dates from 1970
+/// to 9999 as `{"$date": "2020-01-02T03:04:05.678Z"}`, non-finite doubles as
+/// `{"$numberDouble": "NaN"}`. The same text as `serde_json::to_string(&value)`.
+///
+/// ```
+/// use wxcloud::{ejson, Value};
+///
+/// let doc = ejson::decode_value(r#"{"x":{"$numberDouble":"113.0"},"d":{"$date":{"$numberLong":"0"}}}"#)?;
+/// assert_eq!(ejson::to_relaxed_string(&doc), r#"{"x":113.0,"d":{"$date":"1970-01-01T00:00:00Z"}}"#);
+/// # Ok::<(), wxcloud::Error>(())
+/// ```
 pub fn to_relaxed_string(value: &Value) -> String {
-    let _ = value;
-    String::new()
+    encode::to_json_string(value)
 }
 
-/// Decodes one record into any `T: Deserialize` (a typed record), in one pass.
+/// Decodes one record into any `T: Deserialize` (a typed record).
+///
+/// The text is decoded in one pass into a [`Value`] (with every wrapper recognised), which is
+/// then offered to `T` as natural serde values: numbers as numbers, Decimal128 and ObjectId as
+/// strings, dates as milliseconds since the epoch (or ISO-8601 text for a `String` field),
+/// binary as bytes; a [`Value`] or [`Document`] field receives the value unchanged. See
+/// [`ValueDeserializer`] for the full table.
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct Todo { _id: String, location: Location, done: bool, tags: Vec<String> }
+/// #[derive(serde::Deserialize)]
+/// struct Location { coordinates: Vec<f64> }
+///
+/// let todo: Todo = wxcloud::ejson::from_str(
+///     r#"{"_id":"f77e","location":{"type":"Point","coordinates":[{"$numberDouble":"113.0"},{"$numberDouble":"23.0"}]},"done":false,"tags":["cloud"]}"#,
+/// )?;
+/// assert_eq!(todo.location.coordinates, [113.0, 23.0]);
+/// # Ok::<(), wxcloud::Error>(())
+/// ```
 pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
-    let _ = text;
-    Err(crate::Error::decode("typed Extended JSON decoding is not implemented yet"))
+    from_value(decode_value(text)?)
+}
+
+/// Reads an already decoded value as any `T: Deserialize` (see [`from_str`]).
+pub fn from_value<T: serde::de::DeserializeOwned>(value: Value) -> Result<T> {
+    T::deserialize(ValueDeserializer::<serde::de::value::Error>::new(value))
+        .map_err(|e| Error::decode(format!("record does not match the expected type: {e}")))
 }
