@@ -1,7 +1,63 @@
 //! The `wxcloud._native` Python extension: glue between Python and the `wxcloud` core.
+//!
+//! Every behaviour lives in the core crate; this crate converts values (`convert`), errors
+//! (`errors`), arguments (`structured`) and replies (`calls`, `results`). The Python package
+//! `wxcloud` re-exports what it defines.
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+
+mod convert;
+mod errors;
+mod logging;
+mod structured;
+mod values;
+// Waiting for the core client and the emulator to land:
+// mod statements; mod admin; mod calls; mod client; mod emulator; mod results; mod tokens;
+
+/// Decodes Extended JSON record strings (as the service returns them) into dicts of native
+/// values. Given one string, returns one dict; given an iterable of strings, a list of dicts.
+#[pyfunction]
+fn decode<'py>(py: Python<'py>, records: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    if let Ok(s) = records.cast::<PyString>() {
+        return Ok(decode_one(py, &s.to_cow()?)?.into_any());
+    }
+    let out = PyList::empty(py);
+    for item in records.try_iter()? {
+        let item = item?;
+        let s = item
+            .cast::<PyString>()
+            .map_err(|_| errors::to_py_err(wxcloud::Error::decode("decode() takes record strings")))?;
+        out.append(decode_one(py, &s.to_cow()?)?)?;
+    }
+    Ok(out.into_any())
+}
+
+fn decode_one<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyDict>> {
+    let doc = wxcloud::ejson::decode_document(text).map_err(errors::to_py_err)?;
+    convert::document_to_py(py, &doc)
+}
+
+/// Writes a value (usually a dict) as Extended JSON text: canonical by default, the form the
+/// service returns records in; `relaxed=True` gives plain numbers and ISO dates, the form people
+/// read. The inverse of `decode` for dicts.
+#[pyfunction]
+#[pyo3(signature = (value, *, relaxed = false))]
+fn encode(value: &Bound<'_, PyAny>, relaxed: bool) -> PyResult<String> {
+    let value = convert::py_to_value(value)?;
+    Ok(if relaxed {
+        wxcloud::ejson::to_relaxed_string(&value)
+    } else {
+        wxcloud::ejson::to_canonical_value_string(&value)
+    })
+}
 
 #[pymodule]
-fn _native(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    errors::register(m)?;
+    values::register(m)?;
+    m.add_function(wrap_pyfunction!(decode, m)?)?;
+    m.add_function(wrap_pyfunction!(encode, m)?)?;
+    m.add_function(wrap_pyfunction!(logging::_set_log_sink, m)?)?;
+    m.add_function(wrap_pyfunction!(logging::_set_log_level, m)?)?;
     Ok(())
 }

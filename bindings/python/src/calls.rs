@@ -1,0 +1,141 @@
+//! One operation, ready to run: parsed from Python arguments while attached to Python, then run
+//! by the core without Python, and its reply turned into Python objects afterwards.
+//!
+//! `Client` (blocking) and `AsyncClient` (asyncio) share all of this; they differ only in how
+//! they wait for [`run`].
+
+use std::borrow::Cow;
+
+use pyo3::prelude::*;
+use wxcloud::statement::{Statement, ToStatement};
+use wxcloud::Document;
+
+use crate::convert::documents_to_py;
+use crate::structured;
+
+/// A statement the caller wrote, or one the core writes from structured arguments.
+pub enum Form {
+    /// Sent as is.
+    Text(String),
+    /// Written by the core.
+    Built(Statement),
+}
+
+impl ToStatement for Form {
+    fn to_statement(&self) -> wxcloud::Result<Cow<'_, str>> {
+        match self {
+            Form::Text(s) => Ok(Cow::Borrowed(s)),
+            Form::Built(s) => s.to_statement(),
+        }
+    }
+}
+
+/// Picks the statement form when the first argument is a statement and nothing else is given.
+pub fn form(first: &str, nothing_else: bool, build: impl FnOnce() -> PyResult<Statement>) -> PyResult<Form> {
+    if nothing_else && structured::is_statement(first) {
+        Ok(Form::Text(first.to_owned()))
+    } else {
+        build().map(Form::Built)
+    }
+}
+
+/// One operation with its arguments.
+pub enum Call {
+    Aggregate(Form),
+    Query(Form),
+    Count(Form),
+    Add(Form),
+    Update(Form),
+    Delete(Form),
+    CreateCollection(String),
+    DeleteCollection(String),
+    ListCollections { limit: Option<u64>, offset: Option<u64> },
+    UpdateIndex { collection: String, create: Vec<wxcloud::IndexSpec>, drop: Vec<String> },
+    MigrateImport { collection: String, file_path: String, file_type: wxcloud::FileType, stop_on_error: bool, conflict_mode: wxcloud::ConflictMode },
+    MigrateExport { file_path: String, file_type: wxcloud::FileType, query: String },
+    MigrateStatus(i64),
+}
+
+/// What an operation returned, still in Rust; becomes Python objects in `into_pyobject`.
+pub enum Reply {
+    Records(Vec<Document>),
+    Raw(Vec<String>),
+    Query { data: Box<Reply>, offset: u64, limit: u64, total: u64 },
+    Int(u64),
+    Ids(Vec<String>),
+    Update { matched: u64, modified: u64, id: Option<String> },
+    Collections(wxcloud::CollectionList),
+    JobId(i64),
+    Migrate(wxcloud::MigrateStatus),
+    Nothing,
+}
+
+/// Runs a call on the core client. `raw` keeps records as the Extended JSON strings the service
+/// returned.
+pub async fn run(client: wxcloud::Client, raw: bool, call: Call) -> wxcloud::Result<Reply> {
+    Ok(match call {
+        Call::Aggregate(f) if raw => Reply::Raw(client.aggregate_raw(&f).await?),
+        Call::Aggregate(f) => Reply::Records(client.aggregate(&f).await?),
+        Call::Query(f) if raw => {
+            let page = client.query_raw(&f).await?;
+            Reply::Query { data: Box::new(Reply::Raw(page.data)), offset: page.offset, limit: page.limit, total: page.total }
+        }
+        Call::Query(f) => {
+            let page = client.query(&f).await?;
+            Reply::Query { data: Box::new(Reply::Records(page.data)), offset: page.offset, limit: page.limit, total: page.total }
+        }
+        Call::Count(f) => Reply::Int(client.count(&f).await?),
+        Call::Add(f) => Reply::Ids(client.add(&f).await?),
+        Call::Update(f) => {
+            let r = client.update(&f).await?;
+            Reply::Update { matched: r.matched, modified: r.modified, id: r.id }
+        }
+        Call::Delete(f) => Reply::Int(client.delete(&f).await?),
+        Call::CreateCollection(name) => {
+            client.create_collection(&name).await?;
+            Reply::Nothing
+        }
+        Call::DeleteCollection(name) => {
+            client.delete_collection(&name).await?;
+            Reply::Nothing
+        }
+        Call::ListCollections { limit, offset } => Reply::Collections(client.list_collections(limit, offset).await?),
+        Call::UpdateIndex { collection, create, drop } => {
+            client.update_index(&collection, &create, &drop).await?;
+            Reply::Nothing
+        }
+        Call::MigrateImport { collection, file_path, file_type, stop_on_error, conflict_mode } => Reply::JobId(
+            client.migrate_import(&collection, &file_path, file_type, stop_on_error, conflict_mode).await?,
+        ),
+        Call::MigrateExport { file_path, file_type, query } => {
+            Reply::JobId(client.migrate_export(&file_path, file_type, &query).await?)
+        }
+        Call::MigrateStatus(job_id) => Reply::Migrate(client.migrate_status(job_id).await?),
+    })
+}
+
+impl<'py> IntoPyObject<'py> for Reply {
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(match self {
+            Reply::Records(docs) => documents_to_py(py, &docs)?.into_any(),
+            Reply::Raw(strings) => strings.into_pyobject(py)?.into_any(),
+            Reply::Query { data, offset, limit, total } => {
+                let data = data.into_pyobject(py)?.unbind();
+                Bound::new(py, crate::results::QueryResult { data, offset, limit, total })?.into_any()
+            }
+            Reply::Int(n) => n.into_pyobject(py)?.into_any(),
+            Reply::Ids(ids) => ids.into_pyobject(py)?.into_any(),
+            Reply::Update { matched, modified, id } => {
+                Bound::new(py, crate::results::UpdateResult { matched, modified, id })?.into_any()
+            }
+            Reply::Collections(list) => crate::results::collections(py, list)?.into_any(),
+            Reply::JobId(id) => id.into_pyobject(py)?.into_any(),
+            Reply::Migrate(status) => crate::results::migrate_status(py, status)?.into_any(),
+            Reply::Nothing => py.None().into_bound(py),
+        })
+    }
+}

@@ -1,0 +1,119 @@
+//! `wxcloud.Emulator`: a local Cloud Base running in-process, for users' own tests.
+
+use std::sync::Mutex;
+
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::client::{AsyncClient, Client, build_core, runtime};
+use crate::tokens::LoopSlot;
+
+/// A local Cloud Base (the `wxcloud emulator` server) running in this process on 127.0.0.1 and
+/// an OS-chosen port, in memory unless given `data_path`. Use it as a context manager, or call
+/// `stop()`; `client()` gives a client already configured for it.
+#[pyclass(module = "wxcloud", frozen)]
+pub struct Emulator {
+    running: Mutex<Option<wxcloud_emulator::RunningEmulator>>,
+    /// The emulator's URL, e.g. `http://127.0.0.1:40123`.
+    #[pyo3(get)]
+    base_url: String,
+    /// The app id it accepts.
+    #[pyo3(get)]
+    appid: String,
+    /// The app secret it accepts.
+    #[pyo3(get)]
+    secret: String,
+    /// The default cloud environment (`test2-4a89da`).
+    #[pyo3(get)]
+    env: String,
+}
+
+#[pymethods]
+impl Emulator {
+    /// Starts the emulator.
+    #[new]
+    #[pyo3(signature = (*, data_path = None))]
+    fn new(py: Python<'_>, data_path: Option<std::path::PathBuf>) -> PyResult<Self> {
+        let running = py
+            .detach(|| {
+                runtime().block_on(async move {
+                    let builder = wxcloud_emulator::Emulator::builder();
+                    let builder = match data_path {
+                        Some(path) => builder.data_path(path),
+                        None => builder.in_memory(),
+                    };
+                    builder.start().await
+                })
+            })
+            .map_err(|e| crate::errors::transport(format!("the emulator did not start: {e}")))?;
+        Ok(Emulator {
+            base_url: running.base_url().to_string(),
+            appid: running.appid().to_owned(),
+            secret: running.secret().to_owned(),
+            env: running.env().to_owned(),
+            running: Mutex::new(Some(running)),
+        })
+    }
+
+    /// A blocking client for this emulator; keyword options as for `Client` (e.g. `raw=True`,
+    /// `timeout=`, `env=`).
+    #[pyo3(signature = (*, env = None, raw = false, timeout = None, max_retries = None, token_mode = None))]
+    fn client(&self, py: Python<'_>, env: Option<String>, raw: bool, timeout: Option<f64>, max_retries: Option<u32>, token_mode: Option<String>) -> PyResult<Client> {
+        let slot = LoopSlot::default();
+        let core = self.core(py, env, timeout, max_retries, token_mode, &slot)?;
+        Ok(Client::wrap(core, raw, slot))
+    }
+
+    /// An asyncio client for this emulator; options as for `client()`.
+    #[pyo3(signature = (*, env = None, raw = false, timeout = None, max_retries = None, token_mode = None))]
+    fn async_client(&self, py: Python<'_>, env: Option<String>, raw: bool, timeout: Option<f64>, max_retries: Option<u32>, token_mode: Option<String>) -> PyResult<AsyncClient> {
+        let slot = LoopSlot::default();
+        let core = self.core(py, env, timeout, max_retries, token_mode, &slot)?;
+        Ok(AsyncClient::wrap(core, raw, slot))
+    }
+
+    /// Stops the emulator (its in-memory data is gone). Stopping twice does nothing.
+    fn stop(&self, py: Python<'_>) -> PyResult<()> {
+        let running = self.running.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(running) = running {
+            py.detach(|| runtime().block_on(running.shutdown())).map_err(to_py_err_any)?;
+        }
+        Ok(())
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, PyTuple>) -> PyResult<bool> {
+        self.stop(py)?;
+        Ok(false)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Emulator(base_url={:?}, env={:?})", self.base_url, self.env)
+    }
+}
+
+impl Emulator {
+    fn core(&self, py: Python<'_>, env: Option<String>, timeout: Option<f64>, max_retries: Option<u32>, token_mode: Option<String>, slot: &LoopSlot) -> PyResult<wxcloud::Client> {
+        build_core(
+            py,
+            Some(self.appid.clone()),
+            Some(self.secret.clone()),
+            Some(env.unwrap_or_else(|| self.env.clone())),
+            Some(self.base_url.clone()),
+            None,
+            None,
+            token_mode,
+            timeout,
+            max_retries,
+            slot,
+        )
+    }
+}
+
+fn to_py_err_any(e: impl std::fmt::Display) -> PyErr {
+    crate::errors::transport(format!("the emulator did not stop cleanly: {e}"))
+}

@@ -1,0 +1,72 @@
+"""wxcloud — a client for the WeChat Cloud Base database HTTP API.
+
+``Client`` (blocking) and ``AsyncClient`` (asyncio) run every database operation in its
+statement form (``client.aggregate('db.collection("c").aggregate()...end()')``) or its
+structured form (``client.aggregate("c", [{"$match": {...}}])``), returning records as dicts of
+native Python values. ``Emulator`` runs a local Cloud Base in-process for tests. Every error is a
+``WxCloudError``. The work is done by the Rust core; this package converts values and errors.
+"""
+
+from __future__ import annotations
+
+from wxcloud import _logging, statements
+from wxcloud._native import (
+    AccessDeniedError,
+    ApiError,
+    AsyncClient,
+    Binary,
+    Client,
+    CollectionInfo,
+    CollectionList,
+    DecodeError,
+    Emulator,
+    InvalidRequestError,
+    MaxKey,
+    MigrateStatus,
+    MinKey,
+    NotFoundError,
+    QueryResult,
+    RateLimitError,
+    Regex,
+    ServerBusyError,
+    StatementError,
+    Timestamp,
+    TimeoutError,
+    TokenError,
+    TransportError,
+    UpdateResult,
+    WxCloudError,
+    decode,
+)
+
+__all__ = [
+    "AccessDeniedError",
+    "ApiError",
+    "AsyncClient",
+    "Binary",
+    "Client",
+    "CollectionInfo",
+    "CollectionList",
+    "DecodeError",
+    "Emulator",
+    "InvalidRequestError",
+    "MaxKey",
+    "MigrateStatus",
+    "MinKey",
+    "NotFoundError",
+    "QueryResult",
+    "RateLimitError",
+    "Regex",
+    "ServerBusyError",
+    "StatementError",
+    "Timestamp",
+    "TimeoutError",
+    "TokenError",
+    "TransportError",
+    "UpdateResult",
+    "WxCloudError",
+    "decode",
+    "statements",
+]
+
+_logging.install()
