@@ -3,5 +3,38 @@
 //! It serves the token endpoints and every `/tcb/database*` call with the real service's error
 //! codes, runs statements on a real embedded database (SQLite), and offers test hooks for fault
 //! injection, token expiry and request statistics.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), wxcloud_emulator::Error> {
+//! use wxcloud_emulator::Emulator;
+//!
+//! let emulator = Emulator::builder().in_memory().seed_sample(true).start().await?;
+//! // Point a client at emulator.base_url() with emulator.appid() / emulator.secret(),
+//! // env emulator.env().
+//! println!("listening on {}", emulator.base_url());
+//! emulator.shutdown().await;
+//! # Ok(()) }
+//! ```
 
+mod builder;
+mod clock;
 pub mod engine;
+mod exec;
+mod faults;
+mod ids;
+mod migrate;
+pub mod parser;
+mod reply;
+mod seed;
+mod server;
+mod state;
+mod stats;
+mod storage;
+mod tokens;
+
+pub use builder::{
+    DEFAULT_APPID, DEFAULT_COMPONENT, DEFAULT_ENVS, DEFAULT_SECRET, DEFAULT_TOKEN_TTL, Emulator, EmulatorBuilder, Error,
+    RunningEmulator,
+};
+pub use faults::Fault;
+pub use stats::Stats;

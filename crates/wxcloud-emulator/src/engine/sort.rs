@@ -1,0 +1,152 @@
+//! Sorting by a specification (`{"a": 1, "b": -1}`) the way MongoDB does: a field holding an
+//! array sorts by its smallest element ascending and its largest descending, a missing field
+//! sorts as null, and an empty array sorts before null.
+
+use std::cmp::Ordering;
+
+use wxcloud::{Document, Value};
+
+use super::EngineError;
+use super::order::compare;
+use super::path;
+
+/// A compiled sort specification.
+#[derive(Debug, Clone)]
+pub struct SortKeys {
+    keys: Vec<(Vec<String>, bool)>,
+}
+
+/// One document's sort key for one field: `None` sorts before every other value except MinKey
+/// (an empty array).
+type KeyPart = Option<Value>;
+
+fn cmp_part(a: &KeyPart, b: &KeyPart) -> Ordering {
+    match (a, b) {
+        (None, None) => Ordering::Equal,
+        (None, Some(v)) => {
+            if matches!(v, Value::MinKey) {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            }
+        }
+        (Some(_), None) => cmp_part(b, a).reverse(),
+        (Some(x), Some(y)) => compare(x, y),
+    }
+}
+
+impl SortKeys {
+    /// Compiles a sort specification; directions must be 1 or -1.
+    pub fn compile(spec: &Document) -> Result<SortKeys, EngineError> {
+        if spec.is_empty() {
+            return Err(EngineError("$sort stage must have at least one sort key".into()));
+        }
+        let keys = spec
+            .iter()
+            .map(|(k, v)| {
+                let dir = match v.as_f64() {
+                    Some(d) if d == 1.0 => true,
+                    Some(d) if d == -1.0 => false,
+                    _ => {
+                        if let Value::Document(d) = v
+                            && d.contains_key("$meta")
+                        {
+                            return Err(EngineError("unsupported sort: $meta".into()));
+                        }
+                        return Err(EngineError(format!("$sort key ordering must be 1 (for ascending) or -1 (for descending): {k}")));
+                    }
+                };
+                Ok((path::split(k), dir))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(SortKeys { keys })
+    }
+
+    /// The sort key of one document.
+    fn key(&self, doc: &Document) -> Vec<KeyPart> {
+        self.keys.iter().map(|(p, asc)| field_key(doc, p, *asc)).collect()
+    }
+
+    fn cmp_keys(&self, a: &[KeyPart], b: &[KeyPart]) -> Ordering {
+        for ((x, y), (_, asc)) in a.iter().zip(b).zip(&self.keys) {
+            let o = cmp_part(x, y);
+            if o != Ordering::Equal {
+                return if *asc { o } else { o.reverse() };
+            }
+        }
+        Ordering::Equal
+    }
+
+    /// Compares two documents by this specification.
+    pub fn compare(&self, a: &Document, b: &Document) -> Ordering {
+        self.cmp_keys(&self.key(a), &self.key(b))
+    }
+
+    /// Sorts documents stably, computing each document's key once.
+    pub fn sort(&self, docs: &mut Vec<Document>) {
+        let mut keyed: Vec<(Vec<KeyPart>, Document)> =
+            docs.drain(..).map(|d| (self.key(&d), d)).collect();
+        keyed.sort_by(|a, b| self.cmp_keys(&a.0, &b.0));
+        docs.extend(keyed.into_iter().map(|(_, d)| d));
+    }
+
+    /// The first `k` documents in order, holding at most `k` at a time.
+    pub fn top_k<E>(
+        &self,
+        input: impl Iterator<Item = Result<Document, E>>,
+        k: usize,
+    ) -> Result<Vec<Document>, E> {
+        let mut kept: Vec<(Vec<KeyPart>, u64, Document)> = Vec::with_capacity(k.min(1024) + 1);
+        let mut seq = 0u64;
+        for d in input {
+            let d = d?;
+            let key = self.key(&d);
+            seq += 1;
+            if kept.len() == k {
+                // Keep the earlier document on ties (stable).
+                let worst = &kept[k - 1];
+                if self.cmp_keys(&key, &worst.0) != Ordering::Less {
+                    continue;
+                }
+            }
+            let pos = kept.partition_point(|(kk, s, _)| {
+                let o = self.cmp_keys(kk, &key);
+                o == Ordering::Less || (o == Ordering::Equal && *s < seq)
+            });
+            kept.insert(pos, (key, seq, d));
+            if kept.len() > k {
+                kept.pop();
+            }
+        }
+        Ok(kept.into_iter().map(|(_, _, d)| d).collect())
+    }
+}
+
+/// The sort key of one field: every value reached through arrays, the smallest (ascending) or
+/// largest (descending); missing is null; only empty arrays reached gives `None`.
+fn field_key(doc: &Document, parts: &[String], asc: bool) -> KeyPart {
+    let mut cands = Vec::new();
+    path::filter_candidates(doc, parts, &mut cands);
+    let null = Value::Null;
+    let mut best: Option<&Value> = None;
+    for c in &cands {
+        let items: &[Value] = match c {
+            None => std::slice::from_ref(&null),
+            Some(Value::Array(items)) => items,
+            Some(v) => std::slice::from_ref(*v),
+        };
+        for v in items {
+            let better = match best {
+                None => true,
+                Some(b) => {
+                    let o = compare(v, b);
+                    if asc { o == Ordering::Less } else { o == Ordering::Greater }
+                }
+            };
+            if better {
+                best = Some(v);
+            }
+        }
+    }
+    best.cloned()
+}

@@ -1,0 +1,77 @@
+//! The service's error replies: `{"errcode": N, "errmsg": "..."}` with HTTP status 200.
+
+use axum::Json;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value as Json_};
+
+/// An error the emulator answers with, exactly as the real service spells it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiError {
+    /// The errcode (never 0).
+    pub errcode: i64,
+    /// The errmsg.
+    pub errmsg: String,
+}
+
+impl ApiError {
+    /// An error with this code and message.
+    pub fn new(errcode: i64, errmsg: impl Into<String>) -> Self {
+        ApiError { errcode, errmsg: errmsg.into() }
+    }
+
+    /// 43002: the endpoint wants POST.
+    pub fn require_post() -> Self {
+        Self::new(43002, "require POST method")
+    }
+    /// 43001: the endpoint wants GET.
+    pub fn require_get() -> Self {
+        Self::new(43001, "require GET method")
+    }
+    /// 44002: the POST body is empty.
+    pub fn empty_body() -> Self {
+        Self::new(44002, "empty post data")
+    }
+    /// 47001: the POST body is not the JSON the endpoint expects.
+    pub fn bad_json() -> Self {
+        Self::new(47001, "data format error")
+    }
+    /// 40101: a required field is missing.
+    pub fn missing(field: &str) -> Self {
+        Self::new(40101, format!("missing parameter: {field}"))
+    }
+    /// 40097: a field has the wrong type or an invalid value.
+    pub fn invalid(field: &str, why: &str) -> Self {
+        Self::new(40097, format!("invalid args: {field} {why}"))
+    }
+    /// -501007: the environment is not one the emulator serves.
+    pub fn env_not_exists(env: &str) -> Self {
+        Self::new(-501007, format!("Invalid parameter: env not exists ({env})"))
+    }
+    /// -502005: the collection does not exist.
+    pub fn collection_not_exists(name: &str) -> Self {
+        Self::new(-502005, format!("database collection not exists: {name}"))
+    }
+    /// -502001: the database refused the operation (duplicate key, collection exists, ...).
+    pub fn database(why: impl std::fmt::Display) -> Self {
+        Self::new(-502001, format!("database request fail: {why}"))
+    }
+    /// -502002: the statement cannot be accepted.
+    pub fn statement(why: impl std::fmt::Display) -> Self {
+        Self::new(-502002, format!("illegal database command: {why}"))
+    }
+}
+
+/// A success reply: `{"errcode": 0, "errmsg": "ok"}` followed by `fields`.
+pub fn ok(fields: Map<String, Json_>) -> Response {
+    let mut body = Map::new();
+    body.insert("errcode".into(), 0.into());
+    body.insert("errmsg".into(), "ok".into());
+    body.extend(fields);
+    Json(Json_::Object(body)).into_response()
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        Json(serde_json::json!({"errcode": self.errcode, "errmsg": self.errmsg})).into_response()
+    }
+}
