@@ -19,6 +19,36 @@ pub enum Direction {
     Desc,
 }
 
+impl Direction {
+    /// Reads a direction the way every front end accepts it: `"asc"`/`"desc"` (any case) or
+    /// `1`/`-1`.
+    pub fn from_value(value: &crate::Value) -> crate::Result<Direction> {
+        match value {
+            crate::Value::String(s) => s.parse(),
+            v => match v.as_f64() {
+                Some(n) if n == 1.0 => Ok(Direction::Asc),
+                Some(n) if n == -1.0 => Ok(Direction::Desc),
+                _ => Err(crate::Error::statement("a sort direction is \"asc\", \"desc\", 1 or -1")),
+            },
+        }
+    }
+}
+
+impl std::str::FromStr for Direction {
+    type Err = crate::Error;
+
+    /// `"asc"` or `"desc"`, in any case.
+    fn from_str(s: &str) -> crate::Result<Direction> {
+        if s.eq_ignore_ascii_case("asc") {
+            Ok(Direction::Asc)
+        } else if s.eq_ignore_ascii_case("desc") {
+            Ok(Direction::Desc)
+        } else {
+            Err(crate::Error::statement(format!("unknown sort direction {s:?} (use \"asc\" or \"desc\")")))
+        }
+    }
+}
+
 /// Which documents an update or remove applies to.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Target {
@@ -54,6 +84,57 @@ pub struct Query {
     pub limit: Option<u64>,
     /// `.field(projection)`, as a MongoDB projection.
     pub fields: Option<Document>,
+}
+
+impl Query {
+    /// A query of every document in `collection`; add conditions with the other methods.
+    ///
+    /// ```
+    /// use wxcloud::statement::{Direction, Query};
+    ///
+    /// let text = wxcloud::statement::query(&Query::new("users").order_by("age", Direction::Desc).limit(5))?;
+    /// assert_eq!(text, r#"db.collection("users").orderBy("age", "desc").limit(5).get()"#);
+    /// # Ok::<(), wxcloud::Error>(())
+    /// ```
+    pub fn new(collection: impl Into<String>) -> Query {
+        Query { collection: collection.into(), ..Query::default() }
+    }
+
+    /// Only the document with this `_id` (`.doc(id)`).
+    pub fn doc(mut self, id: impl Into<crate::Value>) -> Query {
+        self.doc = Some(id.into());
+        self
+    }
+
+    /// Only documents matching this MongoDB filter (`.where(..)`).
+    pub fn filter(mut self, filter: Document) -> Query {
+        self.filter = Some(filter);
+        self
+    }
+
+    /// Then order by `field` (`.orderBy(field, direction)`); call again for more keys.
+    pub fn order_by(mut self, field: impl Into<String>, direction: Direction) -> Query {
+        self.order_by.push((field.into(), direction));
+        self
+    }
+
+    /// Skip the first `n` matches (`.skip(n)`).
+    pub fn skip(mut self, n: u64) -> Query {
+        self.skip = Some(n);
+        self
+    }
+
+    /// Return at most `n` documents (`.limit(n)`).
+    pub fn limit(mut self, n: u64) -> Query {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Return only these fields: a MongoDB projection (`{"name": 1}`) (`.field(..)`).
+    pub fn fields(mut self, projection: Document) -> Query {
+        self.fields = Some(projection);
+        self
+    }
 }
 
 /// One statement.

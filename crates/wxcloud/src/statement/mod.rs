@@ -1,6 +1,22 @@
 //! Statements: the JavaScript-syntax `query` strings the service runs, written safely.
 //!
-//! (Skeleton: the statement work fills this module in: AST, printer, MongoDB translation.)
+//! Users write MongoDB-style filters, update documents and pipelines; this module writes the
+//! statement text for them, with every user value as a literal (never spliced as code), and
+//! refuses what the statement language cannot express with a [`crate::ErrorKind::Statement`]
+//! error naming the operator and its path, before anything is sent.
+//!
+//! ```
+//! use wxcloud::statement::{Direction, Query};
+//! use wxcloud::{Document, Value};
+//!
+//! let filter: Document = [("age".to_string(),
+//!     Value::Document([("$gt".to_string(), Value::Int32(5)), ("$lt".to_string(), Value::Int32(9))].into_iter().collect()))]
+//!     .into_iter().collect();
+//! let text = wxcloud::statement::query(&Query::new("users").filter(filter).order_by("age", Direction::Asc))?;
+//! assert_eq!(text, r#"db.collection("users").where({"age": db.command.gt(5).and(db.command.lt(9))}).orderBy("age", "asc").get()"#);
+//! # Ok::<(), wxcloud::Error>(())
+//! ```
+//!
 //! The [`Statement`] type is the meaning of a statement, shared with the emulator's parser: the
 //! writer prints it, the parser produces it, and both speak MongoDB's vocabulary for filters,
 //! update documents and pipeline stages.
@@ -10,8 +26,18 @@ use std::borrow::Cow;
 use crate::Result;
 
 mod ast;
+mod builder;
+mod filter;
+mod geo;
+mod literal;
+mod pipeline;
+mod print;
+mod update;
 pub mod vocab;
+
 pub use ast::*;
+pub use builder::{Add, Aggregate, Count, Delete, Update, add, aggregate, count, delete, query, update};
+pub use print::{MAX_COLLECTION_NAME_LEN, validate_collection_name};
 
 /// Something that can become the text of a statement: a ready-made string, or a statement the
 /// SDK writes from structured input.
