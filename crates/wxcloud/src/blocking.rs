@@ -1,0 +1,180 @@
+//! A blocking client for programs without an async runtime.
+//!
+//! It wraps a [`crate::Client`] and a small runtime of its own; every method blocks the
+//! calling thread until the call finishes. Do not use it from inside an async runtime (call
+//! the async client there), and do not drop the last clone inside one.
+//!
+//! ```no_run
+//! # fn demo() -> wxcloud::Result<()> {
+//! let client = wxcloud::Client::builder()
+//!     .appid("wx1234567890")
+//!     .secret("app-secret")
+//!     .env("test2-4a89da")
+//!     .build_blocking()?;
+//! let n = client.count(r#"db.collection("todos").count()"#)?;
+//! # let _ = n; Ok(()) }
+//! ```
+
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+
+use crate::model::{
+    CollectionList, FileType, ImportOptions, IndexSpec, MigrateStatus, QueryResult, RawQueryResult,
+    UpdateResult,
+};
+use crate::statement::ToStatement;
+use crate::token::TokenInfo;
+use crate::{Document, Error, Result};
+
+/// The blocking twin of [`crate::Client`], with the same methods. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Client {
+    inner: crate::Client,
+    runtime: Arc<tokio::runtime::Runtime>,
+}
+
+impl Client {
+    /// A builder; finish it with [`crate::ClientBuilder::build_blocking`].
+    pub fn builder() -> crate::ClientBuilder {
+        crate::ClientBuilder::new()
+    }
+
+    /// Wraps an async client with a runtime of its own (one worker thread).
+    pub fn from_async(inner: crate::Client) -> Result<Self> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("wxcloud-blocking")
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                Error::config(format!("cannot start the blocking client's runtime: {e}"))
+            })?;
+        Ok(Client {
+            inner,
+            runtime: Arc::new(runtime),
+        })
+    }
+
+    /// The async client inside.
+    pub fn as_async(&self) -> &crate::Client {
+        &self.inner
+    }
+
+    /// A clone calling env `env`; see [`crate::Client::with_env`].
+    pub fn with_env(&self, env: impl Into<String>) -> Client {
+        Client {
+            inner: self.inner.with_env(env),
+            runtime: Arc::clone(&self.runtime),
+        }
+    }
+
+    /// The env this client calls, if one is set.
+    pub fn env(&self) -> Option<&str> {
+        self.inner.env()
+    }
+
+    fn run<T>(&self, call: impl Future<Output = Result<T>>) -> Result<T> {
+        self.runtime.block_on(call)
+    }
+
+    /// See [`crate::Client::token_info`].
+    pub fn token_info(&self) -> Result<TokenInfo> {
+        self.run(self.inner.token_info())
+    }
+
+    /// See [`crate::Client::aggregate`].
+    pub fn aggregate(&self, statement: impl ToStatement) -> Result<Vec<Document>> {
+        self.run(self.inner.aggregate(statement))
+    }
+
+    /// See [`crate::Client::aggregate_raw`].
+    pub fn aggregate_raw(&self, statement: impl ToStatement) -> Result<Vec<String>> {
+        self.run(self.inner.aggregate_raw(statement))
+    }
+
+    /// See [`crate::Client::aggregate_as`].
+    pub fn aggregate_as<T: DeserializeOwned>(&self, statement: impl ToStatement) -> Result<Vec<T>> {
+        self.run(self.inner.aggregate_as(statement))
+    }
+
+    /// See [`crate::Client::query`].
+    pub fn query(&self, statement: impl ToStatement) -> Result<QueryResult> {
+        self.run(self.inner.query(statement))
+    }
+
+    /// See [`crate::Client::query_raw`].
+    pub fn query_raw(&self, statement: impl ToStatement) -> Result<RawQueryResult> {
+        self.run(self.inner.query_raw(statement))
+    }
+
+    /// See [`crate::Client::count`].
+    pub fn count(&self, statement: impl ToStatement) -> Result<u64> {
+        self.run(self.inner.count(statement))
+    }
+
+    /// See [`crate::Client::add`].
+    pub fn add(&self, statement: impl ToStatement) -> Result<Vec<String>> {
+        self.run(self.inner.add(statement))
+    }
+
+    /// See [`crate::Client::update`].
+    pub fn update(&self, statement: impl ToStatement) -> Result<UpdateResult> {
+        self.run(self.inner.update(statement))
+    }
+
+    /// See [`crate::Client::delete`].
+    pub fn delete(&self, statement: impl ToStatement) -> Result<u64> {
+        self.run(self.inner.delete(statement))
+    }
+
+    /// See [`crate::Client::create_collection`].
+    pub fn create_collection(&self, name: &str) -> Result<()> {
+        self.run(self.inner.create_collection(name))
+    }
+
+    /// See [`crate::Client::delete_collection`].
+    pub fn delete_collection(&self, name: &str) -> Result<()> {
+        self.run(self.inner.delete_collection(name))
+    }
+
+    /// See [`crate::Client::list_collections`].
+    pub fn list_collections(&self, limit: u64, offset: u64) -> Result<CollectionList> {
+        self.run(self.inner.list_collections(limit, offset))
+    }
+
+    /// See [`crate::Client::update_index`].
+    pub fn update_index(
+        &self,
+        collection: &str,
+        create: &[IndexSpec],
+        drop: &[&str],
+    ) -> Result<()> {
+        self.run(self.inner.update_index(collection, create, drop))
+    }
+
+    /// See [`crate::Client::migrate_import`].
+    pub fn migrate_import(
+        &self,
+        collection: &str,
+        file_path: &str,
+        options: ImportOptions,
+    ) -> Result<u64> {
+        self.run(self.inner.migrate_import(collection, file_path, options))
+    }
+
+    /// See [`crate::Client::migrate_export`].
+    pub fn migrate_export(
+        &self,
+        file_path: &str,
+        file_type: FileType,
+        statement: impl ToStatement,
+    ) -> Result<u64> {
+        self.run(self.inner.migrate_export(file_path, file_type, statement))
+    }
+
+    /// See [`crate::Client::migrate_status`].
+    pub fn migrate_status(&self, job_id: u64) -> Result<MigrateStatus> {
+        self.run(self.inner.migrate_status(job_id))
+    }
+}
