@@ -140,7 +140,7 @@ impl Filter {
             Filter::Path(p, pred) => {
                 let mut cands = Vec::new();
                 path::filter_candidates(doc, p, &mut cands);
-                pred.eval(&cands)
+                pred.eval(&cands)?
             }
             Filter::Expr(e) => super::expr::truthy(&e.eval_value(doc, vars)?),
         })

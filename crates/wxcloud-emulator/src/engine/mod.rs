@@ -3,12 +3,27 @@
 //! Pure functions, no I/O: the server parses a statement into a [`wxcloud::statement::Statement`],
 //! loads documents from storage and calls these.
 //!
-//! (Skeleton: the engine work replaces these bodies. The signatures are the interface the
-//! server codes against; keep them, or change the server at the same time.)
+//! Filters, sorts, projections and expressions are compiled once per call into small trees
+//! (see [`filter::Filter`], [`sort::SortKeys`], [`project::Projection`], [`expr::Expr`]) and then
+//! applied to each document; a statement the engine cannot run is an [`EngineError`] naming the
+//! operator.
+
+pub mod accumulate;
+pub mod expr;
+pub mod filter;
+pub mod geo;
+pub mod order;
+pub mod path;
+pub mod project;
+mod regex;
+pub mod sort;
+pub mod update;
 
 use std::cmp::Ordering;
 
 use wxcloud::{Document, Value};
+
+pub use order::values_equal;
 
 /// A statement the engine cannot run; the server answers errcode -502002 with this message.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -22,33 +37,37 @@ pub trait Collections {
 }
 
 /// Whether `doc` matches the MongoDB `filter`.
+///
+/// To test many documents against one filter, compile it once with [`filter::Filter::compile`].
 pub fn matches(doc: &Document, filter: &Document) -> Result<bool, EngineError> {
-    let _ = (doc, filter);
-    Err(EngineError("filters are not implemented yet".into()))
+    filter::Filter::compile(filter)?.matches(doc, &mut expr::Vars::new(now_ms()))
 }
 
 /// Applies a MongoDB update document (`$set`, `$inc`, ...) to `doc`; returns whether it changed.
+/// A document without operators replaces `doc` (keeping its `_id`). On error `doc` is unchanged.
 pub fn apply_update(doc: &mut Document, update: &Document) -> Result<bool, EngineError> {
-    let _ = (doc, update);
-    Err(EngineError("updates are not implemented yet".into()))
+    update::apply(doc, update, now_ms())
 }
 
 /// Orders two values the way MongoDB sorts them (BSON type order, then value).
 pub fn compare(a: &Value, b: &Value) -> Ordering {
-    let _ = (a, b);
-    Ordering::Equal
+    order::compare(a, b)
 }
 
 /// Sorts documents by a MongoDB sort specification (`{"a": 1, "b": -1}`), stably.
 pub fn sort(docs: &mut [Document], spec: &Document) -> Result<(), EngineError> {
-    let _ = (docs, spec);
-    Err(EngineError("sort is not implemented yet".into()))
+    let keys = sort::SortKeys::compile(spec)?;
+    let mut v: Vec<Document> = docs.iter_mut().map(std::mem::take).collect();
+    keys.sort(&mut v);
+    for (slot, d) in docs.iter_mut().zip(v) {
+        *slot = d;
+    }
+    Ok(())
 }
 
 /// Applies a MongoDB projection (`{"a": 1}`, `{"b": 0}`, expressions) to one document.
 pub fn project(doc: &Document, projection: &Document) -> Result<Document, EngineError> {
-    let _ = (doc, projection);
-    Err(EngineError("projection is not implemented yet".into()))
+    project::Projection::compile(projection)?.apply(doc, &mut expr::Vars::new(now_ms()))
 }
 
 /// Runs a MongoDB pipeline over `input`, returning the output documents.
@@ -61,4 +80,12 @@ pub fn aggregate(
 ) -> Result<Vec<Document>, EngineError> {
     let _ = (stages, input, collections, now_ms);
     Err(EngineError("aggregation is not implemented yet".into()))
+}
+
+/// The current time in milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
