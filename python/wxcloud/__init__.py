@@ -37,6 +37,7 @@ from wxcloud._native import (
     UpdateResult,
     WxCloudError,
     decode,
+    encode,
 )
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "UpdateResult",
     "WxCloudError",
     "decode",
+    "encode",
     "statements",
 ]
 

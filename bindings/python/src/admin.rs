@@ -17,20 +17,20 @@ pub fn index_specs(obj: &Bound<'_, PyAny>) -> PyResult<Vec<wxcloud::IndexSpec>> 
                 Some(u) => u.extract().map_err(|_| bad())?,
                 None => false,
             };
-            let mut keys = Vec::new();
+            let mut index = wxcloud::IndexSpec::new(name).unique(unique);
             for key in spec.get_item("keys")?.ok_or_else(bad)?.try_iter()? {
                 let (field, dir): (String, Bound<'_, PyAny>) = key?.extract().map_err(|_| bad())?;
                 let direction = match (dir.extract::<i64>(), dir.extract::<String>()) {
-                    (Ok(1), _) => "1",
-                    (Ok(-1), _) => "-1",
-                    (_, Ok(s)) if matches!(s.as_str(), "1" | "-1" | "2dsphere") => {
-                        if s == "1" { "1" } else if s == "-1" { "-1" } else { "2dsphere" }
-                    }
+                    (Ok(1), _) => wxcloud::IndexDirection::Asc,
+                    (Ok(-1), _) => wxcloud::IndexDirection::Desc,
+                    (_, Ok(s)) if s == "1" || s == "asc" => wxcloud::IndexDirection::Asc,
+                    (_, Ok(s)) if s == "-1" || s == "desc" => wxcloud::IndexDirection::Desc,
+                    (_, Ok(s)) if s == "2dsphere" => wxcloud::IndexDirection::Geo2dSphere,
                     _ => return Err(bad()),
                 };
-                keys.push((field, direction.to_owned()));
+                index = index.key(field, direction);
             }
-            Ok(wxcloud::IndexSpec { name, unique, keys })
+            Ok(index)
         })
         .collect()
 }

@@ -51,9 +51,9 @@ pub enum Call {
     DeleteCollection(String),
     ListCollections { limit: Option<u64>, offset: Option<u64> },
     UpdateIndex { collection: String, create: Vec<wxcloud::IndexSpec>, drop: Vec<String> },
-    MigrateImport { collection: String, file_path: String, file_type: wxcloud::FileType, stop_on_error: bool, conflict_mode: wxcloud::ConflictMode },
+    MigrateImport { collection: String, file_path: String, options: wxcloud::ImportOptions },
     MigrateExport { file_path: String, file_type: wxcloud::FileType, query: String },
-    MigrateStatus(i64),
+    MigrateStatus(u64),
 }
 
 /// What an operation returned, still in Rust; becomes Python objects in `into_pyobject`.
@@ -65,7 +65,7 @@ pub enum Reply {
     Ids(Vec<String>),
     Update { matched: u64, modified: u64, id: Option<String> },
     Collections(wxcloud::CollectionList),
-    JobId(i64),
+    JobId(u64),
     Migrate(wxcloud::MigrateStatus),
     Nothing,
 }
@@ -78,11 +78,13 @@ pub async fn run(client: wxcloud::Client, raw: bool, call: Call) -> wxcloud::Res
         Call::Aggregate(f) => Reply::Records(client.aggregate(&f).await?),
         Call::Query(f) if raw => {
             let page = client.query_raw(&f).await?;
-            Reply::Query { data: Box::new(Reply::Raw(page.data)), offset: page.offset, limit: page.limit, total: page.total }
+            let p = page.pager;
+            Reply::Query { data: Box::new(Reply::Raw(page.data)), offset: p.offset, limit: p.limit, total: p.total }
         }
         Call::Query(f) => {
             let page = client.query(&f).await?;
-            Reply::Query { data: Box::new(Reply::Records(page.data)), offset: page.offset, limit: page.limit, total: page.total }
+            let p = page.pager;
+            Reply::Query { data: Box::new(Reply::Records(page.data)), offset: p.offset, limit: p.limit, total: p.total }
         }
         Call::Count(f) => Reply::Int(client.count(&f).await?),
         Call::Add(f) => Reply::Ids(client.add(&f).await?),
@@ -99,16 +101,17 @@ pub async fn run(client: wxcloud::Client, raw: bool, call: Call) -> wxcloud::Res
             client.delete_collection(&name).await?;
             Reply::Nothing
         }
-        Call::ListCollections { limit, offset } => Reply::Collections(client.list_collections(limit, offset).await?),
+        Call::ListCollections { limit, offset } => Reply::Collections(client.list_collections(limit.unwrap_or(10), offset.unwrap_or(0)).await?),
         Call::UpdateIndex { collection, create, drop } => {
+            let drop: Vec<&str> = drop.iter().map(String::as_str).collect();
             client.update_index(&collection, &create, &drop).await?;
             Reply::Nothing
         }
-        Call::MigrateImport { collection, file_path, file_type, stop_on_error, conflict_mode } => Reply::JobId(
-            client.migrate_import(&collection, &file_path, file_type, stop_on_error, conflict_mode).await?,
-        ),
+        Call::MigrateImport { collection, file_path, options } => {
+            Reply::JobId(client.migrate_import(&collection, &file_path, options).await?)
+        }
         Call::MigrateExport { file_path, file_type, query } => {
-            Reply::JobId(client.migrate_export(&file_path, file_type, &query).await?)
+            Reply::JobId(client.migrate_export(&file_path, file_type, query.as_str()).await?)
         }
         Call::MigrateStatus(job_id) => Reply::Migrate(client.migrate_status(job_id).await?),
     })

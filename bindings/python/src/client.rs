@@ -36,7 +36,7 @@ pub fn build_core(
     loop_slot: &LoopSlot,
 ) -> PyResult<wxcloud::Client> {
     crate::logging::refresh_level(py);
-    let mut b = wxcloud::Client::builder().from_env();
+    let mut b = wxcloud::ClientBuilder::from_env();
     if let Some(v) = appid {
         b = b.appid(v);
     }
@@ -53,18 +53,15 @@ pub fn build_core(
         b = b.access_token(v);
     }
     if let Some(p) = token_provider {
-        b = b.token_provider(PythonTokenProvider::new(p, loop_slot.clone()));
+        let provider = std::sync::Arc::new(PythonTokenProvider::new(p, loop_slot.clone()));
+        b = b.token_provider(move || {
+            let provider = provider.clone();
+            async move { provider.fetch().await }
+        });
     }
     if let Some(mode) = token_mode {
-        let mode = match mode.as_str() {
-            "stable" => wxcloud::TokenMode::Stable,
-            "client_credential" => wxcloud::TokenMode::ClientCredential,
-            other => {
-                return Err(pyo3::exceptions::PyValueError::new_err(format!(
-                    "token_mode must be \"stable\" or \"client_credential\", got {other:?}"
-                )));
-            }
-        };
+        let mode: wxcloud::TokenMode =
+            mode.parse().map_err(|e: wxcloud::Error| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
         b = b.token_mode(mode);
     }
     if let Some(secs) = timeout {
@@ -128,9 +125,11 @@ impl AsyncClient {
 
 /// Writes the constructor, the operations and the context-manager methods of one client class.
 macro_rules! operations {
-    ($class:ident) => {
+    ($class:ident, { $($extra:tt)* }) => {
         #[pymethods]
         impl $class {
+            $($extra)*
+
             #[new]
             #[pyo3(signature = (appid = None, secret = None, env = None, *, base_url = None, access_token = None,
                 token_provider = None, token_mode = None, timeout = None, max_retries = None, raw = false))]
@@ -164,8 +163,8 @@ macro_rules! operations {
 
             /// The cloud environment this client addresses.
             #[getter]
-            fn env(&self) -> String {
-                self.core.env().to_owned()
+            fn env(&self) -> Option<String> {
+                self.core.env().map(str::to_owned)
             }
 
             /// Whether records come back as the service's Extended JSON strings.
@@ -268,9 +267,12 @@ macro_rules! operations {
             /// Starts importing a file (already uploaded to cloud storage) → job id.
             #[pyo3(signature = (collection, file_path, *, file_type = "json", stop_on_error = false, conflict_mode = "insert"))]
             fn migrate_import(&self, py: Python<'_>, collection: String, file_path: String, file_type: &str, stop_on_error: bool, conflict_mode: &str) -> PyResult<Py<PyAny>> {
-                let file_type = crate::admin::file_type(file_type)?;
-                let conflict_mode = crate::admin::conflict_mode(conflict_mode)?;
-                self.submit(py, Call::MigrateImport { collection, file_path, file_type, stop_on_error, conflict_mode })
+                let options = wxcloud::ImportOptions {
+                    file_type: crate::admin::file_type(file_type)?,
+                    stop_on_error,
+                    conflict_mode: crate::admin::conflict_mode(conflict_mode)?,
+                };
+                self.submit(py, Call::MigrateImport { collection, file_path, options })
             }
 
             /// Starts exporting what a query statement selects to a file → job id.
@@ -281,22 +283,18 @@ macro_rules! operations {
             }
 
             /// The state of an import or export job → MigrateStatus.
-            fn migrate_status(&self, py: Python<'_>, job_id: i64) -> PyResult<Py<PyAny>> {
+            fn migrate_status(&self, py: Python<'_>, job_id: u64) -> PyResult<Py<PyAny>> {
                 self.submit(py, Call::MigrateStatus(job_id))
             }
 
             fn __repr__(&self) -> String {
-                format!("{}(env={:?}, raw={})", stringify!($class), self.core.env(), if self.raw { "True" } else { "False" })
+                format!("{}(env={:?}, raw={})", stringify!($class), self.core.env().unwrap_or(""), if self.raw { "True" } else { "False" })
             }
         }
     };
 }
 
-operations!(Client);
-operations!(AsyncClient);
-
-#[pymethods]
-impl Client {
+operations!(Client, {
     fn __enter__(slf: Py<Self>) -> Py<Self> {
         slf
     }
@@ -308,10 +306,9 @@ impl Client {
 
     /// Releases nothing yet: connections close when the last clone of the client is dropped.
     fn close(&self) {}
-}
+});
 
-#[pymethods]
-impl AsyncClient {
+operations!(AsyncClient, {
     fn __aenter__<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let this = slf.unbind();
@@ -327,4 +324,4 @@ impl AsyncClient {
     fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         pyo3_async_runtimes::tokio::future_into_py(py, async move { Ok(()) })
     }
-}
+});

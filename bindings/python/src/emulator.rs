@@ -10,7 +10,8 @@ use crate::tokens::LoopSlot;
 
 /// A local Cloud Base (the `wxcloud emulator` server) running in this process on 127.0.0.1 and
 /// an OS-chosen port, in memory unless given `data_path`. Use it as a context manager, or call
-/// `stop()`; `client()` gives a client already configured for it.
+/// `stop()`; `client()` gives a client already configured for it. `seed_sample=True` loads the
+/// four sample records into `test_collection`; `token_ttl` sets how long tokens live (seconds).
 #[pyclass(module = "wxcloud", frozen)]
 pub struct Emulator {
     running: Mutex<Option<wxcloud_emulator::RunningEmulator>>,
@@ -32,12 +33,21 @@ pub struct Emulator {
 impl Emulator {
     /// Starts the emulator.
     #[new]
-    #[pyo3(signature = (*, data_path = None))]
-    fn new(py: Python<'_>, data_path: Option<std::path::PathBuf>) -> PyResult<Self> {
+    #[pyo3(signature = (*, data_path = None, seed_sample = false, token_ttl = None))]
+    fn new(py: Python<'_>, data_path: Option<std::path::PathBuf>, seed_sample: bool, token_ttl: Option<f64>) -> PyResult<Self> {
+        let ttl = token_ttl
+            .map(|secs| {
+                std::time::Duration::try_from_secs_f64(secs)
+                    .map_err(|_| pyo3::exceptions::PyValueError::new_err("token_ttl must be a positive number of seconds"))
+            })
+            .transpose()?;
         let running = py
             .detach(|| {
                 runtime().block_on(async move {
-                    let builder = wxcloud_emulator::Emulator::builder();
+                    let mut builder = wxcloud_emulator::Emulator::builder().seed_sample(seed_sample);
+                    if let Some(ttl) = ttl {
+                        builder = builder.token_ttl(ttl);
+                    }
                     let builder = match data_path {
                         Some(path) => builder.data_path(path),
                         None => builder.in_memory(),
@@ -47,7 +57,7 @@ impl Emulator {
             })
             .map_err(|e| crate::errors::transport(format!("the emulator did not start: {e}")))?;
         Ok(Emulator {
-            base_url: running.base_url().to_string(),
+            base_url: running.base_url(),
             appid: running.appid().to_owned(),
             secret: running.secret().to_owned(),
             env: running.env().to_owned(),
@@ -76,7 +86,7 @@ impl Emulator {
     fn stop(&self, py: Python<'_>) -> PyResult<()> {
         let running = self.running.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(running) = running {
-            py.detach(|| runtime().block_on(running.shutdown())).map_err(to_py_err_any)?;
+            py.detach(|| runtime().block_on(running.shutdown()));
         }
         Ok(())
     }
@@ -112,8 +122,4 @@ impl Emulator {
             slot,
         )
     }
-}
-
-fn to_py_err_any(e: impl std::fmt::Display) -> PyErr {
-    crate::errors::transport(format!("the emulator did not stop cleanly: {e}"))
 }

@@ -6,13 +6,18 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
+mod admin;
+mod calls;
+mod client;
 mod convert;
+mod emulator;
 mod errors;
 mod logging;
+mod results;
+mod statements;
 mod structured;
+mod tokens;
 mod values;
-// Waiting for the core client and the emulator to land:
-// mod statements; mod admin; mod calls; mod client; mod emulator; mod results; mod tokens;
 
 /// Decodes Extended JSON record strings (as the service returns them) into dicts of native
 /// values. Given one string, returns one dict; given an iterable of strings, a list of dicts.
@@ -55,6 +60,11 @@ fn encode(value: &Bound<'_, PyAny>, relaxed: bool) -> PyResult<String> {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     values::register(m)?;
+    statements::register(m)?;
+    results::register(m)?;
+    m.add_class::<client::Client>()?;
+    m.add_class::<client::AsyncClient>()?;
+    m.add_class::<emulator::Emulator>()?;
     m.add_function(wrap_pyfunction!(decode, m)?)?;
     m.add_function(wrap_pyfunction!(encode, m)?)?;
     m.add_function(wrap_pyfunction!(logging::_set_log_sink, m)?)?;

@@ -137,7 +137,8 @@ pub fn collections(py: Python<'_>, list: wxcloud::CollectionList) -> PyResult<Bo
             CollectionInfo { name: c.name, count: c.count, size: c.size, index_count: c.index_count, index_size: c.index_size },
         )?)?;
     }
-    Bound::new(py, CollectionList { collections: items.unbind(), offset: list.offset, limit: list.limit, total: list.total })
+    let p = list.pager;
+    Bound::new(py, CollectionList { collections: items.unbind(), offset: p.offset, limit: p.limit, total: p.total })
 }
 
 /// Converts the core's migration status.
@@ -148,7 +149,7 @@ pub fn migrate_status(py: Python<'_>, s: wxcloud::MigrateStatus) -> PyResult<Bou
             status: s.status,
             record_success: s.record_success,
             record_fail: s.record_fail,
-            error_message: s.error_message,
+            error_message: s.err_msg,
             file_url: s.file_url,
         },
     )

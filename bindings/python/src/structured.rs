@@ -11,15 +11,6 @@ use wxcloud::{Document, Value};
 use crate::convert::py_to_document;
 use crate::errors;
 
-/// An operation's first argument: a statement to send as is, or a collection name for the
-/// structured form.
-pub enum Form<T> {
-    /// The caller wrote the statement.
-    Text(String),
-    /// The SDK writes the statement from structured arguments.
-    Built(T),
-}
-
 /// Whether a lone string argument is a statement rather than a collection name. Collection names
 /// hold letters, digits, `_` and `-`; every statement calls at least one function.
 pub fn is_statement(text: &str) -> bool {

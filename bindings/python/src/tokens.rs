@@ -54,11 +54,12 @@ impl PythonTokenProvider {
     }
 
     /// Calls the provider on a blocking thread and returns the token and its lifetime.
-    pub async fn fetch(&self) -> wxcloud::Result<(String, Duration)> {
+    pub async fn fetch(&self) -> wxcloud::Result<wxcloud::AccessToken> {
         let (func, loop_slot) = (self.func.clone(), self.loop_slot.clone());
         tokio::task::spawn_blocking(move || Python::attach(|py| call(py, &func, &loop_slot)))
             .await
             .map_err(|_| wxcloud::Error::token("the token_provider function panicked"))?
+            .map(|(token, lifetime)| wxcloud::AccessToken::new(token, lifetime))
     }
 }
 
