@@ -149,7 +149,7 @@ pub(crate) fn single(key: Key, content: &Content<'_>) -> Outcome {
         },
         (Key::Uuid, Content::Str(s)) => match parse_uuid(s) {
             Some(bytes) => Value::Binary { subtype: 4, bytes },
-            None => return invalid("$uuid: expected a hyphenated UUID"),
+            None => return invalid("$uuid: expected a UUID in hex"),
         },
         (Key::Timestamp, Content::Value(Value::Document(d))) => match timestamp(d) {
             Some(v) => v,
@@ -238,12 +238,18 @@ fn parse_object_id(text: &str) -> Option<[u8; 12]> {
     Some(id)
 }
 
+/// A UUID as 32 hex digits, hyphenated 8-4-4-4-12 or not (pymongo accepts both).
 fn parse_uuid(text: &str) -> Option<Vec<u8>> {
     let b = text.as_bytes();
-    if b.len() != 36 || [8, 13, 18, 23].iter().any(|&i| b[i] != b'-') {
+    let hyphenated = b.len() == 36 && [8, 13, 18, 23].iter().all(|&i| b[i] == b'-');
+    if !hyphenated && b.len() != 32 {
         return None;
     }
-    let hex: Vec<u8> = b.iter().copied().filter(|&c| c != b'-').collect();
+    let hex: Vec<u8> = b
+        .iter()
+        .copied()
+        .filter(|&c| !hyphenated || c != b'-')
+        .collect();
     hex.chunks_exact(2).map(|p| hex_byte(p[0], p[1])).collect()
 }
 

@@ -1,0 +1,187 @@
+//! Writing Extended JSON: the canonical and relaxed forms, and decode(encode(v)) == v for
+//! arbitrary values.
+
+use proptest::prelude::*;
+use wxcloud::{Document, Value, ejson};
+
+fn doc(entries: Vec<(&str, Value)>) -> Document {
+    entries
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+}
+
+#[test]
+fn canonical_form_matches_the_services_sample() {
+    let record = doc(vec![
+        ("_id", "f77e039f".into()),
+        (
+            "location",
+            Value::Document(doc(vec![
+                ("type", "Point".into()),
+                ("coordinates", vec![113.0, 23.0].into()),
+            ])),
+        ),
+        ("done", false.into()),
+        ("tags", vec!["cloud", "database"].into()),
+    ]);
+    assert_eq!(
+        ejson::to_canonical_string(&record),
+        r#"{"_id":"f77e039f","location":{"type":"Point","coordinates":[{"$numberDouble":"113.0"},{"$numberDouble":"23.0"}]},"done":false,"tags":["cloud","database"]}"#
+    );
+}
+
+#[test]
+fn canonical_form_keeps_every_type_exact() {
+    let record = doc(vec![
+        ("i", Value::Int32(-7)),
+        ("l", Value::Int64(7)),
+        ("big", Value::Int64(9_007_199_254_740_993)),
+        ("inf", Value::Double(f64::NEG_INFINITY)),
+        ("nan", Value::Double(f64::NAN)),
+        ("dec", Value::Decimal128("1.10".into())),
+        ("d", Value::Date(-1)),
+        ("oid", Value::ObjectId([0xab; 12])),
+        (
+            "bin",
+            Value::Binary {
+                subtype: 4,
+                bytes: vec![0, 255],
+            },
+        ),
+        (
+            "re",
+            Value::Regex {
+                pattern: "a/b".into(),
+                options: "i".into(),
+            },
+        ),
+        ("ts", Value::Timestamp { t: 1, i: 2 }),
+        ("min", Value::MinKey),
+        ("max", Value::MaxKey),
+        ("null", Value::Null),
+    ]);
+    assert_eq!(
+        ejson::to_canonical_string(&record),
+        concat!(
+            r#"{"i":-7,"l":{"$numberLong":"7"},"big":{"$numberLong":"9007199254740993"},"#,
+            r#""inf":{"$numberDouble":"-Infinity"},"nan":{"$numberDouble":"NaN"},"#,
+            r#""dec":{"$numberDecimal":"1.10"},"d":{"$date":{"$numberLong":"-1"}},"#,
+            r#""oid":{"$oid":"abababababababababababab"},"#,
+            r#""bin":{"$binary":{"base64":"AP8=","subType":"04"}},"#,
+            r#""re":{"$regularExpression":{"pattern":"a/b","options":"i"}},"#,
+            r#""ts":{"$timestamp":{"t":1,"i":2}},"min":{"$minKey":1},"max":{"$maxKey":1},"null":null}"#
+        )
+    );
+}
+
+#[test]
+fn relaxed_form_is_plain_json_where_json_can_hold_the_value() {
+    let value = Value::Document(doc(vec![
+        ("x", Value::Double(113.0)),
+        ("small", Value::Double(0.1)),
+        ("l", Value::Int64(9_007_199_254_740_993)),
+        ("when", Value::Date(1_577_934_245_678)),
+        ("early", Value::Date(-86_400_000)),
+        ("inf", Value::Double(f64::INFINITY)),
+        ("s", "caf\u{e9} \"q\"\n".into()),
+    ]));
+    let want = concat!(
+        r#"{"x":113.0,"small":0.1,"l":9007199254740993,"when":{"$date":"2020-01-02T03:04:05.678Z"},"#,
+        r#""early":{"$date":{"$numberLong":"-86400000"}},"inf":{"$numberDouble":"Infinity"},"s":"café \"q\"\n"}"#
+    );
+    assert_eq!(ejson::to_relaxed_string(&value), want);
+    assert_eq!(serde_json::to_string(&value).unwrap(), want);
+}
+
+#[test]
+fn serde_json_reads_extended_json_into_a_value_like_decode_value() {
+    let text = r#"{"a":{"$numberLong":"5"},"b":[{"$date":"2020-01-02T03:04:05Z"},1.5],"$oid":1}"#;
+    let via_serde: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(via_serde, ejson::decode_value(text).unwrap());
+}
+
+fn leaf() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i32>().prop_map(Value::Int32),
+        any::<i64>().prop_map(Value::Int64),
+        any::<f64>()
+            .prop_filter("NaN is not equal to itself", |d| !d.is_nan())
+            .prop_map(Value::Double),
+        prop::sample::select(vec![
+            "0",
+            "-0",
+            "1.10",
+            "1E+3",
+            "-1.5E-7",
+            "NaN",
+            "Infinity",
+            "123456789012345678901234567890"
+        ])
+        .prop_map(|d| Value::Decimal128(d.to_owned())),
+        any::<String>().prop_map(Value::String),
+        any::<i64>().prop_map(Value::Date),
+        (0i64..253_402_300_800_000).prop_map(Value::Date),
+        any::<[u8; 12]>().prop_map(Value::ObjectId),
+        (any::<u8>(), prop::collection::vec(any::<u8>(), 0..16))
+            .prop_map(|(subtype, bytes)| Value::Binary { subtype, bytes }),
+        (any::<String>(), "i?m?s?u?x?")
+            .prop_map(|(pattern, options)| Value::Regex { pattern, options }),
+        (any::<u32>(), any::<u32>()).prop_map(|(t, i)| Value::Timestamp { t, i }),
+        Just(Value::MinKey),
+        Just(Value::MaxKey),
+    ]
+}
+
+/// Keys that cannot be mistaken for wrapper keys.
+fn key() -> impl Strategy<Value = String> {
+    any::<String>().prop_filter("not a $ key", |k| !k.starts_with('$'))
+}
+
+fn any_value() -> impl Strategy<Value = Value> {
+    leaf().prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec((key(), inner), 0..6)
+                .prop_map(|entries| Value::Document(entries.into_iter().collect())),
+        ]
+    })
+}
+
+fn any_document() -> impl Strategy<Value = Document> {
+    prop::collection::vec((key(), any_value()), 0..6)
+        .prop_map(|entries| entries.into_iter().collect())
+}
+
+/// The value relaxed text decodes back to: plain integers come back in the narrowest width.
+fn narrowed(value: Value) -> Value {
+    match value {
+        Value::Int64(n) => i32::try_from(n).map_or(Value::Int64(n), Value::Int32),
+        Value::Array(items) => Value::Array(items.into_iter().map(narrowed).collect()),
+        Value::Document(d) => {
+            Value::Document(d.into_iter().map(|(k, v)| (k, narrowed(v))).collect())
+        }
+        other => other,
+    }
+}
+
+proptest! {
+    #[test]
+    fn canonical_text_decodes_to_the_same_document(document in any_document()) {
+        let text = ejson::to_canonical_string(&document);
+        prop_assert_eq!(ejson::decode_document(&text).unwrap(), document);
+    }
+
+    #[test]
+    fn relaxed_text_decodes_to_the_same_value_up_to_integer_width(value in any_value()) {
+        let text = ejson::to_relaxed_string(&value);
+        prop_assert_eq!(ejson::decode_value(&text).unwrap(), narrowed(value));
+    }
+
+    #[test]
+    fn a_value_field_in_typed_decoding_receives_the_value_unchanged(value in any_value()) {
+        prop_assert_eq!(ejson::from_value::<Value>(value.clone()).unwrap(), value);
+    }
+}
