@@ -306,6 +306,7 @@ impl From<MigrateStatusReply> for MigrateStatus {
 /// Replies with records (`databaseaggregate`).
 #[derive(Deserialize)]
 pub(crate) struct DataReply {
+    #[serde(default)]
     pub(crate) data: Vec<String>,
 }
 
