@@ -1,0 +1,301 @@
+//! `Client`: every database call as a method returning a Promise.
+//!
+//! Each record-level operation takes either a statement (`aggregate(statement)`) or a
+//! collection plus structured arguments (`aggregate(collection, pipeline)`), which the core
+//! writes into a statement. A lone string is a statement when it calls something (contains
+//! `(`), otherwise a collection name.
+
+use napi::Env;
+use napi_derive::napi;
+use wxcloud::statement::Statement;
+
+use crate::errors::{Reply, throwable};
+use crate::options::{ClientOptions, IndexChanges, MigrateOptions};
+use crate::raw::Js;
+use crate::replies::{Collections, Count, Migration, Page, Rows, Updated};
+use crate::structured::{self, QueryOptions};
+use crate::values::{InDocument, InDocuments, InOneOrMany};
+
+/// A client for one app and cloud environment. Cheap to share: every call on it (and on
+/// clients from `withEnv`) shares one connection pool and one token cache.
+#[napi]
+pub struct Client {
+    inner: wxcloud::Client,
+    raw: bool,
+}
+
+impl Client {
+    /// Wraps a core client (used by `Emulator.client()`).
+    pub(crate) fn from_core(inner: wxcloud::Client, raw: bool) -> Self {
+        Client { inner, raw }
+    }
+}
+
+/// A statement to send: the caller's text, or one the core writes.
+enum Target {
+    Text(String),
+    Built(Statement),
+}
+
+impl Target {
+    /// The caller's text when `text` calls something and no structured argument was given;
+    /// otherwise the structured form built by `build`.
+    fn pick(text: String, structured: bool, build: impl FnOnce(String) -> Statement) -> Target {
+        if !structured && text.contains('(') {
+            Target::Text(text)
+        } else {
+            Target::Built(build(text))
+        }
+    }
+}
+
+macro_rules! send {
+    ($client:expr, $method:ident, $target:expr) => {
+        match $target {
+            Target::Text(text) => $client.$method(text.as_str()).await,
+            Target::Built(statement) => $client.$method(&statement).await,
+        }
+    };
+}
+
+#[napi]
+impl Client {
+    /// A client configured by `options`, falling back to the `WXCLOUD_*` environment variables.
+    #[napi(constructor, catch_unwind, ts_args_type = "options?: ClientOptions")]
+    pub fn new(env: Env, options: Option<ClientOptions>) -> napi::Result<Self> {
+        let options = options.unwrap_or_default();
+        let raw = options.raw;
+        options
+            .apply(wxcloud::ClientBuilder::from_env())
+            .build()
+            .map(|inner| Client { inner, raw })
+            .map_err(|e| throwable(Js(env.raw()), &e))
+    }
+
+    /// The same client (pool, token cache) calling another cloud environment.
+    #[napi(catch_unwind)]
+    pub fn with_env(&self, env: String) -> Client {
+        Client {
+            inner: self.inner.with_env(env),
+            raw: self.raw,
+        }
+    }
+
+    /// The cloud environment calls go to.
+    #[napi(getter, catch_unwind, ts_return_type = "string | null")]
+    pub fn env(&self) -> Option<String> {
+        self.inner.env().map(str::to_owned)
+    }
+
+    /// Runs an aggregation: `aggregate(statement)` or `aggregate(collection, pipeline)`.
+    #[napi(
+        catch_unwind,
+        ts_generic_types = "T = Document",
+        ts_args_type = "statementOrCollection: string, pipeline?: Document[]",
+        ts_return_type = "Promise<T[]>"
+    )]
+    pub async fn aggregate(&self, target: String, pipeline: Option<InDocuments>) -> Reply<Rows> {
+        let structured = pipeline.is_some();
+        let target = Target::pick(target, structured, |c| {
+            structured::aggregate(c, pipeline.unwrap_or(InDocuments(Vec::new())))
+        });
+        Reply(if self.raw {
+            send!(self.inner, aggregate_raw, target).map(Rows::Raw)
+        } else {
+            send!(self.inner, aggregate, target).map(Rows::Decoded)
+        })
+    }
+
+    /// Runs a query: `query(statement)` or `query(collection, {where, orderBy, skip, limit,
+    /// fields})`; resolves to `{data, offset, limit, total}`.
+    #[napi(
+        catch_unwind,
+        ts_generic_types = "T = Document",
+        ts_args_type = "statementOrCollection: string, options?: QueryOptions",
+        ts_return_type = "Promise<QueryResult<T>>"
+    )]
+    pub async fn query(&self, target: String, options: Option<QueryOptions>) -> Reply<Page> {
+        let target = Target::pick(target, options.is_some(), |c| structured::query(c, options));
+        Reply(if self.raw {
+            send!(self.inner, query_raw, target).map(|r| Page {
+                data: Rows::Raw(r.data),
+                pager: r.pager,
+            })
+        } else {
+            send!(self.inner, query, target).map(|r| Page {
+                data: Rows::Decoded(r.data),
+                pager: r.pager,
+            })
+        })
+    }
+
+    /// Counts records: `count(statement)` or `count(collection, {where})`.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "statementOrCollection: string, options?: CountOptions",
+        ts_return_type = "Promise<number>"
+    )]
+    pub async fn count(&self, target: String, options: Option<QueryOptions>) -> Reply<Count> {
+        let target = Target::pick(target, options.is_some(), |c| structured::count_of(c, options));
+        Reply(send!(self.inner, count, target).map(Count))
+    }
+
+    /// Inserts records: `add(statement)` or `add(collection, docOrDocs)`; resolves to their ids.
+    /// Never repeated once the service may have received it.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "statementOrCollection: string, docs?: Document | Document[]",
+        ts_return_type = "Promise<string[]>"
+    )]
+    pub async fn add(&self, target: String, docs: Option<InOneOrMany>) -> Reply<Vec<String>> {
+        let target = match docs {
+            Some(docs) => Target::Built(structured::add(target, docs)),
+            None => Target::Text(target),
+        };
+        Reply(send!(self.inner, add, target))
+    }
+
+    /// Updates records: `update(statement)` or `update(collection, where, data)` with a
+    /// MongoDB update document (`{$set: ..}`, `{$inc: ..}`); resolves to
+    /// `{matched, modified, id}`. Never repeated once the service may have received it.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "statementOrCollection: string, where?: Document, data?: Document",
+        ts_return_type = "Promise<UpdateResult>"
+    )]
+    pub async fn update(&self, target: String, filter: Option<InDocument>, data: Option<InDocument>) -> Reply<Updated> {
+        let target = match (filter, data) {
+            (Some(filter), Some(data)) => Target::Built(structured::update(target, filter, data)),
+            (None, None) => Target::Text(target),
+            _ => {
+                return Reply(Err(wxcloud::Error::statement(
+                    "update(collection, where, data) needs both where and data",
+                )));
+            }
+        };
+        Reply(send!(self.inner, update, target).map(Updated))
+    }
+
+    /// Deletes records: `delete(statement)` or `delete(collection, where)` (`{}` deletes every
+    /// record); resolves to how many were deleted. Never repeated once the service may have
+    /// received it.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "statementOrCollection: string, where?: Document",
+        ts_return_type = "Promise<number>"
+    )]
+    pub async fn delete(&self, target: String, filter: Option<InDocument>) -> Reply<Count> {
+        let target = match filter {
+            Some(filter) => Target::Built(structured::delete(target, filter)),
+            None if target.contains('(') => Target::Text(target),
+            None => {
+                return Reply(Err(wxcloud::Error::statement(
+                    "delete(collection, where) needs a filter; pass {} to delete every record",
+                )));
+            }
+        };
+        Reply(send!(self.inner, delete, target).map(Count))
+    }
+
+    /// Creates a collection.
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
+    pub async fn create_collection(&self, name: String) -> Reply<()> {
+        Reply(self.inner.create_collection(&name).await)
+    }
+
+    /// Deletes a collection and its records.
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
+    pub async fn delete_collection(&self, name: String) -> Reply<()> {
+        Reply(self.inner.delete_collection(&name).await)
+    }
+
+    /// Lists collections with their counts and sizes: `{collections, offset, limit, total}`.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "options?: ListOptions",
+        ts_return_type = "Promise<CollectionList>"
+    )]
+    pub async fn list_collections(&self, options: Option<ListOptions>) -> Reply<Collections> {
+        let o = options.unwrap_or_default();
+        Reply(
+            self.inner
+                .list_collections(o.limit.map_or(10, u64::from), o.offset.map_or(0, u64::from))
+                .await
+                .map(Collections),
+        )
+    }
+
+    /// Creates and drops indexes of a collection.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "collection: string, changes: IndexChanges",
+        ts_return_type = "Promise<void>"
+    )]
+    pub async fn update_index(&self, collection: String, changes: IndexChanges) -> Reply<()> {
+        let drop: Vec<&str> = changes.drop.iter().map(String::as_str).collect();
+        Reply(self.inner.update_index(&collection, &changes.create, &drop).await)
+    }
+
+    /// Starts importing a file from the env's cloud storage into a collection; resolves to the
+    /// job id for `migrateStatus`.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "collection: string, filePath: string, options?: ImportOptions",
+        ts_return_type = "Promise<number>"
+    )]
+    pub async fn migrate_import(
+        &self,
+        collection: String,
+        file_path: String,
+        options: Option<MigrateOptions>,
+    ) -> Reply<Count> {
+        let o = options.unwrap_or_default().0;
+        Reply(self.inner.migrate_import(&collection, &file_path, o).await.map(Count))
+    }
+
+    /// Starts exporting what a statement selects to a file in the env's cloud storage; resolves
+    /// to the job id for `migrateStatus`.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "filePath: string, statement: string, options?: ExportOptions",
+        ts_return_type = "Promise<number>"
+    )]
+    pub async fn migrate_export(
+        &self,
+        file_path: String,
+        statement: String,
+        options: Option<MigrateOptions>,
+    ) -> Reply<Count> {
+        let file_type = options.unwrap_or_default().0.file_type;
+        Reply(
+            self.inner
+                .migrate_export(&file_path, file_type, statement.as_str())
+                .await
+                .map(Count),
+        )
+    }
+
+    /// The state of a migration job.
+    #[napi(catch_unwind, ts_return_type = "Promise<MigrateStatus>")]
+    pub async fn migrate_status(&self, job_id: i64) -> Reply<Migration> {
+        let job_id = match u64::try_from(job_id) {
+            Ok(id) => id,
+            Err(_) => {
+                return Reply(Err(wxcloud::Error::config(
+                    "migrateStatus: job id must be non-negative",
+                )));
+            }
+        };
+        Reply(self.inner.migrate_status(job_id).await.map(Migration))
+    }
+}
+
+/// `listCollections({limit, offset})`.
+#[napi(object)]
+#[derive(Default)]
+pub struct ListOptions {
+    /// How many collections per page (default 10).
+    pub limit: Option<u32>,
+    /// How many to skip.
+    pub offset: Option<u32>,
+}

@@ -1,0 +1,264 @@
+//! Checked wrappers over the few Node-API calls the value conversion makes.
+//!
+//! Converting records is the binding's hot path, so it talks to Node-API directly instead of
+//! going through napi-rs's object wrappers; this module keeps the `unsafe` calls in one place and
+//! turns every non-`napi_ok` status into an error instead of a crash.
+
+use std::ptr;
+
+use napi::{Error, Result, Status, sys};
+
+/// A JavaScript value handle, valid inside the current handle scope.
+pub(crate) type JsValue = sys::napi_value;
+
+/// Node-API calls on one environment (the JavaScript thread that called into Rust).
+#[derive(Clone, Copy)]
+pub(crate) struct Js(pub(crate) sys::napi_env);
+
+fn check(status: sys::napi_status, what: &str) -> Result<()> {
+    if status == sys::Status::napi_ok {
+        Ok(())
+    } else {
+        Err(Error::new(
+            Status::from(status),
+            format!("Node-API call failed: {what}"),
+        ))
+    }
+}
+
+/// Calls a Node-API function that writes its result through the last pointer.
+macro_rules! call {
+    ($what:literal, $f:ident($($arg:expr),*)) => {{
+        let mut out = std::mem::MaybeUninit::zeroed();
+        check(unsafe { sys::$f($($arg,)* out.as_mut_ptr()) }, $what)?;
+        Ok::<_, Error>(unsafe { out.assume_init() })
+    }};
+}
+
+impl Js {
+    pub(crate) fn null(self) -> Result<JsValue> {
+        call!("null", napi_get_null(self.0))
+    }
+
+    pub(crate) fn boolean(self, v: bool) -> Result<JsValue> {
+        call!("boolean", napi_get_boolean(self.0, v))
+    }
+
+    pub(crate) fn int32(self, v: i32) -> Result<JsValue> {
+        call!("int32", napi_create_int32(self.0, v))
+    }
+
+    pub(crate) fn double(self, v: f64) -> Result<JsValue> {
+        call!("double", napi_create_double(self.0, v))
+    }
+
+    pub(crate) fn bigint(self, v: i64) -> Result<JsValue> {
+        call!("bigint", napi_create_bigint_int64(self.0, v))
+    }
+
+    pub(crate) fn string(self, v: &str) -> Result<JsValue> {
+        call!(
+            "string",
+            napi_create_string_utf8(self.0, v.as_ptr().cast(), v.len() as isize)
+        )
+    }
+
+    pub(crate) fn date(self, ms: f64) -> Result<JsValue> {
+        call!("date", napi_create_date(self.0, ms))
+    }
+
+    pub(crate) fn buffer(self, bytes: &[u8]) -> Result<JsValue> {
+        let mut data = ptr::null_mut();
+        call!(
+            "buffer",
+            napi_create_buffer_copy(self.0, bytes.len(), bytes.as_ptr().cast(), &mut data)
+        )
+    }
+
+    pub(crate) fn object(self) -> Result<JsValue> {
+        call!("object", napi_create_object(self.0))
+    }
+
+    pub(crate) fn array(self, len: usize) -> Result<JsValue> {
+        call!("array", napi_create_array_with_length(self.0, len))
+    }
+
+    pub(crate) fn set(self, object: JsValue, key: JsValue, value: JsValue) -> Result<()> {
+        check(
+            unsafe { sys::napi_set_property(self.0, object, key, value) },
+            "set property",
+        )
+    }
+
+    pub(crate) fn set_named(self, object: JsValue, key: &str, value: JsValue) -> Result<()> {
+        let key = self.string(key)?;
+        self.set(object, key, value)
+    }
+
+    pub(crate) fn set_element(self, array: JsValue, index: u32, value: JsValue) -> Result<()> {
+        check(
+            unsafe { sys::napi_set_element(self.0, array, index, value) },
+            "set element",
+        )
+    }
+
+    pub(crate) fn type_of(self, v: JsValue) -> Result<i32> {
+        call!("typeof", napi_typeof(self.0, v))
+    }
+
+    pub(crate) fn get_bool(self, v: JsValue) -> Result<bool> {
+        call!("boolean value", napi_get_value_bool(self.0, v))
+    }
+
+    pub(crate) fn get_f64(self, v: JsValue) -> Result<f64> {
+        call!("number value", napi_get_value_double(self.0, v))
+    }
+
+    /// The BigInt's value, and whether it fit in an `i64` without loss.
+    pub(crate) fn get_bigint(self, v: JsValue) -> Result<(i64, bool)> {
+        let mut lossless = false;
+        let mut n = 0i64;
+        check(
+            unsafe { sys::napi_get_value_bigint_int64(self.0, v, &mut n, &mut lossless) },
+            "bigint value",
+        )?;
+        Ok((n, lossless))
+    }
+
+    pub(crate) fn get_string(self, v: JsValue) -> Result<String> {
+        let mut len = 0usize;
+        check(
+            unsafe { sys::napi_get_value_string_utf8(self.0, v, ptr::null_mut(), 0, &mut len) },
+            "string length",
+        )?;
+        let mut buf = vec![0u8; len + 1];
+        check(
+            unsafe { sys::napi_get_value_string_utf8(self.0, v, buf.as_mut_ptr().cast(), len + 1, &mut len) },
+            "string value",
+        )?;
+        buf.truncate(len);
+        // Node-API writes valid UTF-8 (lone surrogates become U+FFFD).
+        String::from_utf8(buf).map_err(|_| Error::new(Status::StringExpected, "invalid UTF-8"))
+    }
+
+    pub(crate) fn is_array(self, v: JsValue) -> Result<bool> {
+        call!("is array", napi_is_array(self.0, v))
+    }
+
+    pub(crate) fn array_len(self, v: JsValue) -> Result<u32> {
+        call!("array length", napi_get_array_length(self.0, v))
+    }
+
+    pub(crate) fn element(self, v: JsValue, index: u32) -> Result<JsValue> {
+        call!("get element", napi_get_element(self.0, v, index))
+    }
+
+    pub(crate) fn is_date(self, v: JsValue) -> Result<bool> {
+        call!("is date", napi_is_date(self.0, v))
+    }
+
+    pub(crate) fn date_value(self, v: JsValue) -> Result<f64> {
+        call!("date value", napi_get_date_value(self.0, v))
+    }
+
+    pub(crate) fn is_buffer(self, v: JsValue) -> Result<bool> {
+        call!("is buffer", napi_is_buffer(self.0, v))
+    }
+
+    pub(crate) fn is_typedarray(self, v: JsValue) -> Result<bool> {
+        call!("is typed array", napi_is_typedarray(self.0, v))
+    }
+
+    /// The bytes of a Buffer or a `Uint8Array`, copied; `None` for other typed arrays.
+    pub(crate) fn bytes(self, v: JsValue) -> Result<Option<Vec<u8>>> {
+        if self.is_buffer(v)? {
+            let mut data = ptr::null_mut();
+            let len: usize = call!("buffer info", napi_get_buffer_info(self.0, v, &mut data))?;
+            return Ok(Some(copy_bytes(data, len)));
+        }
+        let mut kind = 0;
+        let mut len = 0usize;
+        let mut data = ptr::null_mut();
+        let mut buffer = ptr::null_mut();
+        let mut offset = 0usize;
+        check(
+            unsafe {
+                sys::napi_get_typedarray_info(self.0, v, &mut kind, &mut len, &mut data, &mut buffer, &mut offset)
+            },
+            "typed array info",
+        )?;
+        if kind == sys::TypedarrayType::uint8_array {
+            Ok(Some(copy_bytes(data, len)))
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// The object's own enumerable string keys, in property order.
+    pub(crate) fn own_keys(self, object: JsValue) -> Result<JsValue> {
+        call!(
+            "own keys",
+            napi_get_all_property_names(
+                self.0,
+                object,
+                sys::KeyCollectionMode::own_only,
+                sys::KeyFilter::enumerable | sys::KeyFilter::skip_symbols,
+                sys::KeyConversion::numbers_to_strings
+            )
+        )
+    }
+
+    pub(crate) fn get(self, object: JsValue, key: JsValue) -> Result<JsValue> {
+        call!("get property", napi_get_property(self.0, object, key))
+    }
+
+    pub(crate) fn get_named(self, object: JsValue, key: &str) -> Result<JsValue> {
+        let key = self.string(key)?;
+        self.get(object, key)
+    }
+
+    pub(crate) fn global(self) -> Result<JsValue> {
+        call!("global", napi_get_global(self.0))
+    }
+
+    pub(crate) fn instance_of(self, v: JsValue, constructor: JsValue) -> Result<bool> {
+        call!("instanceof", napi_instanceof(self.0, v, constructor))
+    }
+
+    pub(crate) fn new_instance(self, constructor: JsValue, args: &[JsValue]) -> Result<JsValue> {
+        call!("new", napi_new_instance(self.0, constructor, args.len(), args.as_ptr()))
+    }
+
+    pub(crate) fn is_promise(self, v: JsValue) -> Result<bool> {
+        call!("is promise", napi_is_promise(self.0, v))
+    }
+
+    /// `String(v)`, as JavaScript would print it.
+    pub(crate) fn to_display(self, v: JsValue) -> Result<String> {
+        let s: JsValue = call!("coerce to string", napi_coerce_to_string(self.0, v))?;
+        self.get_string(s)
+    }
+
+    /// Drops a pending JavaScript exception, if any, after a call that threw.
+    pub(crate) fn clear_exception(self) {
+        let mut pending = ptr::null_mut();
+        // SAFETY: live env on the JavaScript thread; a no-op without a pending exception.
+        unsafe { sys::napi_get_and_clear_last_exception(self.0, &mut pending) };
+    }
+
+    pub(crate) fn reference(self, v: JsValue) -> Result<sys::napi_ref> {
+        call!("reference", napi_create_reference(self.0, v, 1))
+    }
+
+    pub(crate) fn deref(self, r: sys::napi_ref) -> Result<JsValue> {
+        call!("reference value", napi_get_reference_value(self.0, r))
+    }
+}
+
+fn copy_bytes(data: *mut std::ffi::c_void, len: usize) -> Vec<u8> {
+    if data.is_null() || len == 0 {
+        return Vec::new();
+    }
+    // SAFETY: Node-API returned a live buffer of `len` bytes at `data`.
+    unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len) }.to_vec()
+}

@@ -1,0 +1,397 @@
+//! Records as JavaScript values, and JavaScript values as statement input.
+//!
+//! Out: Double and Int32 become numbers, Int64 a number inside ±(2^53−1) and a `BigInt`
+//! outside, Date a `Date`, Decimal128 and ObjectId strings, Binary a `Buffer`, Regex a `RegExp`
+//! (flags JavaScript cannot hold are dropped), Timestamp/MinKey/MaxKey their Extended JSON
+//! wrapper objects. Documents keep their key order.
+//!
+//! In: the same, plus integral numbers that fit become Int32 and others Double, a `BigInt` an
+//! Int64, a `Uint8Array` Binary, and an Extended JSON wrapper object (`{$oid: ..}`,
+//! `{$numberDecimal: ..}`, `{$numberLong: ..}`, ...) the value it stands for — read by the
+//! core's Extended JSON decoder, so the rules are the core's.
+
+use std::collections::HashMap;
+
+use napi::bindgen_prelude::{FromNapiValue, ToNapiValue, TypeName, ValidateNapiValue};
+use napi::{Result, ValueType, sys};
+use wxcloud::{Document, Value};
+
+use crate::errors::throwable;
+use crate::raw::{Js, JsValue};
+
+/// The largest integer a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).
+const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+
+/// How deep input values may nest; deeper input is almost surely a cycle.
+const MAX_INPUT_DEPTH: usize = 128;
+
+/// Extended JSON wrapper keys read as typed values on input. `$regex` is left out on purpose:
+/// it is also MongoDB's query operator.
+const WRAPPER_KEYS: &[&str] = &[
+    "$oid",
+    "$numberDecimal",
+    "$numberLong",
+    "$numberInt",
+    "$numberDouble",
+    "$date",
+    "$timestamp",
+    "$minKey",
+    "$maxKey",
+    "$regularExpression",
+    "$binary",
+];
+
+/// Builds JavaScript values from records, reusing one JavaScript string per distinct key.
+pub(crate) struct ToJs<'a> {
+    js: Js,
+    keys: HashMap<&'a str, JsValue>,
+    regexp: Option<JsValue>,
+}
+
+impl<'a> ToJs<'a> {
+    pub(crate) fn new(js: Js) -> Self {
+        ToJs {
+            js,
+            keys: HashMap::new(),
+            regexp: None,
+        }
+    }
+
+    /// An array of documents.
+    pub(crate) fn documents(&mut self, docs: &'a [Document]) -> Result<JsValue> {
+        let array = self.js.array(docs.len())?;
+        for (i, doc) in docs.iter().enumerate() {
+            let v = self.document(doc)?;
+            self.js.set_element(array, i as u32, v)?;
+        }
+        Ok(array)
+    }
+
+    /// One document as a plain object, keys in order.
+    pub(crate) fn document(&mut self, doc: &'a Document) -> Result<JsValue> {
+        let object = self.js.object()?;
+        for (key, value) in doc {
+            let key = self.key(key)?;
+            let value = self.value(value)?;
+            self.js.set(object, key, value)?;
+        }
+        Ok(object)
+    }
+
+    fn key(&mut self, key: &'a str) -> Result<JsValue> {
+        if let Some(k) = self.keys.get(key) {
+            return Ok(*k);
+        }
+        let k = self.js.string(key)?;
+        self.keys.insert(key, k);
+        Ok(k)
+    }
+
+    /// One value.
+    pub(crate) fn value(&mut self, value: &'a Value) -> Result<JsValue> {
+        let js = self.js;
+        match value {
+            Value::Null => js.null(),
+            Value::Bool(b) => js.boolean(*b),
+            Value::Int32(n) => js.int32(*n),
+            Value::Int64(n) if (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(n) => js.double(*n as f64),
+            Value::Int64(n) => js.bigint(*n),
+            Value::Double(n) => js.double(*n),
+            Value::Decimal128(s) | Value::String(s) => js.string(s),
+            Value::Date(ms) => js.date(*ms as f64),
+            Value::ObjectId(bytes) => js.string(&hex(bytes)),
+            Value::Binary { bytes, .. } => js.buffer(bytes),
+            Value::Regex { pattern, options } => self.regex(pattern, options),
+            Value::Timestamp { t, i } => {
+                let inner = js.object()?;
+                js.set_named(inner, "t", js.double(f64::from(*t))?)?;
+                js.set_named(inner, "i", js.double(f64::from(*i))?)?;
+                self.wrapper("$timestamp", inner)
+            }
+            Value::MinKey => self.wrapper("$minKey", js.int32(1)?),
+            Value::MaxKey => self.wrapper("$maxKey", js.int32(1)?),
+            Value::Array(items) => {
+                let array = js.array(items.len())?;
+                for (i, item) in items.iter().enumerate() {
+                    let v = self.value(item)?;
+                    js.set_element(array, i as u32, v)?;
+                }
+                Ok(array)
+            }
+            Value::Document(doc) => self.document(doc),
+        }
+    }
+
+    fn wrapper(&self, key: &str, inner: JsValue) -> Result<JsValue> {
+        let object = self.js.object()?;
+        self.js.set_named(object, key, inner)?;
+        Ok(object)
+    }
+
+    /// `new RegExp(pattern, flags)`; a pattern JavaScript rejects comes back as its
+    /// `{$regularExpression: {pattern, options}}` wrapper instead of throwing.
+    fn regex(&mut self, pattern: &str, options: &str) -> Result<JsValue> {
+        let js = self.js;
+        let constructor = match self.regexp {
+            Some(c) => c,
+            None => {
+                let c = js.get_named(js.global()?, "RegExp")?;
+                self.regexp = Some(c);
+                c
+            }
+        };
+        let flags: String = options.chars().filter(|c| matches!(c, 'i' | 'm' | 's' | 'u')).collect();
+        match js.new_instance(constructor, &[js.string(pattern)?, js.string(&flags)?]) {
+            Ok(re) => Ok(re),
+            Err(_) => {
+                js.clear_exception();
+                let inner = js.object()?;
+                js.set_named(inner, "pattern", js.string(pattern)?)?;
+                js.set_named(inner, "options", js.string(options)?)?;
+                self.wrapper("$regularExpression", inner)
+            }
+        }
+    }
+}
+
+fn hex(bytes: &[u8; 12]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(24);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    s
+}
+
+/// Reads statement input from JavaScript values.
+pub(crate) struct FromJs {
+    js: Js,
+    regexp: Option<JsValue>,
+}
+
+impl FromJs {
+    pub(crate) fn new(js: Js) -> Self {
+        FromJs { js, regexp: None }
+    }
+
+    /// Any value. `undefined` reads as null at the top and in arrays; object keys holding
+    /// `undefined` are skipped, as `JSON.stringify` does.
+    pub(crate) fn value(&mut self, v: JsValue, path: &str, depth: usize) -> Result<Value> {
+        let js = self.js;
+        if depth > MAX_INPUT_DEPTH {
+            return Err(self.reject(format!(
+                "{path}: nested deeper than {MAX_INPUT_DEPTH} levels (a cycle?)"
+            )));
+        }
+        match js.type_of(v)? {
+            sys::ValueType::napi_undefined | sys::ValueType::napi_null => Ok(Value::Null),
+            sys::ValueType::napi_boolean => Ok(Value::Bool(js.get_bool(v)?)),
+            sys::ValueType::napi_number => Ok(number(js.get_f64(v)?)),
+            sys::ValueType::napi_string => Ok(Value::String(js.get_string(v)?)),
+            sys::ValueType::napi_bigint => match js.get_bigint(v)? {
+                (n, true) => Ok(Value::Int64(n)),
+                (_, false) => Err(self.reject(format!("{path}: BigInt outside the 64-bit integer range"))),
+            },
+            sys::ValueType::napi_object => self.object(v, path, depth),
+            sys::ValueType::napi_function => Err(self.reject(format!("{path}: a function is not a value"))),
+            _ => Err(self.reject(format!("{path}: a symbol or external is not a value"))),
+        }
+    }
+
+    fn object(&mut self, v: JsValue, path: &str, depth: usize) -> Result<Value> {
+        let js = self.js;
+        if js.is_array(v)? {
+            let len = js.array_len(v)?;
+            let mut items = Vec::with_capacity(len as usize);
+            for i in 0..len {
+                let item = js.element(v, i)?;
+                items.push(self.value(item, &format!("{path}[{i}]"), depth + 1)?);
+            }
+            return Ok(Value::Array(items));
+        }
+        if js.is_date(v)? {
+            let ms = js.date_value(v)?;
+            if !ms.is_finite() {
+                return Err(self.reject(format!("{path}: invalid Date")));
+            }
+            return Ok(Value::Date(ms as i64));
+        }
+        if js.is_buffer(v)? || js.is_typedarray(v)? {
+            return match js.bytes(v)? {
+                Some(bytes) => Ok(Value::Binary { subtype: 0, bytes }),
+                None => Err(self.reject(format!("{path}: only Buffer and Uint8Array are binary values"))),
+            };
+        }
+        if js.instance_of(v, self.regexp_constructor()?)? {
+            let pattern = js.get_string(js.get_named(v, "source")?)?;
+            let flags = js.get_string(js.get_named(v, "flags")?)?;
+            let mut options: Vec<char> = flags.chars().filter(|c| matches!(c, 'i' | 'm' | 's' | 'u')).collect();
+            options.sort_unstable();
+            return Ok(Value::Regex {
+                pattern,
+                options: options.into_iter().collect(),
+            });
+        }
+        let doc = self.document(v, path, depth)?;
+        if doc.len() <= 2 && doc.keys().next().is_some_and(|k| WRAPPER_KEYS.contains(&k.as_str())) {
+            let value = Value::Document(doc);
+            let text = wxcloud::ejson::to_relaxed_string(&value);
+            return wxcloud::ejson::decode_value(&text)
+                .map_err(|e| self.reject(format!("{path}: not a valid Extended JSON wrapper: {e}")));
+        }
+        Ok(Value::Document(doc))
+    }
+
+    /// A plain object's own enumerable properties, in order.
+    pub(crate) fn document(&mut self, v: JsValue, path: &str, depth: usize) -> Result<Document> {
+        let js = self.js;
+        let keys = js.own_keys(v)?;
+        let len = js.array_len(keys)?;
+        let mut doc = Document::with_capacity(len as usize);
+        for i in 0..len {
+            let key = js.element(keys, i)?;
+            let value = js.get(v, key)?;
+            if js.type_of(value)? == sys::ValueType::napi_undefined {
+                continue;
+            }
+            let name = js.get_string(key)?;
+            let child = if path.is_empty() {
+                name.clone()
+            } else {
+                format!("{path}.{name}")
+            };
+            let value = self.value(value, &child, depth + 1)?;
+            doc.insert(name, value);
+        }
+        Ok(doc)
+    }
+
+    /// A value that must be a plain object (a filter, an update, a record).
+    pub(crate) fn plain_document(&mut self, v: JsValue, what: &str) -> Result<Document> {
+        match self.value(v, what, 0)? {
+            Value::Document(doc) => Ok(doc),
+            _ => Err(self.reject(format!("{what}: expected a plain object"))),
+        }
+    }
+
+    /// A value that must be an array of plain objects (a pipeline, a list of records).
+    pub(crate) fn documents(&mut self, v: JsValue, what: &str) -> Result<Vec<Document>> {
+        let js = self.js;
+        if !js.is_array(v)? {
+            return Err(self.reject(format!("{what}: expected an array of objects")));
+        }
+        let len = js.array_len(v)?;
+        (0..len)
+            .map(|i| {
+                let item = js.element(v, i)?;
+                self.plain_document(item, &format!("{what}[{i}]"))
+            })
+            .collect()
+    }
+
+    fn regexp_constructor(&mut self) -> Result<JsValue> {
+        if let Some(c) = self.regexp {
+            return Ok(c);
+        }
+        let c = self.js.get_named(self.js.global()?, "RegExp")?;
+        self.regexp = Some(c);
+        Ok(c)
+    }
+
+    fn reject(&self, message: String) -> napi::Error {
+        throwable(self.js, &wxcloud::Error::statement(message))
+    }
+}
+
+/// A JavaScript number as Int32 when it is integral and fits, else Double.
+fn number(n: f64) -> Value {
+    if n.fract() == 0.0 && n >= f64::from(i32::MIN) && n <= f64::from(i32::MAX) && !(n == 0.0 && n.is_sign_negative()) {
+        Value::Int32(n as i32)
+    } else {
+        Value::Double(n)
+    }
+}
+
+/// A plain object as a [`Document`] (an argument type: filters, update documents, records).
+pub struct InDocument(pub Document);
+
+/// An array of plain objects (an argument type: pipelines).
+pub struct InDocuments(pub Vec<Document>);
+
+/// One plain object or an array of them (an argument type: `add(collection, docs)`).
+pub struct InOneOrMany {
+    /// The documents.
+    pub docs: Vec<Document>,
+    /// Whether an array was given.
+    pub many: bool,
+}
+
+macro_rules! input_type {
+    ($ty:ident, $ts:literal, |$reader:ident, $v:ident| $body:expr) => {
+        impl TypeName for $ty {
+            fn type_name() -> &'static str {
+                $ts
+            }
+            fn value_type() -> ValueType {
+                ValueType::Unknown
+            }
+        }
+        impl ValidateNapiValue for $ty {}
+        impl FromNapiValue for $ty {
+            unsafe fn from_napi_value(env: sys::napi_env, $v: sys::napi_value) -> Result<Self> {
+                let mut $reader = FromJs::new(Js(env));
+                Ok($ty($body))
+            }
+        }
+    };
+}
+
+input_type!(InDocument, "Document", |reader, v| reader
+    .plain_document(v, "document")?);
+input_type!(InDocuments, "Document[]", |reader, v| reader
+    .documents(v, "pipeline")?);
+
+impl TypeName for InOneOrMany {
+    fn type_name() -> &'static str {
+        "Document | Document[]"
+    }
+    fn value_type() -> ValueType {
+        ValueType::Unknown
+    }
+}
+impl ValidateNapiValue for InOneOrMany {}
+impl FromNapiValue for InOneOrMany {
+    unsafe fn from_napi_value(env: sys::napi_env, v: sys::napi_value) -> Result<Self> {
+        let mut reader = FromJs::new(Js(env));
+        if Js(env).is_array(v)? {
+            Ok(InOneOrMany {
+                docs: reader.documents(v, "docs")?,
+                many: true,
+            })
+        } else {
+            Ok(InOneOrMany {
+                docs: vec![reader.plain_document(v, "docs")?],
+                many: false,
+            })
+        }
+    }
+}
+
+/// Decoded records, converted to JavaScript objects when handed to JavaScript.
+pub struct Records(pub Vec<Document>);
+
+impl TypeName for Records {
+    fn type_name() -> &'static str {
+        "Document[]"
+    }
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ToNapiValue for Records {
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
+        ToJs::new(Js(env)).documents(&val.0)
+    }
+}
