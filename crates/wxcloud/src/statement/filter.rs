@@ -6,7 +6,8 @@
 //!
 //! Two spellings differ from the input on purpose, because the SDK would otherwise change the
 //! meaning: equality with a document (`{"a": {"b": 1}}`) is written `db.command.eq({"b": 1})`,
-//! since the SDK flattens a plain nested object into `{"a.b": 1}`; and `$near`/`$nearSphere`
+//! since the SDK flattens a plain nested object into `{"a.b": 1}` (arrays likewise, since the
+//! SDK would not serialise the values inside a bare array); and `$near`/`$nearSphere`
 //! are both `db.command.geoNear`, which the SDK sends as `$nearSphere`.
 
 use super::geo::write_geometry;
@@ -93,8 +94,12 @@ fn write_fields(out: &mut String, fields: &Document, path: &Path<'_>) -> Result<
 
 /// One field's condition: a value to equal, or an operator document.
 fn write_condition(out: &mut String, cond: &Value, path: &Path<'_>) -> Result<()> {
-    let Some(doc) = cond.as_document() else {
-        return write_value(out, cond, Mode::Data, path);
+    let doc = match cond {
+        Value::Document(doc) => doc,
+        // The SDK leaves a bare array unserialised, so Geo and ObjectId values inside it would
+        // be sent as class fields; `eq` serialises its operand.
+        Value::Array(_) => return call(out, "$eq", |out| write_value(out, cond, Mode::Data, path)),
+        _ => return write_value(out, cond, Mode::Data, path),
     };
     let operators = doc.keys().filter(|k| k.starts_with('$')).count();
     if operators == 0 || is_server_date(doc) {

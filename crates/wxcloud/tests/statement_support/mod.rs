@@ -2,6 +2,7 @@
 //! and building each case's statement through the public builders.
 #![allow(dead_code)]
 
+pub mod random;
 pub mod model;
 
 use serde_json::Value as Json;
