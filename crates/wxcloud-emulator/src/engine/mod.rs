@@ -17,6 +17,7 @@ pub mod path;
 pub mod project;
 mod regex;
 pub mod sort;
+pub mod stages;
 pub mod update;
 
 use std::cmp::Ordering;
@@ -78,8 +79,9 @@ pub fn aggregate(
     collections: &dyn Collections,
     now_ms: i64,
 ) -> Result<Vec<Document>, EngineError> {
-    let _ = (stages, input, collections, now_ms);
-    Err(EngineError("aggregation is not implemented yet".into()))
+    let ctx = stages::Ctx { collections, now_ms };
+    let input: stages::Docs<'_> = Box::new(input.map(Ok));
+    stages::run(stages, input, ctx, expr::Vars::new(now_ms), false)?.collect()
 }
 
 /// The current time in milliseconds since the Unix epoch.

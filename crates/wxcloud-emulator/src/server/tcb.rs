@@ -133,10 +133,10 @@ fn run_statement(shared: &Shared, env: &str, op: &str, kind: &str, statement: St
 /// `collection_name`, which must be a usable collection name (40097 otherwise).
 pub fn collection_name(b: &Map<String, Json>) -> Result<&str, ApiError> {
     let name = req_str(b, "collection_name")?;
-    let valid = name.len() <= 128
-        && !name.starts_with("system.")
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    if valid { Ok(name) } else { Err(ApiError::invalid("collection_name", "is not a valid collection name")) }
+    match wxcloud::statement::validate_collection_name(name) {
+        Ok(()) => Ok(name),
+        Err(e) => Err(ApiError::invalid("collection_name", &e.to_string())),
+    }
 }
 
 fn list_collections(shared: &Shared, env: &str, b: &Map<String, Json>) -> Result<Map<String, Json>, ApiError> {
