@@ -165,7 +165,8 @@ impl Client {
             })
     }
 
-    /// Runs database call `op` with `body` and parses its successful reply as `T`.
+    /// Runs database call `op` with `body` and parses its successful reply as `T`, in a
+    /// `wxcloud.call` span (operation, env, attempts, errcode; never the token).
     ///
     /// Transient failures of reads are retried with backoff; a stale-token rejection drops
     /// the token (if it is still the cached one), fetches a new one, and retries once.
@@ -178,13 +179,15 @@ impl Client {
             "wxcloud.call",
             operation = op.name(),
             env = self.env().unwrap_or(""),
-            attempt = tracing::field::Empty,
+            attempts = tracing::field::Empty,
             errcode = tracing::field::Empty,
         );
+        let mut attempts = 0;
         let result = self
-            .call_inner(op, body, &span)
+            .call_inner(op, body, &mut attempts)
             .instrument(span.clone())
             .await;
+        span.record("attempts", attempts);
         if let Err(err) = &result {
             if let Some(code) = err.errcode() {
                 span.record("errcode", code);
@@ -198,17 +201,16 @@ impl Client {
         &self,
         op: Op,
         body: &serde_json::Value,
-        span: &tracing::Span,
+        attempts: &mut u32,
     ) -> Result<T> {
         let deadline = tokio::time::Instant::now() + self.shared.timeout;
         let mut token = self.token_before(deadline).await?;
         let mut refreshed = false;
-        let mut attempts: u32 = 0;
         loop {
             let result = retry::run(&self.shared.retry, op.safety(), deadline, op.name(), |_| {
-                attempts += 1;
-                span.record("attempt", attempts);
+                *attempts += 1;
                 self.attempt::<T>(op, &token, body)
+                    .instrument(tracing::debug_span!("attempt", n = *attempts))
             })
             .await;
             match result {

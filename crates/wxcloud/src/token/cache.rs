@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
+use tracing::Instrument;
 
 use super::{AccessToken, Clock, FetchContext, FetchReason, StoredToken, TokenSource, TokenStore};
 use crate::retry::{self, RetryPolicy, Safety};
@@ -136,20 +137,28 @@ impl TokenCache {
         }
         let inner = Arc::clone(&self.inner);
         let background = reason == FetchReason::Expiring;
-        let task = tokio::spawn(async move {
-            let result = inner.fetch(reason).await;
-            match &result {
-                Ok(token) => *lock(&inner.local) = Some(token.clone()),
-                Err(err) => {
-                    tracing::warn!(error = %err, "access token fetch failed");
-                    if background {
-                        *lock(&inner.last_background_failure) = Some(inner.config.clock.now());
+        let span = tracing::debug_span!(
+            "wxcloud.token",
+            source = %self.inner.config.source.describe(),
+            reason = reason.name()
+        );
+        let task = tokio::spawn(
+            async move {
+                let result = inner.fetch(reason).await;
+                match &result {
+                    Ok(token) => *lock(&inner.local) = Some(token.clone()),
+                    Err(err) => {
+                        tracing::warn!(error = %err, "access token fetch failed");
+                        if background {
+                            *lock(&inner.last_background_failure) = Some(inner.config.clock.now());
+                        }
                     }
                 }
+                *lock(&inner.inflight) = None;
+                result
             }
-            *lock(&inner.inflight) = None;
-            result
-        });
+            .instrument(span),
+        );
         let fetch = async move {
             task.await
                 .unwrap_or_else(|e| Err(Error::token(format!("the token fetch task stopped: {e}"))))
@@ -225,7 +234,7 @@ impl Inner {
             deadline,
             "token fetch",
             |attempt| {
-                tracing::debug!(source = %source.describe(), attempt, "fetching access token");
+                tracing::debug!(attempt = attempt + 1, "fetching access token");
                 source.fetch(&ctx)
             },
         )

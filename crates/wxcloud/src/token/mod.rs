@@ -103,6 +103,17 @@ pub enum FetchReason {
     Rejected(AccessToken),
 }
 
+impl FetchReason {
+    /// A one-word name for logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            FetchReason::Missing => "missing",
+            FetchReason::Expiring => "expiring",
+            FetchReason::Rejected(_) => "rejected",
+        }
+    }
+}
+
 /// What a [`TokenSource`] gets when asked for a token.
 pub struct FetchContext {
     pub(crate) http: Http,
