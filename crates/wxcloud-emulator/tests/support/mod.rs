@@ -1,0 +1,86 @@
+//! Shared helpers for the emulator's HTTP tests: plain requests with reqwest, no wxcloud client.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use wxcloud_emulator::{Emulator, EmulatorBuilder, RunningEmulator};
+
+/// An in-memory emulator with the sample data loaded.
+pub async fn start() -> RunningEmulator {
+    start_with(Emulator::builder().in_memory().seed_sample(true)).await
+}
+
+/// Starts an emulator from a builder.
+pub async fn start_with(builder: EmulatorBuilder) -> RunningEmulator {
+    builder.start().await.expect("the emulator starts")
+}
+
+/// A plain HTTP client.
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client")
+}
+
+/// GETs a URL and returns the JSON reply.
+pub async fn get_json(url: &str) -> Value {
+    http().get(url).send().await.expect("request").json().await.expect("json reply")
+}
+
+/// POSTs JSON and returns the JSON reply.
+pub async fn post_json(url: &str, body: &Value) -> Value {
+    http().post(url).json(body).send().await.expect("request").json().await.expect("json reply")
+}
+
+/// A client_credential token for the emulator's default app.
+pub async fn token(emu: &RunningEmulator) -> String {
+    let url = format!(
+        "{}/cgi-bin/token?grant_type=client_credential&appid={}&secret={}",
+        emu.base_url(),
+        emu.appid(),
+        emu.secret()
+    );
+    let reply = get_json(&url).await;
+    reply["access_token"].as_str().unwrap_or_else(|| panic!("no token in {reply}")).to_owned()
+}
+
+/// A stable token for the emulator's default app.
+pub async fn stable_token(emu: &RunningEmulator, force_refresh: bool) -> Value {
+    let body = json!({"grant_type": "client_credential", "appid": emu.appid(), "secret": emu.secret(), "force_refresh": force_refresh});
+    post_json(&format!("{}/cgi-bin/stable_token", emu.base_url()), &body).await
+}
+
+/// Calls `/tcb/{op}` with a token and a JSON body.
+pub async fn tcb(emu: &RunningEmulator, token: &str, op: &str, body: Value) -> Value {
+    post_json(&format!("{}/tcb/{op}?access_token={token}", emu.base_url()), &body).await
+}
+
+/// Runs a statement on the emulator's default env through `op` (`databasequery`, ...).
+pub async fn run(emu: &RunningEmulator, token: &str, op: &str, statement: &str) -> Value {
+    tcb(emu, token, op, json!({"env": emu.env(), "query": statement})).await
+}
+
+/// The errcode of a reply.
+pub fn errcode(reply: &Value) -> i64 {
+    reply["errcode"].as_i64().unwrap_or_else(|| panic!("no errcode in {reply}"))
+}
+
+/// Asserts the reply succeeded and returns it.
+pub fn ok(reply: Value) -> Value {
+    assert_eq!(errcode(&reply), 0, "expected success, got {reply}");
+    reply
+}
+
+/// Decodes the `data` records of a reply.
+pub fn records(reply: &Value) -> Vec<wxcloud::Document> {
+    reply["data"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no data in {reply}"))
+        .iter()
+        .map(|s| wxcloud::ejson::decode_document(s.as_str().expect("records are strings")).expect("records decode"))
+        .collect()
+}
+
+/// Creates a collection in the default env.
+pub async fn create_collection(emu: &RunningEmulator, token: &str, name: &str) {
+    ok(tcb(emu, token, "databasecollectionadd", json!({"env": emu.env(), "collection_name": name})).await);
+}
