@@ -181,6 +181,12 @@ proptest! {
     }
 
     #[test]
+    fn typed_decoding_into_a_document_gives_the_same_document(document in any_document()) {
+        let text = ejson::to_canonical_string(&document);
+        prop_assert_eq!(ejson::from_str::<Document>(&text).unwrap(), document);
+    }
+
+    #[test]
     fn a_value_field_in_typed_decoding_receives_the_value_unchanged(value in any_value()) {
         prop_assert_eq!(ejson::from_value::<Value>(value.clone()).unwrap(), value);
     }

@@ -140,3 +140,62 @@ fn a_record_of_the_wrong_shape_is_a_decode_error_naming_the_problem() {
     let e = ejson::from_str::<Vec<i32>>(r#"[{"$numberLong": "x"}]"#).unwrap_err();
     assert!(e.to_string().contains("line 1"), "{e}");
 }
+
+#[test]
+fn near_wrappers_reach_the_type_as_ordinary_maps() {
+    let doc: Document =
+        ejson::from_str(r#"{"$oid":"not hex","y":{"$numberLong":"1"},"z":2}"#).unwrap();
+    let entries: Vec<(&str, &Value)> = doc.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    assert_eq!(
+        entries,
+        [
+            ("$oid", &Value::from("not hex")),
+            ("y", &Value::Int64(1)),
+            ("z", &Value::Int32(2))
+        ]
+    );
+    let map: BTreeMap<String, String> =
+        ejson::from_str(r#"{"$regex":"a","$options":"i","x":"y"}"#).unwrap();
+    assert_eq!(map.len(), 3);
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct Optional {
+    a: Option<i64>,
+    b: Option<i64>,
+    c: Option<Value>,
+    list: Vec<Value>,
+}
+
+#[test]
+fn options_and_lists_of_values_decode_through_wrappers() {
+    let got: Optional = ejson::from_str(
+        r#"{"a":{"$numberLong":"9007199254740993"},"b":null,"c":{"$minKey":1},"list":[{"$numberInt":"1"},{"$oid":"000000000000000000000001"}]}"#,
+    )
+    .unwrap();
+    let mut oid = [0u8; 12];
+    oid[11] = 1;
+    assert_eq!(
+        got,
+        Optional {
+            a: Some(9_007_199_254_740_993),
+            b: None,
+            c: Some(Value::MinKey),
+            list: vec![Value::Int32(1), Value::ObjectId(oid)],
+        }
+    );
+}
+
+#[test]
+fn typed_errors_carry_the_position_of_the_problem() {
+    let e = ejson::from_str::<Todo>("{\n \"_id\": 5\n}").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Decode);
+    assert!(e.to_string().contains("line 2"), "{e}");
+    let e = ejson::from_str::<Vec<f64>>(r#"[1.5, {"$numberDouble": "x"}]"#).unwrap_err();
+    assert!(
+        e.to_string().contains("$numberDouble") && e.to_string().contains("column"),
+        "{e}"
+    );
+    let e = ejson::from_str::<Vec<f64>>("[1.5] trailing").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Decode);
+}

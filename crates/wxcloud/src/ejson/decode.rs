@@ -135,46 +135,69 @@ impl<'de> Visitor<'de> for ValueVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let seed = self.child()?;
-        let Some(first) = map.next_key_seed(KeySeed)? else {
-            return Ok(Value::Document(Document::new()));
-        };
-        let Some(key) = Key::from_str(&first) else {
-            return rest_of_document(map, seed, Document::new(), first);
-        };
-        let content = map.next_value_seed(ContentSeed(seed))?;
-        let mut doc = Document::new();
-        match map.next_key_seed(KeySeed)? {
-            None => match wrapper::single(key, &content) {
-                Outcome::Value(value) => Ok(value),
-                Outcome::Invalid(message) => Err(de::Error::custom(message)),
-                Outcome::Document => {
-                    doc.insert(first.into_owned(), content.into_value());
-                    Ok(Value::Document(doc))
-                }
-            },
-            Some(second) if key.pairs_with(&second) => {
-                let partner = map.next_value_seed(ContentSeed(seed))?;
-                let third = map.next_key_seed(KeySeed)?;
-                if third.is_none() {
-                    match wrapper::pair(key, &content, &partner) {
-                        Outcome::Value(value) => return Ok(value),
-                        Outcome::Invalid(message) => return Err(de::Error::custom(message)),
-                        Outcome::Document => {}
-                    }
-                }
-                doc.insert(first.into_owned(), content.into_value());
-                doc.insert(second.into_owned(), partner.into_value());
-                match third {
-                    Some(third) => rest_of_document(map, seed, doc, third),
+        match read_head(&mut map, seed)? {
+            Head::Wrapper(value) => Ok(value),
+            Head::Document { read, next } => {
+                let mut doc = Document::with_capacity(read.len());
+                doc.extend(read.into_iter().map(|(k, v)| (k.into_owned(), v)));
+                match next {
+                    Some(key) => rest_of_document(map, seed, doc, key),
                     None => Ok(Value::Document(doc)),
                 }
             }
-            Some(second) => {
-                doc.insert(first.into_owned(), content.into_value());
-                rest_of_document(map, seed, doc, second)
-            }
         }
     }
+}
+
+/// How an object starts: a whole wrapper, or an ordinary document.
+pub(crate) enum Head<'de> {
+    /// The object was a wrapper, and this is its value; the object has been read to its end.
+    Wrapper(Value),
+    /// The object is an ordinary document. `read` holds the entries already read while
+    /// looking for a wrapper (usually none); `next` is the next key, whose value is still
+    /// unread — or `None` if the object has been read to its end.
+    Document {
+        read: Vec<(Cow<'de, str>, Value)>,
+        next: Option<Cow<'de, str>>,
+    },
+}
+
+/// Reads as much of an object as it takes to tell a wrapper from a document: the first key
+/// for an ordinary document (one byte compare), the whole object for a wrapper.
+pub(crate) fn read_head<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    seed: ValueSeed,
+) -> Result<Head<'de>, A::Error> {
+    let document = |read, next| Ok(Head::Document { read, next });
+    let Some(first) = map.next_key_seed(KeySeed)? else {
+        return document(Vec::new(), None);
+    };
+    let Some(key) = Key::from_str(&first) else {
+        return document(Vec::new(), Some(first));
+    };
+    let content = map.next_value_seed(ContentSeed(seed))?;
+    let second = map.next_key_seed(KeySeed)?;
+    let (partner, next) = match second {
+        Some(second) if key.pairs_with(&second) => {
+            let partner = map.next_value_seed(ContentSeed(seed))?;
+            (Some((second, partner)), map.next_key_seed(KeySeed)?)
+        }
+        other => (None, other),
+    };
+    if next.is_none() {
+        let outcome = match &partner {
+            None => wrapper::single(key, &content),
+            Some((_, partner)) => wrapper::pair(key, &content, partner),
+        };
+        match outcome {
+            Outcome::Value(value) => return Ok(Head::Wrapper(value)),
+            Outcome::Invalid(message) => return Err(de::Error::custom(message)),
+            Outcome::Document => {}
+        }
+    }
+    let mut read = vec![(first, content.into_value())];
+    read.extend(partner.map(|(k, v)| (k, v.into_value())));
+    document(read, next)
 }
 
 /// Reads the remaining entries of an ordinary document, starting with the value of `key`.

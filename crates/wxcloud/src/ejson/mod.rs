@@ -27,6 +27,7 @@
 mod date;
 mod decimal;
 mod decode;
+mod direct;
 mod encode;
 mod typed;
 mod wrapper;
@@ -131,13 +132,14 @@ pub fn to_relaxed_string(value: &Value) -> String {
     encode::to_json_string(value)
 }
 
-/// Decodes one record into any `T: Deserialize` (a typed record).
+/// Decodes one record into any `T: Deserialize` (a typed record), in one pass.
 ///
-/// The text is decoded in one pass into a [`Value`] (with every wrapper recognised), which is
-/// then offered to `T` as natural serde values: numbers as numbers, Decimal128 and ObjectId as
-/// strings, dates as milliseconds since the epoch (or ISO-8601 text for a `String` field),
-/// binary as bytes; a [`Value`] or [`Document`] field receives the value unchanged. See
-/// [`ValueDeserializer`] for the full table.
+/// Plain JSON goes straight from the text to `T`; each Extended JSON wrapper is offered to `T`
+/// as its natural serde value: numbers as numbers, Decimal128 and ObjectId as strings, dates
+/// as milliseconds since the epoch (or ISO-8601 text for a `String` field), binary as bytes.
+/// A [`Value`] or [`Document`] field receives the value exactly. See [`ValueDeserializer`]
+/// for the full table. Errors (bad JSON, bad wrapper contents, a record of the wrong shape)
+/// are [`Decode`](crate::ErrorKind::Decode) errors with the line and column.
 ///
 /// ```
 /// #[derive(serde::Deserialize)]
@@ -152,7 +154,9 @@ pub fn to_relaxed_string(value: &Value) -> String {
 /// # Ok::<(), wxcloud::Error>(())
 /// ```
 pub fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
-    from_value(decode_value(text)?)
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = T::deserialize(direct::Direct(&mut de)).and_then(|v| de.end().map(|()| v));
+    value.map_err(|e| Error::decode(format!("cannot decode record: {e}")))
 }
 
 /// Reads an already decoded value as any `T: Deserialize` (see [`from_str`]).

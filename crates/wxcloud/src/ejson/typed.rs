@@ -27,7 +27,7 @@ use crate::{Document, Value};
 
 /// The newtype name [`Value`]'s `Deserialize` asks for, so that [`ValueDeserializer`] can hand
 /// it the value's exact Extended JSON shape instead of the natural serde one.
-const VALUE_TOKEN: &str = "$__wxcloud_ejson_Value";
+pub(crate) const VALUE_TOKEN: &str = "$__wxcloud_ejson_Value";
 
 /// Reads Extended JSON from any self-describing deserializer (`serde_json::from_str::<Value>`
 /// decodes wrappers exactly as [`decode_value`](super::decode_value) does).
