@@ -91,7 +91,11 @@ impl Acc {
             AccKind::Last => State::Last(Value::Null),
             AccKind::Push => State::List(Vec::new()),
             AccKind::AddToSet => State::Set(Vec::new(), HashSet::new()),
-            AccKind::StdDevPop | AccKind::StdDevSamp => State::Std { n: 0, mean: 0.0, m2: 0.0 },
+            AccKind::StdDevPop | AccKind::StdDevSamp => State::Std {
+                n: 0,
+                mean: 0.0,
+                m2: 0.0,
+            },
             AccKind::MergeObjects => State::Merge(Document::new()),
             AccKind::Count => State::Count(0),
         };
@@ -118,7 +122,11 @@ impl Acc {
                         None => true,
                         Some(b) => {
                             let o = compare(&v, b);
-                            if self.kind == AccKind::Min { o.is_lt() } else { o.is_gt() }
+                            if self.kind == AccKind::Min {
+                                o.is_lt()
+                            } else {
+                                o.is_gt()
+                            }
                         }
                     };
                     if better {

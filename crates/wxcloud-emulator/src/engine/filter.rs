@@ -78,15 +78,18 @@ impl Filter {
             if let Some(op) = k.strip_prefix('$') {
                 match op {
                     "and" | "or" | "nor" => {
-                        let list = v
-                            .as_array()
-                            .filter(|a| !a.is_empty())
-                            .ok_or_else(|| EngineError(format!("${op} argument must be a non-empty array")))?;
+                        let list = v.as_array().filter(|a| !a.is_empty()).ok_or_else(|| {
+                            EngineError(format!("${op} argument must be a non-empty array"))
+                        })?;
                         let subs = list
                             .iter()
                             .map(|f| {
                                 f.as_document()
-                                    .ok_or_else(|| EngineError(format!("${op} argument's entries must be objects")))
+                                    .ok_or_else(|| {
+                                        EngineError(format!(
+                                            "${op} argument's entries must be objects"
+                                        ))
+                                    })
                                     .and_then(Filter::compile)
                             })
                             .collect::<Result<Vec<_>, _>>()?;
@@ -107,7 +110,11 @@ impl Filter {
                 parts.push(Filter::Path(path::split(k), value_condition(v)?));
             }
         }
-        Ok(if parts.len() == 1 { parts.pop().unwrap_or(Filter::And(vec![])) } else { Filter::And(parts) })
+        Ok(if parts.len() == 1 {
+            parts.pop().unwrap_or(Filter::And(vec![]))
+        } else {
+            Filter::And(parts)
+        })
     }
 
     /// Whether the document matches.
@@ -151,7 +158,9 @@ impl Filter {
 pub fn value_condition(v: &Value) -> Result<Pred, EngineError> {
     match v {
         Value::Document(d) if d.keys().next().is_some_and(|k| k.starts_with('$')) => operators(d),
-        Value::Regex { pattern, options } => Ok(Pred::Regex(super::regex::compile(pattern, options)?)),
+        Value::Regex { pattern, options } => {
+            Ok(Pred::Regex(super::regex::compile(pattern, options)?))
+        }
         other => Ok(Pred::Eq(other.clone())),
     }
 }
@@ -182,14 +191,20 @@ pub fn operators(d: &Document) -> Result<Pred, EngineError> {
                 _ => return Err(EngineError("$size needs an integer".into())),
             },
             "$all" => {
-                let list = arg.as_array().ok_or_else(|| EngineError("$all needs an array".into()))?;
+                let list = arg
+                    .as_array()
+                    .ok_or_else(|| EngineError("$all needs an array".into()))?;
                 let items = list
                     .iter()
                     .map(|item| match item {
-                        Value::Document(e) if e.keys().next().map(String::as_str) == Some("$elemMatch") => {
+                        Value::Document(e)
+                            if e.keys().next().map(String::as_str) == Some("$elemMatch") =>
+                        {
                             elem_match(e.get("$elemMatch").unwrap_or(&Value::Null))
                         }
-                        Value::Regex { pattern, options } => Ok(Pred::Regex(super::regex::compile(pattern, options)?)),
+                        Value::Regex { pattern, options } => {
+                            Ok(Pred::Regex(super::regex::compile(pattern, options)?))
+                        }
                         other => Ok(Pred::Eq(other.clone())),
                     })
                     .collect::<Result<Vec<_>, _>>()?;
@@ -198,13 +213,19 @@ pub fn operators(d: &Document) -> Result<Pred, EngineError> {
             "$elemMatch" => elem_match(arg)?,
             "$mod" => {
                 let a = arg.as_array().filter(|a| a.len() == 2).ok_or_else(|| {
-                    EngineError("malformed mod, needs to be an array of [divisor, remainder]".into())
+                    EngineError(
+                        "malformed mod, needs to be an array of [divisor, remainder]".into(),
+                    )
                 })?;
                 let n = |v: &Value| Num::of(v).map(|n| n.as_f64().trunc() as i64);
                 match (n(&a[0]), n(&a[1])) {
                     (Some(0), _) => return Err(EngineError("divisor cannot be 0".into())),
                     (Some(dv), Some(r)) => Pred::Mod(dv, r),
-                    _ => return Err(EngineError("malformed mod, divisor and remainder must be numbers".into())),
+                    _ => {
+                        return Err(EngineError(
+                            "malformed mod, divisor and remainder must be numbers".into(),
+                        ));
+                    }
                 }
             }
             "$regex" => {
@@ -212,7 +233,11 @@ pub fn operators(d: &Document) -> Result<Pred, EngineError> {
                 match arg {
                     Value::String(p) => Pred::Regex(super::regex::compile(p, opts)?),
                     Value::Regex { pattern, options } => {
-                        let o = if opts.is_empty() { options.as_str() } else { opts };
+                        let o = if opts.is_empty() {
+                            options.as_str()
+                        } else {
+                            opts
+                        };
                         Pred::Regex(super::regex::compile(pattern, o)?)
                     }
                     _ => return Err(EngineError("$regex has to be a string".into())),
@@ -225,10 +250,12 @@ pub fn operators(d: &Document) -> Result<Pred, EngineError> {
                 continue;
             }
             "$not" => match arg {
-                Value::Document(inner) if !inner.is_empty() => Pred::Not(Box::new(operators(inner)?)),
-                Value::Regex { pattern, options } => {
-                    Pred::Not(Box::new(Pred::Regex(super::regex::compile(pattern, options)?)))
+                Value::Document(inner) if !inner.is_empty() => {
+                    Pred::Not(Box::new(operators(inner)?))
                 }
+                Value::Regex { pattern, options } => Pred::Not(Box::new(Pred::Regex(
+                    super::regex::compile(pattern, options)?,
+                ))),
                 _ => return Err(EngineError("$not needs a regex or a document".into())),
             },
             "$geoWithin" | "$within" => Pred::Geo(geo::within(arg)?),
@@ -239,15 +266,20 @@ pub fn operators(d: &Document) -> Result<Pred, EngineError> {
         };
         preds.push(pred);
     }
-    Ok(if preds.len() == 1 { preds.pop().unwrap_or(Pred::And(vec![])) } else { Pred::And(preds) })
+    Ok(if preds.len() == 1 {
+        preds.pop().unwrap_or(Pred::And(vec![]))
+    } else {
+        Pred::And(preds)
+    })
 }
 
 fn elem_match(arg: &Value) -> Result<Pred, EngineError> {
-    let d = arg.as_document().ok_or_else(|| EngineError("$elemMatch needs an Object".into()))?;
-    let value_ops = d
-        .keys()
-        .next()
-        .is_some_and(|k| k.starts_with('$') && !matches!(k.as_str(), "$and" | "$or" | "$nor" | "$expr"));
+    let d = arg
+        .as_document()
+        .ok_or_else(|| EngineError("$elemMatch needs an Object".into()))?;
+    let value_ops = d.keys().next().is_some_and(|k| {
+        k.starts_with('$') && !matches!(k.as_str(), "$and" | "$or" | "$nor" | "$expr")
+    });
     if value_ops {
         match operators(d)? {
             Pred::And(ps) => Ok(Pred::ElemValue(ps)),
@@ -259,10 +291,14 @@ fn elem_match(arg: &Value) -> Result<Pred, EngineError> {
 }
 
 fn in_list(arg: &Value, op: &str) -> Result<Vec<InItem>, EngineError> {
-    let list = arg.as_array().ok_or_else(|| EngineError(format!("{op} needs an array")))?;
+    let list = arg
+        .as_array()
+        .ok_or_else(|| EngineError(format!("{op} needs an array")))?;
     list.iter()
         .map(|v| match v {
-            Value::Regex { pattern, options } => Ok(InItem::Regex(super::regex::compile(pattern, options)?)),
+            Value::Regex { pattern, options } => {
+                Ok(InItem::Regex(super::regex::compile(pattern, options)?))
+            }
             Value::Document(d) if d.keys().next().is_some_and(|k| k.starts_with('$')) => {
                 Err(EngineError(format!("cannot nest $ under {op}")))
             }
@@ -277,7 +313,9 @@ fn type_codes(arg: &Value) -> Result<Vec<i32>, EngineError> {
         if let Some(n) = Num::of(v) {
             return Ok(n.as_f64() as i32);
         }
-        let alias = v.as_str().ok_or_else(|| EngineError("type must be represented as a number or a string".into()))?;
+        let alias = v.as_str().ok_or_else(|| {
+            EngineError("type must be represented as a number or a string".into())
+        })?;
         Ok(match alias {
             "double" => 1,
             "string" => 2,
@@ -421,8 +459,8 @@ impl Pred {
                     return *inclusive && matches!(c, None | Some(Value::Null));
                 }
                 let Some(v) = c else { return false };
-                let bracket = type_rank(v) == type_rank(t)
-                    || matches!(t, Value::MinKey | Value::MaxKey);
+                let bracket =
+                    type_rank(v) == type_rank(t) || matches!(t, Value::MinKey | Value::MaxKey);
                 if !bracket || is_nan(v) || is_nan(t) {
                     return false;
                 }
@@ -435,7 +473,9 @@ impl Pred {
             }),
             Pred::Type(codes) => c.is_some_and(|v| {
                 let code = type_code(v);
-                codes.iter().any(|&t| t == code || (t == 0 && matches!(code, 1 | 16 | 18 | 19)))
+                codes
+                    .iter()
+                    .any(|&t| t == code || (t == 0 && matches!(code, 1 | 16 | 18 | 19)))
             }),
             Pred::Mod(d, r) => match c.and_then(Num::of) {
                 Some(n) => {

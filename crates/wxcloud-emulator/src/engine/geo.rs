@@ -118,7 +118,10 @@ impl GeoPred {
             GeoPred::CenterSphere(c, r) => sphere_radians(*c, p) <= *r,
             GeoPred::Center(c, r) => planar(*c, p) <= *r,
             GeoPred::Box(a, b) => {
-                p.x >= a.x.min(b.x) && p.x <= a.x.max(b.x) && p.y >= a.y.min(b.y) && p.y <= a.y.max(b.y)
+                p.x >= a.x.min(b.x)
+                    && p.x <= a.x.max(b.x)
+                    && p.y >= a.y.min(b.y)
+                    && p.y <= a.y.max(b.y)
             }
             GeoPred::Equals(q) => (p.x - q.x).abs() < 1e-12 && (p.y - q.y).abs() < 1e-12,
             GeoPred::Line(pts) => pts.windows(2).any(|w| on_segment(p, w[0], w[1])),
@@ -158,8 +161,13 @@ fn in_ring(p: Point, ring: &[Point]) -> bool {
 
 /// Inside the shell and outside every hole (edges count as inside the shell).
 fn in_polygon(p: Point, rings: &[Vec<Point>]) -> bool {
-    let Some((shell, holes)) = rings.split_first() else { return false };
-    in_ring(p, shell) && !holes.iter().any(|h| in_ring(p, h) && !h.windows(2).any(|w| on_segment(p, w[0], w[1])))
+    let Some((shell, holes)) = rings.split_first() else {
+        return false;
+    };
+    in_ring(p, shell)
+        && !holes
+            .iter()
+            .any(|h| in_ring(p, h) && !h.windows(2).any(|w| on_segment(p, w[0], w[1])))
 }
 
 fn points(v: &Value) -> Result<Vec<Point>, EngineError> {
@@ -171,7 +179,11 @@ fn points(v: &Value) -> Result<Vec<Point>, EngineError> {
 }
 
 fn rings(v: &Value) -> Result<Vec<Vec<Point>>, EngineError> {
-    v.as_array().ok_or_else(|| bad("Polygon coordinates must be an array of rings"))?.iter().map(points).collect()
+    v.as_array()
+        .ok_or_else(|| bad("Polygon coordinates must be an array of rings"))?
+        .iter()
+        .map(points)
+        .collect()
 }
 
 fn bad(msg: &str) -> EngineError {
@@ -180,38 +192,68 @@ fn bad(msg: &str) -> EngineError {
 
 /// Compiles a GeoJSON geometry used by `$geoWithin` / `$geoIntersects`.
 fn geometry(g: &Value, intersects: bool) -> Result<GeoPred, EngineError> {
-    let d = g.as_document().ok_or_else(|| bad("$geometry must be a GeoJSON object"))?;
-    let kind = d.get("type").and_then(Value::as_str).ok_or_else(|| bad("missing type"))?;
-    let coords = d.get("coordinates").ok_or_else(|| bad("missing coordinates"))?;
+    let d = g
+        .as_document()
+        .ok_or_else(|| bad("$geometry must be a GeoJSON object"))?;
+    let kind = d
+        .get("type")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("missing type"))?;
+    let coords = d
+        .get("coordinates")
+        .ok_or_else(|| bad("missing coordinates"))?;
     match kind {
         "Polygon" => Ok(GeoPred::Polygons(vec![rings(coords)?])),
         "MultiPolygon" => Ok(GeoPred::Polygons(
-            coords.as_array().ok_or_else(|| bad("MultiPolygon coordinates"))?.iter().map(rings).collect::<Result<_, _>>()?,
+            coords
+                .as_array()
+                .ok_or_else(|| bad("MultiPolygon coordinates"))?
+                .iter()
+                .map(rings)
+                .collect::<Result<_, _>>()?,
         )),
-        "Point" if intersects => Ok(GeoPred::Equals(point_of(coords).ok_or_else(|| bad("Point"))?)),
+        "Point" if intersects => Ok(GeoPred::Equals(
+            point_of(coords).ok_or_else(|| bad("Point"))?,
+        )),
         "LineString" if intersects => Ok(GeoPred::Line(points(coords)?)),
-        other => Err(EngineError(format!("unsupported geometry type for this query: {other}"))),
+        other => Err(EngineError(format!(
+            "unsupported geometry type for this query: {other}"
+        ))),
     }
 }
 
 fn number(v: Option<&Value>, what: &str) -> Result<Option<f64>, EngineError> {
     match v {
         None | Some(Value::Null) => Ok(None),
-        Some(x) => Num::of(x).map(|n| Some(n.as_f64())).ok_or_else(|| bad(&format!("{what} must be a number"))),
+        Some(x) => Num::of(x)
+            .map(|n| Some(n.as_f64()))
+            .ok_or_else(|| bad(&format!("{what} must be a number"))),
     }
 }
 
 /// Compiles `$geoWithin`'s argument.
 pub fn within(arg: &Value) -> Result<GeoPred, EngineError> {
-    let d = arg.as_document().ok_or_else(|| bad("$geoWithin needs a document"))?;
-    let (op, v) = d.iter().next().ok_or_else(|| bad("$geoWithin needs a shape"))?;
+    let d = arg
+        .as_document()
+        .ok_or_else(|| bad("$geoWithin needs a document"))?;
+    let (op, v) = d
+        .iter()
+        .next()
+        .ok_or_else(|| bad("$geoWithin needs a shape"))?;
     match op.as_str() {
         "$geometry" => geometry(v, false),
         "$centerSphere" | "$center" => {
-            let a = v.as_array().filter(|a| a.len() == 2).ok_or_else(|| bad("$center needs [centre, radius]"))?;
+            let a = v
+                .as_array()
+                .filter(|a| a.len() == 2)
+                .ok_or_else(|| bad("$center needs [centre, radius]"))?;
             let c = point_of(&a[0]).ok_or_else(|| bad("centre"))?;
             let r = number(Some(&a[1]), "radius")?.unwrap_or(0.0);
-            Ok(if op == "$center" { GeoPred::Center(c, r) } else { GeoPred::CenterSphere(c, r) })
+            Ok(if op == "$center" {
+                GeoPred::Center(c, r)
+            } else {
+                GeoPred::CenterSphere(c, r)
+            })
         }
         "$box" => {
             let p = points(v)?;
@@ -233,8 +275,14 @@ pub fn within(arg: &Value) -> Result<GeoPred, EngineError> {
 
 /// Compiles `$geoIntersects`'s argument.
 pub fn intersects(arg: &Value) -> Result<GeoPred, EngineError> {
-    let d = arg.as_document().ok_or_else(|| bad("$geoIntersects needs a document"))?;
-    geometry(d.get("$geometry").ok_or_else(|| bad("$geoIntersects needs $geometry"))?, true)
+    let d = arg
+        .as_document()
+        .ok_or_else(|| bad("$geoIntersects needs a document"))?;
+    geometry(
+        d.get("$geometry")
+            .ok_or_else(|| bad("$geoIntersects needs $geometry"))?,
+        true,
+    )
 }
 
 /// Compiles `$near` / `$nearSphere` (with `$maxDistance` / `$minDistance` from the same
@@ -243,9 +291,17 @@ pub fn near(op: &str, arg: &Value, ops: &Document) -> Result<Near, EngineError> 
     let (centre, geojson, inner) = match arg {
         Value::Document(d) if d.contains_key("$geometry") => {
             let g = d.get("$geometry").unwrap_or(&Value::Null);
-            (point_of(g).ok_or_else(|| bad("$near needs a Point"))?, true, Some(d))
+            (
+                point_of(g).ok_or_else(|| bad("$near needs a Point"))?,
+                true,
+                Some(d),
+            )
         }
-        other => (point_of(other).ok_or_else(|| bad("$near needs a point"))?, is_geojson(other), None),
+        other => (
+            point_of(other).ok_or_else(|| bad("$near needs a point"))?,
+            is_geojson(other),
+            None,
+        ),
     };
     let get = |k: &str| inner.and_then(|d| d.get(k)).or_else(|| ops.get(k));
     let mut min = number(get("$minDistance"), "$minDistance")?;
@@ -256,5 +312,10 @@ pub fn near(op: &str, arg: &Value, ops: &Document) -> Result<Near, EngineError> 
         min = min.map(|m| m * EARTH_RADIUS_M);
         max = max.map(|m| m * EARTH_RADIUS_M);
     }
-    Ok(Near { point: centre, spherical, min, max })
+    Ok(Near {
+        point: centre,
+        spherical,
+        min,
+        max,
+    })
 }

@@ -79,7 +79,10 @@ pub fn aggregate(
     collections: &dyn Collections,
     now_ms: i64,
 ) -> Result<Vec<Document>, EngineError> {
-    let ctx = stages::Ctx { collections, now_ms };
+    let ctx = stages::Ctx {
+        collections,
+        now_ms,
+    };
     let input: stages::Docs<'_> = Box::new(input.map(Ok));
     stages::run(stages, input, ctx, expr::Vars::new(now_ms), false)?.collect()
 }

@@ -121,9 +121,19 @@ pub fn compare(a: &Value, b: &Value) -> Ordering {
         (Value::Document(x), Value::Document(y)) => compare_documents(x, y),
         (Value::Array(x), Value::Array(y)) => compare_arrays(x, y),
         (
-            Value::Binary { subtype: sa, bytes: ba },
-            Value::Binary { subtype: sb, bytes: bb },
-        ) => ba.len().cmp(&bb.len()).then(sa.cmp(sb)).then_with(|| ba.cmp(bb)),
+            Value::Binary {
+                subtype: sa,
+                bytes: ba,
+            },
+            Value::Binary {
+                subtype: sb,
+                bytes: bb,
+            },
+        ) => ba
+            .len()
+            .cmp(&bb.len())
+            .then(sa.cmp(sb))
+            .then_with(|| ba.cmp(bb)),
         (Value::ObjectId(x), Value::ObjectId(y)) => x.cmp(y),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         (Value::Date(x), Value::Date(y)) => x.cmp(y),
@@ -131,8 +141,14 @@ pub fn compare(a: &Value, b: &Value) -> Ordering {
             ta.cmp(tb).then(ia.cmp(ib))
         }
         (
-            Value::Regex { pattern: pa, options: oa },
-            Value::Regex { pattern: pb, options: ob },
+            Value::Regex {
+                pattern: pa,
+                options: oa,
+            },
+            Value::Regex {
+                pattern: pb,
+                options: ob,
+            },
         ) => pa.cmp(pb).then_with(|| oa.cmp(ob)),
         _ => match (Num::of(a), Num::of(b)) {
             (Some(x), Some(y)) => cmp_num(x, y),

@@ -22,7 +22,11 @@ pub fn as_index(part: &str) -> Option<usize> {
 /// Every value a filter sees at `parts`: arrays on the way are searched element by element
 /// (documents inside them are followed; a numeric part indexes the array). `None` is a place
 /// where the path is missing.
-pub fn filter_candidates<'a>(doc: &'a Document, parts: &[String], out: &mut Vec<Option<&'a Value>>) {
+pub fn filter_candidates<'a>(
+    doc: &'a Document,
+    parts: &[String],
+    out: &mut Vec<Option<&'a Value>>,
+) {
     match doc.get(&parts[0]) {
         Some(v) => walk(v, &parts[1..], out),
         None => out.push(None),
@@ -115,7 +119,9 @@ pub fn get_mut<'a>(doc: &'a mut Document, parts: &[String]) -> Option<&'a mut Va
 /// The slot at an exact path, creating missing documents on the way (arrays are padded with
 /// nulls up to a numeric part). Fails when a scalar is in the way.
 pub fn slot<'a>(doc: &'a mut Document, parts: &[String]) -> Result<&'a mut Value, EngineError> {
-    let (first, rest) = parts.split_first().ok_or_else(|| EngineError("empty field path".into()))?;
+    let (first, rest) = parts
+        .split_first()
+        .ok_or_else(|| EngineError("empty field path".into()))?;
     if first.is_empty() {
         return Err(EngineError(format!(
             "the update path '{}' contains an empty field name, which is not allowed",

@@ -40,7 +40,9 @@ impl Projection {
             root.shift_insert(0, "_id".to_owned(), Node::Include);
         }
         if !inclusion && root.is_empty() {
-            return Err(EngineError("projection specification must have at least one field".into()));
+            return Err(EngineError(
+                "projection specification must have at least one field".into(),
+            ));
         }
         Ok(Projection { root, inclusion })
     }
@@ -64,24 +66,38 @@ fn compile_into(
     inclusion: &mut Option<bool>,
 ) -> Result<(), EngineError> {
     if spec.is_empty() {
-        return Err(EngineError("an empty sub-projection is not a valid value".into()));
+        return Err(EngineError(
+            "an empty sub-projection is not a valid value".into(),
+        ));
     }
     for (k, v) in spec {
         if k.starts_with('$') {
-            return Err(EngineError(format!("FieldPath field names may not start with '$': {k}")));
+            return Err(EngineError(format!(
+                "FieldPath field names may not start with '$': {k}"
+            )));
         }
         let parts = path::split(k);
-        let full: Vec<String> = prefix.iter().cloned().chain(parts.iter().cloned()).collect();
+        let full: Vec<String> = prefix
+            .iter()
+            .cloned()
+            .chain(parts.iter().cloned())
+            .collect();
         let is_id = full.len() == 1 && full[0] == "_id";
         let leaf = match v {
-            Value::Bool(_) | Value::Int32(_) | Value::Int64(_) | Value::Double(_) | Value::Decimal128(_) => {
+            Value::Bool(_)
+            | Value::Int32(_)
+            | Value::Int64(_)
+            | Value::Double(_)
+            | Value::Decimal128(_) => {
                 if truthy(v) {
                     Some(Node::Include)
                 } else {
                     Some(Node::Exclude)
                 }
             }
-            Value::Document(d) if d.keys().next().is_some_and(|k| k.starts_with('$')) => Some(operator_node(d)?),
+            Value::Document(d) if d.keys().next().is_some_and(|k| k.starts_with('$')) => {
+                Some(operator_node(d)?)
+            }
             Value::Document(d) => {
                 prefix.extend(parts.iter().cloned());
                 let sub = child_map(node, &parts, k)?;
@@ -104,15 +120,23 @@ fn compile_into(
             match inclusion {
                 Some(cur) if *cur != m => {
                     return Err(EngineError(if m {
-                        format!("Cannot do inclusion on field {} in exclusion projection", full.join("."))
+                        format!(
+                            "Cannot do inclusion on field {} in exclusion projection",
+                            full.join(".")
+                        )
                     } else {
-                        format!("Cannot do exclusion on field {} in inclusion projection", full.join("."))
+                        format!(
+                            "Cannot do exclusion on field {} in inclusion projection",
+                            full.join(".")
+                        )
                     }));
                 }
                 _ => *inclusion = Some(m),
             }
         }
-        let (last, init) = parts.split_last().ok_or_else(|| EngineError("empty field name".into()))?;
+        let (last, init) = parts
+            .split_last()
+            .ok_or_else(|| EngineError("empty field name".into()))?;
         let parent = child_map(node, init, k)?;
         if parent.contains_key(last) {
             return Err(EngineError(format!("Path collision at {}", full.join("."))));
@@ -128,7 +152,9 @@ fn child_map<'a>(
     whole: &str,
 ) -> Result<&'a mut IndexMap<String, Node>, EngineError> {
     for p in parts {
-        let entry = node.entry(p.clone()).or_insert_with(|| Node::Children(IndexMap::new()));
+        let entry = node
+            .entry(p.clone())
+            .or_insert_with(|| Node::Children(IndexMap::new()));
         node = match entry {
             Node::Children(m) => m,
             _ => return Err(EngineError(format!("Path collision at {whole}"))),
@@ -181,7 +207,10 @@ fn include(
                     out.insert(k.clone(), include_array(root, items, sub, vars)?);
                 }
                 _ if has_computed(sub) => {
-                    out.insert(k.clone(), Value::Document(include(root, &Document::new(), sub, vars)?));
+                    out.insert(
+                        k.clone(),
+                        Value::Document(include(root, &Document::new(), sub, vars)?),
+                    );
                 }
                 _ => {}
             },
@@ -211,7 +240,10 @@ fn include(
                 }
             }
             Node::Children(sub) if !doc.contains_key(k) && has_computed(sub) => {
-                out.insert(k.clone(), Value::Document(include(root, &Document::new(), sub, vars)?));
+                out.insert(
+                    k.clone(),
+                    Value::Document(include(root, &Document::new(), sub, vars)?),
+                );
             }
             _ => {}
         }
@@ -230,7 +262,12 @@ fn include_array(
         match it {
             Value::Document(d) => out.push(Value::Document(include(root, d, spec, vars)?)),
             Value::Array(inner) => out.push(include_array(root, inner, spec, vars)?),
-            _ if has_computed(spec) => out.push(Value::Document(include(root, &Document::new(), spec, vars)?)),
+            _ if has_computed(spec) => out.push(Value::Document(include(
+                root,
+                &Document::new(),
+                spec,
+                vars,
+            )?)),
             _ => {}
         }
     }
@@ -290,7 +327,9 @@ fn exclude_array(
 
 /// Find's `$slice`: the first n (negative: last n), or n after skipping (negative skip from end).
 fn slice(v: &Value, a: i64, b: Option<i64>) -> Value {
-    let Value::Array(items) = v else { return v.clone() };
+    let Value::Array(items) = v else {
+        return v.clone();
+    };
     let len = items.len() as i64;
     let (from, to) = match b {
         None if a >= 0 => (0, a.min(len)),

@@ -18,7 +18,9 @@ pub fn compile(pattern: &str, options: &str) -> Result<Regex, EngineError> {
             // `u` (Unicode) is always on here; `l` (locale) has no effect in MongoDB either.
             'u' | 'l' => {}
             other => {
-                return Err(EngineError(format!("invalid flag in regex options: {other}")));
+                return Err(EngineError(format!(
+                    "invalid flag in regex options: {other}"
+                )));
             }
         }
     }
@@ -28,6 +30,8 @@ pub fn compile(pattern: &str, options: &str) -> Result<Regex, EngineError> {
         format!("(?{flags}){pattern}")
     };
     Regex::new(&source).map_err(|e| {
-        EngineError(format!("unsupported regular expression /{pattern}/{options}: {e}"))
+        EngineError(format!(
+            "unsupported regular expression /{pattern}/{options}: {e}"
+        ))
     })
 }

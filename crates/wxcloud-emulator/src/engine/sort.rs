@@ -39,7 +39,9 @@ impl SortKeys {
     /// Compiles a sort specification; directions must be 1 or -1.
     pub fn compile(spec: &Document) -> Result<SortKeys, EngineError> {
         if spec.is_empty() {
-            return Err(EngineError("$sort stage must have at least one sort key".into()));
+            return Err(EngineError(
+                "$sort stage must have at least one sort key".into(),
+            ));
         }
         let keys = spec
             .iter()
@@ -64,7 +66,10 @@ impl SortKeys {
 
     /// The sort key of one document.
     fn key(&self, doc: &Document) -> Vec<KeyPart> {
-        self.keys.iter().map(|(p, asc)| field_key(doc, p, *asc)).collect()
+        self.keys
+            .iter()
+            .map(|(p, asc)| field_key(doc, p, *asc))
+            .collect()
     }
 
     fn cmp_keys(&self, a: &[KeyPart], b: &[KeyPart]) -> Ordering {
@@ -140,7 +145,11 @@ fn field_key(doc: &Document, parts: &[String], asc: bool) -> KeyPart {
                 None => true,
                 Some(b) => {
                     let o = compare(v, b);
-                    if asc { o == Ordering::Less } else { o == Ordering::Greater }
+                    if asc {
+                        o == Ordering::Less
+                    } else {
+                        o == Ordering::Greater
+                    }
                 }
             };
             if better {

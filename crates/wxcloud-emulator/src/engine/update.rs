@@ -25,14 +25,23 @@ pub fn apply(doc: &mut Document, update: &Document, now_ms: i64) -> Result<bool,
         return replace(doc, update);
     }
     if ops != update.len() {
-        let k = update.keys().find(|k| !k.starts_with('$')).cloned().unwrap_or_default();
-        return Err(EngineError(format!("Unknown modifier: {k}. Expected a valid update modifier or pipeline-style update")));
+        let k = update
+            .keys()
+            .find(|k| !k.starts_with('$'))
+            .cloned()
+            .unwrap_or_default();
+        return Err(EngineError(format!(
+            "Unknown modifier: {k}. Expected a valid update modifier or pipeline-style update"
+        )));
     }
     let mut edits: Vec<(Vec<String>, &str, &Value)> = Vec::new();
     for (op, arg) in update {
-        let fields = arg
-            .as_document()
-            .ok_or_else(|| EngineError(format!("Modifiers operate on fields but we found type {} instead", type_name(arg))))?;
+        let fields = arg.as_document().ok_or_else(|| {
+            EngineError(format!(
+                "Modifiers operate on fields but we found type {} instead",
+                type_name(arg)
+            ))
+        })?;
         for (field, v) in fields {
             edits.push((checked_path(field)?, op.as_str(), v));
         }
@@ -44,7 +53,9 @@ pub fn apply(doc: &mut Document, update: &Document, now_ms: i64) -> Result<bool,
         one(&mut work, p, op, v, now_ms)?;
     }
     if work.get("_id") != doc.get("_id") && doc.contains_key("_id") {
-        return Err(EngineError("Performing an update on the path '_id' would modify the immutable field '_id'".into()));
+        return Err(EngineError(
+            "Performing an update on the path '_id' would modify the immutable field '_id'".into(),
+        ));
     }
     let changed = work != *doc;
     *doc = work;
@@ -55,7 +66,9 @@ fn replace(doc: &mut Document, new: &Document) -> Result<bool, EngineError> {
     if let (Some(old), Some(n)) = (doc.get("_id"), new.get("_id"))
         && !values_equal(old, n)
     {
-        return Err(EngineError("the (immutable) field '_id' was found to have been altered".into()));
+        return Err(EngineError(
+            "the (immutable) field '_id' was found to have been altered".into(),
+        ));
     }
     let mut out = Document::with_capacity(new.len() + 1);
     if let Some(id) = doc.get("_id") {
@@ -75,10 +88,14 @@ fn checked_path(field: &str) -> Result<Vec<String>, EngineError> {
     let parts = path::split(field);
     for p in &parts {
         if p.is_empty() {
-            return Err(EngineError(format!("The update path '{field}' contains an empty field name, which is not allowed.")));
+            return Err(EngineError(format!(
+                "The update path '{field}' contains an empty field name, which is not allowed."
+            )));
         }
         if p.starts_with('$') {
-            return Err(EngineError(format!("unsupported update path (positional operators are not supported): {field}")));
+            return Err(EngineError(format!(
+                "unsupported update path (positional operators are not supported): {field}"
+            )));
         }
     }
     Ok(parts)
@@ -124,10 +141,21 @@ fn path_order(a: &[String], b: &[String]) -> Ordering {
 }
 
 fn number(op: &str, v: &Value) -> Result<N, EngineError> {
-    N::of(v).ok_or_else(|| EngineError(format!("Cannot {op} with non-numeric argument: {}", path::short(v))))
+    N::of(v).ok_or_else(|| {
+        EngineError(format!(
+            "Cannot {op} with non-numeric argument: {}",
+            path::short(v)
+        ))
+    })
 }
 
-fn one(doc: &mut Document, p: &[String], op: &str, arg: &Value, now_ms: i64) -> Result<(), EngineError> {
+fn one(
+    doc: &mut Document,
+    p: &[String],
+    op: &str,
+    arg: &Value,
+    now_ms: i64,
+) -> Result<(), EngineError> {
     let field = p.join(".");
     match op {
         "$set" => *path::slot(doc, p)? = arg.clone(),
@@ -136,7 +164,14 @@ fn one(doc: &mut Document, p: &[String], op: &str, arg: &Value, now_ms: i64) -> 
         }
         "$setOnInsert" => {}
         "$inc" | "$mul" => {
-            let by = number(if op == "$inc" { "increment" } else { "multiply" }, arg)?;
+            let by = number(
+                if op == "$inc" {
+                    "increment"
+                } else {
+                    "multiply"
+                },
+                arg,
+            )?;
             let cur = match path::get(doc, p) {
                 None => None,
                 Some(v) => Some(N::of(v).ok_or_else(|| {
@@ -160,7 +195,11 @@ fn one(doc: &mut Document, p: &[String], op: &str, arg: &Value, now_ms: i64) -> 
                 None => true,
                 Some(cur) => {
                     let o = compare(arg, cur);
-                    if op == "$min" { o == Ordering::Less } else { o == Ordering::Greater }
+                    if op == "$min" {
+                        o == Ordering::Less
+                    } else {
+                        o == Ordering::Greater
+                    }
                 }
             };
             if replace {
@@ -168,12 +207,16 @@ fn one(doc: &mut Document, p: &[String], op: &str, arg: &Value, now_ms: i64) -> 
             }
         }
         "$rename" => {
-            let to = arg
-                .as_str()
-                .ok_or_else(|| EngineError(format!("The 'to' field for $rename must be a string: {field}")))?;
+            let to = arg.as_str().ok_or_else(|| {
+                EngineError(format!(
+                    "The 'to' field for $rename must be a string: {field}"
+                ))
+            })?;
             let to = checked_path(to)?;
             if through_array(doc, p) || through_array(doc, &to) {
-                return Err(EngineError(format!("The source or target field for $rename must not be in an array: {field}")));
+                return Err(EngineError(format!(
+                    "The source or target field for $rename must not be in an array: {field}"
+                )));
             }
             if let Some(v) = path::remove(doc, p) {
                 *path::slot(doc, &to)? = v;
@@ -184,13 +227,25 @@ fn one(doc: &mut Document, p: &[String], op: &str, arg: &Value, now_ms: i64) -> 
                 Value::Document(d) => match d.get("$type").and_then(Value::as_str) {
                     Some("timestamp") => true,
                     Some("date") => false,
-                    _ => return Err(EngineError("The '$type' string field is required to be 'date' or 'timestamp'".into())),
+                    _ => {
+                        return Err(EngineError(
+                            "The '$type' string field is required to be 'date' or 'timestamp'"
+                                .into(),
+                        ));
+                    }
                 },
                 Value::Bool(_) => false,
-                _ => return Err(EngineError(format!("{field} is not valid type for $currentDate. Please use a boolean ('true') or a $type expression ({{$type: 'timestamp/date'}})."))),
+                _ => {
+                    return Err(EngineError(format!(
+                        "{field} is not valid type for $currentDate. Please use a boolean ('true') or a $type expression ({{$type: 'timestamp/date'}})."
+                    )));
+                }
             };
             *path::slot(doc, p)? = if ts {
-                Value::Timestamp { t: (now_ms / 1000) as u32, i: 1 }
+                Value::Timestamp {
+                    t: (now_ms / 1000) as u32,
+                    i: 1,
+                }
             } else {
                 Value::Date(now_ms)
             };
@@ -201,7 +256,9 @@ fn one(doc: &mut Document, p: &[String], op: &str, arg: &Value, now_ms: i64) -> 
                 Value::Document(d) if d.contains_key("$each") => d
                     .get("$each")
                     .and_then(Value::as_array)
-                    .ok_or_else(|| EngineError("The argument to $each in $addToSet must be an array".into()))?
+                    .ok_or_else(|| {
+                        EngineError("The argument to $each in $addToSet must be an array".into())
+                    })?
                     .to_vec(),
                 v => vec![v.clone()],
             };
@@ -216,7 +273,12 @@ fn one(doc: &mut Document, p: &[String], op: &str, arg: &Value, now_ms: i64) -> 
             let first = match N::of(arg).map(N::f) {
                 Some(f) if f == 1.0 => false,
                 Some(f) if f == -1.0 => true,
-                _ => return Err(EngineError(format!("$pop expects 1 or -1, found: {}", path::short(arg)))),
+                _ => {
+                    return Err(EngineError(format!(
+                        "$pop expects 1 or -1, found: {}",
+                        path::short(arg)
+                    )));
+                }
             };
             if let Some(v) = path::get_mut(doc, p) {
                 match v {
@@ -228,17 +290,28 @@ fn one(doc: &mut Document, p: &[String], op: &str, arg: &Value, now_ms: i64) -> 
                         }
                     }
                     Value::Array(_) => {}
-                    other => return Err(EngineError(format!("Path '{field}' contains an element of non-array type '{}'", type_name(other)))),
+                    other => {
+                        return Err(EngineError(format!(
+                            "Path '{field}' contains an element of non-array type '{}'",
+                            type_name(other)
+                        )));
+                    }
                 }
             }
         }
         "$pull" | "$pullAll" => {
-            let Some(v) = path::get_mut(doc, p) else { return Ok(()) };
+            let Some(v) = path::get_mut(doc, p) else {
+                return Ok(());
+            };
             let Value::Array(a) = v else {
-                return Err(EngineError(format!("Cannot apply {op} to a non-array value")));
+                return Err(EngineError(format!(
+                    "Cannot apply {op} to a non-array value"
+                )));
             };
             if op == "$pullAll" {
-                let list = arg.as_array().ok_or_else(|| EngineError("$pullAll requires an array argument".into()))?;
+                let list = arg
+                    .as_array()
+                    .ok_or_else(|| EngineError("$pullAll requires an array argument".into()))?;
                 a.retain(|e| !list.iter().any(|x| values_equal(x, e)));
             } else {
                 let keep = pull_keep(a, arg)?;
@@ -247,7 +320,11 @@ fn one(doc: &mut Document, p: &[String], op: &str, arg: &Value, now_ms: i64) -> 
             }
         }
         "$bit" => return Err(EngineError("unsupported update operator: $bit".into())),
-        other => return Err(EngineError(format!("Unknown modifier: {other}. Expected a valid update modifier"))),
+        other => {
+            return Err(EngineError(format!(
+                "Unknown modifier: {other}. Expected a valid update modifier"
+            )));
+        }
     }
     Ok(())
 }
@@ -256,7 +333,11 @@ fn through_array(doc: &Document, p: &[String]) -> bool {
     (1..p.len()).any(|n| matches!(path::get(doc, &p[..n]), Some(Value::Array(_))))
 }
 
-fn array_slot<'a>(doc: &'a mut Document, p: &[String], field: &str) -> Result<&'a mut Vec<Value>, EngineError> {
+fn array_slot<'a>(
+    doc: &'a mut Document,
+    p: &[String],
+    field: &str,
+) -> Result<&'a mut Vec<Value>, EngineError> {
     let existed = path::get(doc, p).is_some();
     let slot = path::slot(doc, p)?;
     if !existed {
@@ -277,7 +358,10 @@ fn push(arr: &mut Vec<Value>, arg: &Value) -> Result<(), EngineError> {
         return Ok(());
     };
     if !d.contains_key("$each") {
-        if let Some(k) = d.keys().find(|k| matches!(k.as_str(), "$slice" | "$sort" | "$position")) {
+        if let Some(k) = d
+            .keys()
+            .find(|k| matches!(k.as_str(), "$slice" | "$sort" | "$position"))
+        {
             return Err(EngineError(format!("{k} requires $each in $push")));
         }
         arr.push(arg.clone());
@@ -296,7 +380,10 @@ fn push(arr: &mut Vec<Value>, arg: &Value) -> Result<(), EngineError> {
             },
         }
     };
-    if let Some(k) = d.keys().find(|k| !matches!(k.as_str(), "$each" | "$slice" | "$sort" | "$position")) {
+    if let Some(k) = d
+        .keys()
+        .find(|k| !matches!(k.as_str(), "$each" | "$slice" | "$sort" | "$position"))
+    {
         return Err(EngineError(format!("Unrecognized clause in $push: {k}")));
     }
     let len = arr.len() as i64;
@@ -320,7 +407,11 @@ fn push(arr: &mut Vec<Value>, arg: &Value) -> Result<(), EngineError> {
             v => match N::of(v).map(N::f) {
                 Some(f) if f == 1.0 => arr.sort_by(compare),
                 Some(f) if f == -1.0 => arr.sort_by(|a, b| compare(b, a)),
-                _ => return Err(EngineError("The $sort element value must be either 1 or -1".into())),
+                _ => {
+                    return Err(EngineError(
+                        "The $sort element value must be either 1 or -1".into(),
+                    ));
+                }
             },
         }
     }
@@ -351,7 +442,11 @@ fn pull_keep(items: &[Value], cond: &Value) -> Result<Vec<bool>, EngineError> {
                 })
                 .collect()
         }
-        Value::Document(d) if d.keys().next().is_some_and(|k| matches!(k.as_str(), "$and" | "$or" | "$nor")) => {
+        Value::Document(d)
+            if d.keys()
+                .next()
+                .is_some_and(|k| matches!(k.as_str(), "$and" | "$or" | "$nor")) =>
+        {
             let f = Filter::compile(d)?;
             items
                 .iter()

@@ -45,11 +45,16 @@ impl N {
     /// Adds with widening on overflow.
     pub(crate) fn add(self, o: N) -> N {
         match (self, o) {
-            (N::I32(a), N::I32(b)) => a.checked_add(b).map(N::I32).unwrap_or(N::I64(i64::from(a) + i64::from(b))),
+            (N::I32(a), N::I32(b)) => a
+                .checked_add(b)
+                .map(N::I32)
+                .unwrap_or(N::I64(i64::from(a) + i64::from(b))),
             (N::F(a), b) | (b, N::F(a)) => N::F(a + b.f()),
             (a, b) => {
                 let (x, y) = (a.long(), b.long());
-                x.checked_add(y).map(N::I64).unwrap_or(N::F(x as f64 + y as f64))
+                x.checked_add(y)
+                    .map(N::I64)
+                    .unwrap_or(N::F(x as f64 + y as f64))
             }
         }
     }
@@ -63,18 +68,25 @@ impl N {
             (N::F(a), b) | (b, N::F(a)) => N::F(a * b.f()),
             (a, b) => {
                 let (x, y) = (a.long(), b.long());
-                x.checked_mul(y).map(N::I64).unwrap_or(N::F(x as f64 * y as f64))
+                x.checked_mul(y)
+                    .map(N::I64)
+                    .unwrap_or(N::F(x as f64 * y as f64))
             }
         }
     }
 
     fn sub(self, o: N) -> N {
         match (self, o) {
-            (N::I32(a), N::I32(b)) => a.checked_sub(b).map(N::I32).unwrap_or(N::I64(i64::from(a) - i64::from(b))),
+            (N::I32(a), N::I32(b)) => a
+                .checked_sub(b)
+                .map(N::I32)
+                .unwrap_or(N::I64(i64::from(a) - i64::from(b))),
             (N::F(_), _) | (_, N::F(_)) => N::F(self.f() - o.f()),
             (a, b) => {
                 let (x, y) = (a.long(), b.long());
-                x.checked_sub(y).map(N::I64).unwrap_or(N::F(x as f64 - y as f64))
+                x.checked_sub(y)
+                    .map(N::I64)
+                    .unwrap_or(N::F(x as f64 - y as f64))
             }
         }
     }
@@ -92,7 +104,10 @@ fn num(name: &str, v: &Value) -> Result<Option<N>, EngineError> {
     match v {
         Value::Null => Ok(None),
         v => N::of(v).map(Some).ok_or_else(|| {
-            EngineError(format!("{name} only supports numeric types, not {}", type_name(v)))
+            EngineError(format!(
+                "{name} only supports numeric types, not {}",
+                type_name(v)
+            ))
         }),
     }
 }
@@ -107,7 +122,9 @@ pub fn add(args: &[Value]) -> Result<Value, EngineError> {
             Value::Null => null = true,
             Value::Date(ms) => {
                 if date.is_some() {
-                    return Err(EngineError("only one date allowed in an $add expression".into()));
+                    return Err(EngineError(
+                        "only one date allowed in an $add expression".into(),
+                    ));
                 }
                 date = Some(*ms);
             }
@@ -150,7 +167,10 @@ pub fn subtract(args: &[Value]) -> Result<Value, EngineError> {
         (Value::Date(a), Value::Date(b)) => Ok(Value::Int64(a - b)),
         (Value::Date(a), b) => match N::of(b) {
             Some(n) => Ok(Value::Date(a - n.f().round() as i64)),
-            None => Err(EngineError(format!("cant $subtract a {} from a date", type_name(b)))),
+            None => Err(EngineError(format!(
+                "cant $subtract a {} from a date",
+                type_name(b)
+            ))),
         },
         (a, b) => match (N::of(a), N::of(b)) {
             (Some(x), Some(y)) => Ok(x.sub(y).value()),
@@ -201,7 +221,12 @@ pub fn modulo(args: &[Value]) -> Result<Value, EngineError> {
     })
 }
 
-fn unary(name: &str, v: &Value, int: fn(N) -> N, float: fn(f64) -> f64) -> Result<Value, EngineError> {
+fn unary(
+    name: &str,
+    v: &Value,
+    int: fn(N) -> N,
+    float: fn(f64) -> f64,
+) -> Result<Value, EngineError> {
     Ok(match num(name, v)? {
         None => Value::Null,
         Some(N::F(f)) => Value::Double(float(f)),
@@ -216,7 +241,10 @@ pub fn abs(args: &[Value]) -> Result<Value, EngineError> {
         &args[0],
         |n| match n {
             N::I32(i) => i.checked_abs().map(N::I32).unwrap_or(N::I64(-i64::from(i))),
-            N::I64(i) => i.checked_abs().map(N::I64).unwrap_or(N::F((i as f64).abs())),
+            N::I64(i) => i
+                .checked_abs()
+                .map(N::I64)
+                .unwrap_or(N::F((i as f64).abs())),
             f => f,
         },
         f64::abs,
@@ -248,7 +276,9 @@ pub fn exp(args: &[Value]) -> Result<Value, EngineError> {
 /// `$ln` (the argument must be positive).
 pub fn ln(args: &[Value]) -> Result<Value, EngineError> {
     if N::of(&args[0]).is_some_and(|n| n.f() <= 0.0) {
-        return Err(EngineError("$ln's argument must be a positive number".into()));
+        return Err(EngineError(
+            "$ln's argument must be a positive number".into(),
+        ));
     }
     float_only("$ln", &args[0], f64::ln)
 }
@@ -256,7 +286,9 @@ pub fn ln(args: &[Value]) -> Result<Value, EngineError> {
 /// `$log10` (the argument must be positive).
 pub fn log10(args: &[Value]) -> Result<Value, EngineError> {
     if N::of(&args[0]).is_some_and(|n| n.f() <= 0.0) {
-        return Err(EngineError("$log10's argument must be a positive number".into()));
+        return Err(EngineError(
+            "$log10's argument must be a positive number".into(),
+        ));
     }
     float_only("$log10", &args[0], f64::log10)
 }
@@ -264,7 +296,9 @@ pub fn log10(args: &[Value]) -> Result<Value, EngineError> {
 /// `$sqrt` (the argument must not be negative).
 pub fn sqrt(args: &[Value]) -> Result<Value, EngineError> {
     if N::of(&args[0]).is_some_and(|n| n.f() < 0.0) {
-        return Err(EngineError("$sqrt's argument must be greater than or equal to 0".into()));
+        return Err(EngineError(
+            "$sqrt's argument must be greater than or equal to 0".into(),
+        ));
     }
     float_only("$sqrt", &args[0], f64::sqrt)
 }
@@ -275,7 +309,9 @@ pub fn log(args: &[Value]) -> Result<Value, EngineError> {
         return Ok(Value::Null);
     };
     if a.f() <= 0.0 || b.f() <= 0.0 || b.f() == 1.0 {
-        return Err(EngineError("$log's arguments must be positive and the base not 1".into()));
+        return Err(EngineError(
+            "$log's arguments must be positive and the base not 1".into(),
+        ));
     }
     Ok(Value::Double(a.f().ln() / b.f().ln()))
 }
@@ -286,7 +322,9 @@ pub fn pow(args: &[Value]) -> Result<Value, EngineError> {
         return Ok(Value::Null);
     };
     if a.f() == 0.0 && b.f() < 0.0 {
-        return Err(EngineError("$pow cannot take a base of 0 and a negative exponent".into()));
+        return Err(EngineError(
+            "$pow cannot take a base of 0 and a negative exponent".into(),
+        ));
     }
     Ok(match (a, b) {
         (N::F(_), _) | (_, N::F(_)) => Value::Double(a.f().powf(b.f())),
@@ -310,17 +348,31 @@ fn places(args: &[Value], name: &str) -> Result<Option<i64>, EngineError> {
         None => Ok(Some(0)),
         Some(Value::Null) => Ok(None),
         Some(v) => match N::of(v) {
-            Some(n) if n.f().fract() == 0.0 && (-20.0..100.0).contains(&n.f()) => Ok(Some(n.f() as i64)),
-            _ => Err(EngineError(format!("{name}'s place must be an integer between -20 and 100"))),
+            Some(n) if n.f().fract() == 0.0 && (-20.0..100.0).contains(&n.f()) => {
+                Ok(Some(n.f() as i64))
+            }
+            _ => Err(EngineError(format!(
+                "{name}'s place must be an integer between -20 and 100"
+            ))),
         },
     }
 }
 
 fn round_to(name: &str, args: &[Value], f: fn(f64) -> f64) -> Result<Value, EngineError> {
-    let Some(p) = places(args, name)? else { return Ok(Value::Null) };
-    let Some(n) = num(name, &args[0])? else { return Ok(Value::Null) };
+    let Some(p) = places(args, name)? else {
+        return Ok(Value::Null);
+    };
+    let Some(n) = num(name, &args[0])? else {
+        return Ok(Value::Null);
+    };
     let scale = 10f64.powi(p as i32);
-    let apply = |x: f64| if p >= 0 { f(x * scale) / scale } else { f(x * scale) / scale };
+    let apply = |x: f64| {
+        if p >= 0 {
+            f(x * scale) / scale
+        } else {
+            f(x * scale) / scale
+        }
+    };
     Ok(match n {
         N::F(x) => Value::Double(apply(x)),
         N::I32(i) if p < 0 => Value::Int32(apply(f64::from(i)) as i32),
@@ -331,7 +383,11 @@ fn round_to(name: &str, args: &[Value], f: fn(f64) -> f64) -> Result<Value, Engi
 
 fn round_half_even(x: f64) -> f64 {
     let r = x.round();
-    if (x - x.trunc()).abs() == 0.5 { 2.0 * (x / 2.0).round() } else { r }
+    if (x - x.trunc()).abs() == 0.5 {
+        2.0 * (x / 2.0).round()
+    } else {
+        r
+    }
 }
 
 /// `$round`: half to even, optionally at a number of decimal places.

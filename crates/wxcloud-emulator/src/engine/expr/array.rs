@@ -13,38 +13,54 @@ fn array<'a>(name: &str, v: &'a Value) -> Result<Option<&'a [Value]>, EngineErro
     match v {
         Value::Null => Ok(None),
         Value::Array(a) => Ok(Some(a)),
-        other => Err(EngineError(format!("{name}'s argument must be an array, but is {}", type_name(other)))),
+        other => Err(EngineError(format!(
+            "{name}'s argument must be an array, but is {}",
+            type_name(other)
+        ))),
     }
 }
 
 fn int(name: &str, v: &Value) -> Result<i64, EngineError> {
     match N::of(v) {
         Some(n) if n.f().fract() == 0.0 => Ok(n.f() as i64),
-        _ => Err(EngineError(format!("{name} requires an integral argument, found: {}", type_name(v)))),
+        _ => Err(EngineError(format!(
+            "{name} requires an integral argument, found: {}",
+            type_name(v)
+        ))),
     }
 }
 
 /// `$arrayElemAt`: negative indexes count from the end; out of range is missing (null here).
 pub fn elem_at(args: &[Value]) -> Result<Value, EngineError> {
-    let Some(a) = array("$arrayElemAt", &args[0])? else { return Ok(Value::Null) };
+    let Some(a) = array("$arrayElemAt", &args[0])? else {
+        return Ok(Value::Null);
+    };
     if matches!(args[1], Value::Null) {
         return Ok(Value::Null);
     }
     let i = int("$arrayElemAt", &args[1])?;
     let idx = if i < 0 { a.len() as i64 + i } else { i };
-    Ok(usize::try_from(idx).ok().and_then(|i| a.get(i)).cloned().unwrap_or(Value::Null))
+    Ok(usize::try_from(idx)
+        .ok()
+        .and_then(|i| a.get(i))
+        .cloned()
+        .unwrap_or(Value::Null))
 }
 
 /// `$first` / `$last` on an array (missing when empty, null when null).
 pub fn end(v: &Value, first: bool) -> Result<Option<Value>, EngineError> {
     let name = if first { "$first" } else { "$last" };
-    let Some(a) = array(name, v)? else { return Ok(Some(Value::Null)) };
+    let Some(a) = array(name, v)? else {
+        return Ok(Some(Value::Null));
+    };
     Ok(if first { a.first() } else { a.last() }.cloned())
 }
 
 /// `$arrayToObject`: from `[[k, v], ..]` or `[{k, v}, ..]`.
 pub fn to_object(args: &[Value]) -> Result<Value, EngineError> {
-    let Some(a) = array("$arrayToObject", &args[0])? else { return Ok(Value::Null) };
+    let Some(a) = array("$arrayToObject", &args[0])? else {
+        return Ok(Value::Null);
+    };
     let mut out = Document::new();
     for e in a {
         let (k, v) = match e {
@@ -52,9 +68,16 @@ pub fn to_object(args: &[Value]) -> Result<Value, EngineError> {
             Value::Document(d) if d.len() == 2 && d.contains_key("k") && d.contains_key("v") => {
                 (&d["k"], &d["v"])
             }
-            _ => return Err(EngineError("$arrayToObject requires an array of [key, value] pairs or {k, v} documents".into())),
+            _ => {
+                return Err(EngineError(
+                    "$arrayToObject requires an array of [key, value] pairs or {k, v} documents"
+                        .into(),
+                ));
+            }
         };
-        let k = k.as_str().ok_or_else(|| EngineError("$arrayToObject requires string keys".into()))?;
+        let k = k
+            .as_str()
+            .ok_or_else(|| EngineError("$arrayToObject requires string keys".into()))?;
         out.insert(k.to_owned(), v.clone());
     }
     Ok(Value::Document(out))
@@ -74,7 +97,10 @@ pub fn object_to_array(args: &[Value]) -> Result<Value, EngineError> {
                 })
                 .collect(),
         )),
-        other => Err(EngineError(format!("$objectToArray requires a document input, found: {}", type_name(other)))),
+        other => Err(EngineError(format!(
+            "$objectToArray requires a document input, found: {}",
+            type_name(other)
+        ))),
     }
 }
 
@@ -94,15 +120,30 @@ pub fn concat(args: &[Value]) -> Result<Value, EngineError> {
 pub fn is_in(args: &[Value]) -> Result<Value, EngineError> {
     match &args[1] {
         Value::Array(a) => Ok(Value::Bool(a.iter().any(|x| values_equal(x, &args[0])))),
-        other => Err(EngineError(format!("$in requires an array as a second argument, found: {}", type_name(other)))),
+        other => Err(EngineError(format!(
+            "$in requires an array as a second argument, found: {}",
+            type_name(other)
+        ))),
     }
 }
 
 /// `$indexOfArray`.
 pub fn index_of(args: &[Value]) -> Result<Value, EngineError> {
-    let Some(a) = array("$indexOfArray", &args[0])? else { return Ok(Value::Null) };
-    let start = args.get(2).map(|v| int("$indexOfArray", v)).transpose()?.unwrap_or(0).max(0) as usize;
-    let end = args.get(3).map(|v| int("$indexOfArray", v)).transpose()?.unwrap_or(a.len() as i64).max(0) as usize;
+    let Some(a) = array("$indexOfArray", &args[0])? else {
+        return Ok(Value::Null);
+    };
+    let start = args
+        .get(2)
+        .map(|v| int("$indexOfArray", v))
+        .transpose()?
+        .unwrap_or(0)
+        .max(0) as usize;
+    let end = args
+        .get(3)
+        .map(|v| int("$indexOfArray", v))
+        .transpose()?
+        .unwrap_or(a.len() as i64)
+        .max(0) as usize;
     let end = end.min(a.len());
     let found = (start..end).find(|&i| values_equal(&a[i], &args[1]));
     Ok(Value::Int32(found.map(|i| i as i32).unwrap_or(-1)))
@@ -117,7 +158,11 @@ pub fn is_array(args: &[Value]) -> Result<Value, EngineError> {
 pub fn range(args: &[Value]) -> Result<Value, EngineError> {
     let start = int("$range", &args[0])?;
     let end = int("$range", &args[1])?;
-    let step = args.get(2).map(|v| int("$range", v)).transpose()?.unwrap_or(1);
+    let step = args
+        .get(2)
+        .map(|v| int("$range", v))
+        .transpose()?
+        .unwrap_or(1);
     if step == 0 {
         return Err(EngineError("$range requires a non-zero step value".into()));
     }
@@ -135,7 +180,9 @@ pub fn range(args: &[Value]) -> Result<Value, EngineError> {
 
 /// `$reverseArray`.
 pub fn reverse(args: &[Value]) -> Result<Value, EngineError> {
-    let Some(a) = array("$reverseArray", &args[0])? else { return Ok(Value::Null) };
+    let Some(a) = array("$reverseArray", &args[0])? else {
+        return Ok(Value::Null);
+    };
     Ok(Value::Array(a.iter().rev().cloned().collect()))
 }
 
@@ -143,37 +190,53 @@ pub fn reverse(args: &[Value]) -> Result<Value, EngineError> {
 pub fn size(args: &[Value]) -> Result<Value, EngineError> {
     match &args[0] {
         Value::Array(a) => Ok(Value::Int32(a.len() as i32)),
-        other => Err(EngineError(format!("The argument to $size must be an array. Type of argument: {}", type_name(other)))),
+        other => Err(EngineError(format!(
+            "The argument to $size must be an array. Type of argument: {}",
+            type_name(other)
+        ))),
     }
 }
 
 /// `$slice`: `[array, n]` (negative from the end) or `[array, position, n]`.
 pub fn slice(args: &[Value]) -> Result<Value, EngineError> {
-    let Some(a) = array("$slice", &args[0])? else { return Ok(Value::Null) };
+    let Some(a) = array("$slice", &args[0])? else {
+        return Ok(Value::Null);
+    };
     if args[1..].iter().any(|v| matches!(v, Value::Null)) {
         return Ok(Value::Null);
     }
     let len = a.len() as i64;
     let (from, count) = if args.len() == 2 {
         let n = int("$slice", &args[1])?;
-        if n >= 0 { (0, n) } else { ((len + n).max(0), -n) }
+        if n >= 0 {
+            (0, n)
+        } else {
+            ((len + n).max(0), -n)
+        }
     } else {
         let p = int("$slice", &args[1])?;
         let n = int("$slice", &args[2])?;
         if n <= 0 {
-            return Err(EngineError("Third argument to $slice must be positive".into()));
+            return Err(EngineError(
+                "Third argument to $slice must be positive".into(),
+            ));
         }
         (if p < 0 { (len + p).max(0) } else { p.min(len) }, n)
     };
     let to = (from + count).min(len);
-    Ok(Value::Array(a[from as usize..to.max(from) as usize].to_vec()))
+    Ok(Value::Array(
+        a[from as usize..to.max(from) as usize].to_vec(),
+    ))
 }
 
 /// `$allElementsTrue`.
 pub fn all_true(args: &[Value]) -> Result<Value, EngineError> {
     match &args[0] {
         Value::Array(a) => Ok(Value::Bool(a.iter().all(truthy))),
-        other => Err(EngineError(format!("$allElementsTrue's argument must be an array, but is {}", type_name(other)))),
+        other => Err(EngineError(format!(
+            "$allElementsTrue's argument must be an array, but is {}",
+            type_name(other)
+        ))),
     }
 }
 
@@ -181,7 +244,10 @@ pub fn all_true(args: &[Value]) -> Result<Value, EngineError> {
 pub fn any_true(args: &[Value]) -> Result<Value, EngineError> {
     match &args[0] {
         Value::Array(a) => Ok(Value::Bool(a.iter().any(truthy))),
-        other => Err(EngineError(format!("$anyElementTrue's argument must be an array, but is {}", type_name(other)))),
+        other => Err(EngineError(format!(
+            "$anyElementTrue's argument must be an array, but is {}",
+            type_name(other)
+        ))),
     }
 }
 
@@ -197,11 +263,18 @@ fn dedup(items: impl Iterator<Item = Value>) -> Vec<Value> {
 
 /// `$setDifference`.
 pub fn set_difference(args: &[Value]) -> Result<Value, EngineError> {
-    let (Some(a), Some(b)) = (array("$setDifference", &args[0])?, array("$setDifference", &args[1])?) else {
+    let (Some(a), Some(b)) = (
+        array("$setDifference", &args[0])?,
+        array("$setDifference", &args[1])?,
+    ) else {
         return Ok(Value::Null);
     };
     let drop = set_of(b);
-    Ok(Value::Array(dedup(a.iter().filter(|v| !drop.contains(&Key((*v).clone()))).cloned())))
+    Ok(Value::Array(dedup(
+        a.iter()
+            .filter(|v| !drop.contains(&Key((*v).clone())))
+            .cloned(),
+    )))
 }
 
 /// `$setEquals`.
@@ -210,7 +283,12 @@ pub fn set_equals(args: &[Value]) -> Result<Value, EngineError> {
     for a in args {
         match a {
             Value::Array(x) => sets.push(set_of(x)),
-            other => return Err(EngineError(format!("All operands of $setEquals must be arrays. One argument is of type: {}", type_name(other)))),
+            other => {
+                return Err(EngineError(format!(
+                    "All operands of $setEquals must be arrays. One argument is of type: {}",
+                    type_name(other)
+                )));
+            }
         }
     }
     Ok(Value::Bool(sets.windows(2).all(|w| w[0] == w[1])))
@@ -225,10 +303,15 @@ pub fn set_intersection(args: &[Value]) -> Result<Value, EngineError> {
             None => return Ok(Value::Null),
         }
     }
-    let Some((first, rest)) = lists.split_first() else { return Ok(Value::Array(vec![])) };
+    let Some((first, rest)) = lists.split_first() else {
+        return Ok(Value::Array(vec![]));
+    };
     let others: Vec<HashSet<Key>> = rest.iter().map(|x| set_of(x)).collect();
     Ok(Value::Array(dedup(
-        first.iter().filter(|v| others.iter().all(|s| s.contains(&Key((*v).clone())))).cloned(),
+        first
+            .iter()
+            .filter(|v| others.iter().all(|s| s.contains(&Key((*v).clone()))))
+            .cloned(),
     )))
 }
 
@@ -239,7 +322,9 @@ pub fn set_is_subset(args: &[Value]) -> Result<Value, EngineError> {
             let sb = set_of(b);
             Ok(Value::Bool(a.iter().all(|v| sb.contains(&Key(v.clone())))))
         }
-        _ => Err(EngineError("both operands of $setIsSubset must be arrays".into())),
+        _ => Err(EngineError(
+            "both operands of $setIsSubset must be arrays".into(),
+        )),
     }
 }
 
@@ -274,6 +359,9 @@ pub fn merge_into(out: &mut Document, v: &Value, name: &str) -> Result<(), Engin
             }
             Ok(())
         }
-        other => Err(EngineError(format!("{name} requires object inputs, but input is of type {}", type_name(other)))),
+        other => Err(EngineError(format!(
+            "{name} requires object inputs, but input is of type {}",
+            type_name(other)
+        ))),
     }
 }

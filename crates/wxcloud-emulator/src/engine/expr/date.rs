@@ -102,7 +102,11 @@ pub fn parse_iso(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
         let t = s.get(r)?;
-        if t.bytes().all(|c| c.is_ascii_digit()) { t.parse().ok() } else { None }
+        if t.bytes().all(|c| c.is_ascii_digit()) {
+            t.parse().ok()
+        } else {
+            None
+        }
     };
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -144,7 +148,8 @@ pub fn parse_iso(s: &str) -> Option<i64> {
 pub fn offset_ms(tz: &str) -> Option<i64> {
     match tz {
         "UTC" | "GMT" | "Z" | "Etc/UTC" | "Etc/GMT" => return Some(0),
-        "Asia/Shanghai" | "Asia/Chongqing" | "Asia/Hong_Kong" | "Asia/Taipei" | "Asia/Singapore" | "PRC" => {
+        "Asia/Shanghai" | "Asia/Chongqing" | "Asia/Hong_Kong" | "Asia/Taipei"
+        | "Asia/Singapore" | "PRC" => {
             return Some(8 * 3_600_000);
         }
         "Asia/Tokyo" | "Asia/Seoul" => return Some(9 * 3_600_000),
@@ -162,7 +167,10 @@ pub fn offset_ms(tz: &str) -> Option<i64> {
     }
     let (h, m) = match digits.len() {
         2 => (digits.parse::<i64>().ok()?, 0),
-        4 => (digits[0..2].parse::<i64>().ok()?, digits[2..4].parse::<i64>().ok()?),
+        4 => (
+            digits[0..2].parse::<i64>().ok()?,
+            digits[2..4].parse::<i64>().ok()?,
+        ),
         _ => return None,
     };
     Some(sign * (h * 3_600_000 + m * 60_000))
@@ -172,8 +180,12 @@ pub fn offset_ms(tz: &str) -> Option<i64> {
 pub fn zone(v: &Value) -> Result<i64, EngineError> {
     match v {
         Value::Null => Ok(0),
-        Value::String(s) => offset_ms(s).ok_or_else(|| EngineError(format!("unrecognized time zone identifier: {s}"))),
-        other => Err(EngineError(format!("timezone must be a string, found {}", type_name(other)))),
+        Value::String(s) => offset_ms(s)
+            .ok_or_else(|| EngineError(format!("unrecognized time zone identifier: {s}"))),
+        other => Err(EngineError(format!(
+            "timezone must be a string, found {}",
+            type_name(other)
+        ))),
     }
 }
 
@@ -183,8 +195,13 @@ pub fn millis(name: &str, v: &Value) -> Result<Option<i64>, EngineError> {
         Value::Null => Ok(None),
         Value::Date(ms) => Ok(Some(*ms)),
         Value::Timestamp { t, .. } => Ok(Some(i64::from(*t) * 1000)),
-        Value::ObjectId(b) => Ok(Some(i64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]])) * 1000)),
-        other => Err(EngineError(format!("{name} can't convert from BSON type {} to Date", type_name(other)))),
+        Value::ObjectId(b) => Ok(Some(
+            i64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]])) * 1000,
+        )),
+        other => Err(EngineError(format!(
+            "{name} can't convert from BSON type {} to Date",
+            type_name(other)
+        ))),
     }
 }
 
@@ -270,7 +287,9 @@ pub fn format_date(ms: i64, format: &str, tz: i64) -> Result<String, EngineError
             out.push(c);
             continue;
         }
-        let spec = it.next().ok_or_else(|| EngineError("unmatched '%' at end of format string".into()))?;
+        let spec = it
+            .next()
+            .ok_or_else(|| EngineError("unmatched '%' at end of format string".into()))?;
         match spec {
             'Y' => out.push_str(&format!("{:04}", p.year)),
             'm' => out.push_str(&format!("{:02}", p.month)),
@@ -291,25 +310,43 @@ pub fn format_date(ms: i64, format: &str, tz: i64) -> Result<String, EngineError
                     out.push_str(&mins.to_string());
                 } else {
                     let sign = if mins < 0 { '-' } else { '+' };
-                    out.push_str(&format!("{sign}{:02}{:02}", mins.abs() / 60, mins.abs() % 60));
+                    out.push_str(&format!(
+                        "{sign}{:02}{:02}",
+                        mins.abs() / 60,
+                        mins.abs() % 60
+                    ));
                 }
             }
             '%' => out.push('%'),
-            other => return Err(EngineError(format!("invalid format character '%{other}' in format string"))),
+            other => {
+                return Err(EngineError(format!(
+                    "invalid format character '%{other}' in format string"
+                )));
+            }
         }
     }
     Ok(out)
 }
 
 /// `$dateToString {date, format, timezone, onNull}`.
-pub fn to_string(date: &Value, format: &Value, tz: &Value, on_null: Option<Value>) -> Result<Value, EngineError> {
+pub fn to_string(
+    date: &Value,
+    format: &Value,
+    tz: &Value,
+    on_null: Option<Value>,
+) -> Result<Value, EngineError> {
     let Some(ms) = millis("$dateToString", date)? else {
         return Ok(on_null.unwrap_or(Value::Null));
     };
     let fmt = match format {
         Value::Null => "%Y-%m-%dT%H:%M:%S.%LZ",
         Value::String(s) => s.as_str(),
-        other => return Err(EngineError(format!("$dateToString requires that 'format' be a string, found: {}", type_name(other)))),
+        other => {
+            return Err(EngineError(format!(
+                "$dateToString requires that 'format' be a string, found: {}",
+                type_name(other)
+            )));
+        }
     };
     Ok(Value::String(format_date(ms, fmt, zone(tz)?)?))
 }
@@ -319,11 +356,16 @@ pub fn from_string(s: &Value, tz: &Value) -> Result<Value, EngineError> {
     match s {
         Value::Null => Ok(Value::Null),
         Value::String(text) => {
-            let ms = parse_iso(text).ok_or_else(|| EngineError(format!("Error parsing date string '{text}'")))?;
-            let has_zone = text.ends_with('Z') || text.len() > 19 && text[19..].contains(['+', '-']);
+            let ms = parse_iso(text)
+                .ok_or_else(|| EngineError(format!("Error parsing date string '{text}'")))?;
+            let has_zone =
+                text.ends_with('Z') || text.len() > 19 && text[19..].contains(['+', '-']);
             Ok(Value::Date(if has_zone { ms } else { ms - zone(tz)? }))
         }
-        other => Err(EngineError(format!("$dateFromString requires that 'dateString' be a string, found: {}", type_name(other)))),
+        other => Err(EngineError(format!(
+            "$dateFromString requires that 'dateString' be a string, found: {}",
+            type_name(other)
+        ))),
     }
 }
 
@@ -332,7 +374,10 @@ fn int_part(v: &Value, default: i64) -> Result<Option<i64>, EngineError> {
         Value::Null => Ok(Some(default)),
         v => match N::of(v) {
             Some(n) if n.f().fract() == 0.0 => Ok(Some(n.f() as i64)),
-            _ => Err(EngineError(format!("$dateFromParts requires integral parts, found {}", type_name(v)))),
+            _ => Err(EngineError(format!(
+                "$dateFromParts requires integral parts, found {}",
+                type_name(v)
+            ))),
         },
     }
 }
@@ -344,9 +389,15 @@ pub fn from_parts(parts_in: &[Value]) -> Result<Value, EngineError> {
         return Ok(Value::Null);
     }
     let get = |i: usize, d: i64| int_part(&parts_in[i], d);
-    let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(s), Some(ms)) =
-        (get(0, 1970)?, get(1, 1)?, get(2, 1)?, get(3, 0)?, get(4, 0)?, get(5, 0)?, get(6, 0)?)
-    else {
+    let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(s), Some(ms)) = (
+        get(0, 1970)?,
+        get(1, 1)?,
+        get(2, 1)?,
+        get(3, 0)?,
+        get(4, 0)?,
+        get(5, 0)?,
+        get(6, 0)?,
+    ) else {
         return Ok(Value::Null);
     };
     let total_months = y * 12 + (mo - 1);
@@ -358,20 +409,30 @@ pub fn from_parts(parts_in: &[Value]) -> Result<Value, EngineError> {
 
 /// `$dateToParts {date, timezone, iso8601}`.
 pub fn to_parts(date: &Value, tz: &Value, iso: bool) -> Result<Value, EngineError> {
-    let Some(ms) = millis("$dateToParts", date)? else { return Ok(Value::Null) };
+    let Some(ms) = millis("$dateToParts", date)? else {
+        return Ok(Value::Null);
+    };
     let p = parts(ms + zone(tz)?);
     let mut d = Document::new();
     if iso {
         let (y, w) = p.iso_week();
         d.insert("isoWeekYear".into(), Value::Int32(y as i32));
         d.insert("isoWeek".into(), Value::Int32(w as i32));
-        d.insert("isoDayOfWeek".into(), Value::Int32(p.iso_day_of_week() as i32));
+        d.insert(
+            "isoDayOfWeek".into(),
+            Value::Int32(p.iso_day_of_week() as i32),
+        );
     } else {
         d.insert("year".into(), Value::Int32(p.year as i32));
         d.insert("month".into(), Value::Int32(p.month as i32));
         d.insert("day".into(), Value::Int32(p.day as i32));
     }
-    for (k, v) in [("hour", p.hour), ("minute", p.minute), ("second", p.second), ("millisecond", p.millis)] {
+    for (k, v) in [
+        ("hour", p.hour),
+        ("minute", p.minute),
+        ("second", p.second),
+        ("millisecond", p.millis),
+    ] {
         d.insert(k.into(), Value::Int32(v as i32));
     }
     Ok(Value::Document(d))

@@ -55,7 +55,10 @@ pub struct Vars {
 impl Vars {
     /// No variables besides `$$NOW` = `now_ms`.
     pub fn new(now_ms: i64) -> Vars {
-        Vars { now_ms, stack: Vec::new() }
+        Vars {
+            now_ms,
+            stack: Vec::new(),
+        }
     }
 
     /// Binds a variable until the matching [`Vars::pop`].
@@ -77,7 +80,11 @@ impl Vars {
     }
 
     fn get(&self, name: &str) -> Option<&Value> {
-        self.stack.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v)
+        self.stack
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
     }
 }
 
@@ -127,7 +134,9 @@ impl Expr {
                 }
                 Ok(Expr::Field(path::split(&s[1..])))
             }
-            Value::Array(items) => Ok(Expr::Array(items.iter().map(Expr::compile).collect::<Result<_, _>>()?)),
+            Value::Array(items) => Ok(Expr::Array(
+                items.iter().map(Expr::compile).collect::<Result<_, _>>()?,
+            )),
             Value::Document(d) => Self::document(d),
             other => Ok(Expr::Lit(other.clone())),
         }
@@ -163,7 +172,9 @@ impl Expr {
         let mut fields = Vec::with_capacity(d.len());
         for (k, v) in d {
             if k.starts_with('$') {
-                return Err(EngineError(format!("field name {k} cannot be an operator name")));
+                return Err(EngineError(format!(
+                    "field name {k} cannot be an operator name"
+                )));
             }
             fields.push((k.clone(), Expr::compile(v)?));
         }
@@ -177,11 +188,17 @@ impl Expr {
         if let Some(s) = Special::compile(name, arg)? {
             return Ok(Expr::Special(Box::new(s)));
         }
-        let (key, f, min, max) = lookup(name)
-            .ok_or_else(|| EngineError(format!("unsupported aggregation expression operator: {name}")))?;
+        let (key, f, min, max) = lookup(name).ok_or_else(|| {
+            EngineError(format!(
+                "unsupported aggregation expression operator: {name}"
+            ))
+        })?;
         let args = arg_list(arg);
         check_arity(name, args.len(), min, max)?;
-        let args = args.into_iter().map(Expr::compile).collect::<Result<Vec<_>, _>>()?;
+        let args = args
+            .into_iter()
+            .map(Expr::compile)
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Expr::Call(key, f, args))
     }
 

@@ -24,11 +24,24 @@ pub enum Special {
     /// `$let`.
     Let(Vec<(String, Expr)>, Expr),
     /// `$map`.
-    Map { input: Expr, name: String, body: Expr },
+    Map {
+        input: Expr,
+        name: String,
+        body: Expr,
+    },
     /// `$filter`.
-    Filter { input: Expr, name: String, cond: Expr, limit: Option<Expr> },
+    Filter {
+        input: Expr,
+        name: String,
+        cond: Expr,
+        limit: Option<Expr>,
+    },
     /// `$reduce`.
-    Reduce { input: Expr, initial: Expr, body: Expr },
+    Reduce {
+        input: Expr,
+        initial: Expr,
+        body: Expr,
+    },
     /// `$type` (reports "missing").
     Type(Expr),
     /// `$sum`, `$avg`, `$min`, `$max`, `$stdDevPop`, `$stdDevSamp` over an array or the arguments.
@@ -36,23 +49,61 @@ pub enum Special {
     /// `$first` / `$last` of an array.
     End(Expr, bool),
     /// `$convert`.
-    Convert { input: Expr, to: Expr, on_error: Option<Expr>, on_null: Option<Expr> },
+    Convert {
+        input: Expr,
+        to: Expr,
+        on_error: Option<Expr>,
+        on_null: Option<Expr>,
+    },
     /// `$dateToString`.
-    DateToString { date: Expr, format: Expr, timezone: Expr, on_null: Option<Expr> },
+    DateToString {
+        date: Expr,
+        format: Expr,
+        timezone: Expr,
+        on_null: Option<Expr>,
+    },
     /// `$dateFromString`.
-    DateFromString { string: Expr, timezone: Expr, on_error: Option<Expr>, on_null: Option<Expr> },
+    DateFromString {
+        string: Expr,
+        timezone: Expr,
+        on_error: Option<Expr>,
+        on_null: Option<Expr>,
+    },
     /// `$dateFromParts`: year..millisecond then timezone.
     DateFromParts(Vec<Expr>),
     /// `$dateToParts`.
-    DateToParts { date: Expr, timezone: Expr, iso: Expr },
+    DateToParts {
+        date: Expr,
+        timezone: Expr,
+        iso: Expr,
+    },
     /// `$trim` / `$ltrim` / `$rtrim`.
-    Trim { input: Expr, chars: Expr, start: bool, end: bool },
+    Trim {
+        input: Expr,
+        chars: Expr,
+        start: bool,
+        end: bool,
+    },
     /// `$replaceOne` / `$replaceAll`.
-    Replace { input: Expr, find: Expr, with: Expr, all: bool },
+    Replace {
+        input: Expr,
+        find: Expr,
+        with: Expr,
+        all: bool,
+    },
     /// `$regexMatch` / `$regexFind` / `$regexFindAll`.
-    Regex { input: Expr, regex: Expr, options: Expr, mode: RegexMode },
+    Regex {
+        input: Expr,
+        regex: Expr,
+        options: Expr,
+        mode: RegexMode,
+    },
     /// `$zip`.
-    Zip { inputs: Expr, longest: bool, defaults: Option<Expr> },
+    Zip {
+        inputs: Expr,
+        longest: bool,
+        defaults: Option<Expr>,
+    },
     /// `$sortArray`.
     SortArray { input: Expr, by: Value },
     /// `$getField`.
@@ -147,11 +198,12 @@ impl Special {
             "$or" => Special::Or(list(name, arg, 0, usize::MAX)?),
             "$let" => {
                 let n = Named::new(name, arg, &["vars", "in"])?;
-                let vars = n
-                    .d
-                    .get("vars")
-                    .and_then(Value::as_document)
-                    .ok_or_else(|| EngineError("invalid parameter: expected an object (vars)".into()))?;
+                let vars =
+                    n.d.get("vars")
+                        .and_then(Value::as_document)
+                        .ok_or_else(|| {
+                            EngineError("invalid parameter: expected an object (vars)".into())
+                        })?;
                 let vars = vars
                     .iter()
                     .map(|(k, v)| Ok((k.clone(), Expr::compile(v)?)))
@@ -160,7 +212,11 @@ impl Special {
             }
             "$map" => {
                 let n = Named::new(name, arg, &["input", "as", "in"])?;
-                Special::Map { input: n.req("input")?, name: n.name("as", "this")?, body: n.req("in")? }
+                Special::Map {
+                    input: n.req("input")?,
+                    name: n.name("as", "this")?,
+                    body: n.req("in")?,
+                }
             }
             "$filter" => {
                 let n = Named::new(name, arg, &["input", "as", "cond", "limit"])?;
@@ -173,7 +229,11 @@ impl Special {
             }
             "$reduce" => {
                 let n = Named::new(name, arg, &["input", "initialValue", "in"])?;
-                Special::Reduce { input: n.req("input")?, initial: n.req("initialValue")?, body: n.req("in")? }
+                Special::Reduce {
+                    input: n.req("input")?,
+                    initial: n.req("initialValue")?,
+                    body: n.req("in")?,
+                }
             }
             "$type" => Special::Type(list(name, arg, 1, 1)?.remove(0)),
             "$sum" | "$avg" | "$min" | "$max" | "$stdDevPop" | "$stdDevSamp" => {
@@ -200,7 +260,11 @@ impl Special {
                 }
             }
             "$dateFromString" => {
-                let n = Named::new(name, arg, &["dateString", "timezone", "onError", "onNull", "format"])?;
+                let n = Named::new(
+                    name,
+                    arg,
+                    &["dateString", "timezone", "onError", "onNull", "format"],
+                )?;
                 Special::DateFromString {
                     string: n.req("dateString")?,
                     timezone: n.or_null("timezone")?,
@@ -209,17 +273,35 @@ impl Special {
                 }
             }
             "$dateFromParts" => {
-                let keys =
-                    ["year", "month", "day", "hour", "minute", "second", "millisecond", "timezone"];
+                let keys = [
+                    "year",
+                    "month",
+                    "day",
+                    "hour",
+                    "minute",
+                    "second",
+                    "millisecond",
+                    "timezone",
+                ];
                 let n = Named::new(name, arg, &keys)?;
                 if !n.d.contains_key("year") {
-                    return Err(EngineError("$dateFromParts requires 'year' (ISO week dates are not supported)".into()));
+                    return Err(EngineError(
+                        "$dateFromParts requires 'year' (ISO week dates are not supported)".into(),
+                    ));
                 }
-                Special::DateFromParts(keys.iter().map(|k| n.or_null(k)).collect::<Result<_, _>>()?)
+                Special::DateFromParts(
+                    keys.iter()
+                        .map(|k| n.or_null(k))
+                        .collect::<Result<_, _>>()?,
+                )
             }
             "$dateToParts" => {
                 let n = Named::new(name, arg, &["date", "timezone", "iso8601"])?;
-                Special::DateToParts { date: n.req("date")?, timezone: n.or_null("timezone")?, iso: n.or_null("iso8601")? }
+                Special::DateToParts {
+                    date: n.req("date")?,
+                    timezone: n.or_null("timezone")?,
+                    iso: n.or_null("iso8601")?,
+                }
             }
             "$trim" | "$ltrim" | "$rtrim" => {
                 let n = Named::new(name, arg, &["input", "chars"])?;
@@ -255,19 +337,35 @@ impl Special {
             "$zip" => {
                 let n = Named::new(name, arg, &["inputs", "useLongestLength", "defaults"])?;
                 let longest = n.d.get("useLongestLength").is_some_and(truthy);
-                Special::Zip { inputs: n.req("inputs")?, longest, defaults: n.opt("defaults")? }
+                Special::Zip {
+                    inputs: n.req("inputs")?,
+                    longest,
+                    defaults: n.opt("defaults")?,
+                }
             }
             "$sortArray" => {
                 let n = Named::new(name, arg, &["input", "sortBy"])?;
-                let by = n.d.get("sortBy").cloned().ok_or_else(|| EngineError("$sortArray requires sortBy".into()))?;
-                Special::SortArray { input: n.req("input")?, by }
+                let by =
+                    n.d.get("sortBy")
+                        .cloned()
+                        .ok_or_else(|| EngineError("$sortArray requires sortBy".into()))?;
+                Special::SortArray {
+                    input: n.req("input")?,
+                    by,
+                }
             }
             "$getField" => match arg {
                 Value::Document(d) if d.contains_key("field") => {
                     let n = Named::new(name, arg, &["field", "input"])?;
-                    Special::GetField { field: n.req("field")?, input: n.opt("input")? }
+                    Special::GetField {
+                        field: n.req("field")?,
+                        input: n.opt("input")?,
+                    }
                 }
-                other => Special::GetField { field: Expr::compile(other)?, input: None },
+                other => Special::GetField {
+                    field: Expr::compile(other)?,
+                    input: None,
+                },
             },
             _ => return Ok(None),
         }))
@@ -284,7 +382,9 @@ impl Special {
                 }
             }
             Special::IfNull(items) => {
-                let (last, init) = items.split_last().ok_or_else(|| EngineError("$ifNull needs arguments".into()))?;
+                let (last, init) = items
+                    .split_last()
+                    .ok_or_else(|| EngineError("$ifNull needs arguments".into()))?;
                 for e in init {
                     match e.eval(doc, vars)? {
                         None | Some(Value::Null) => {}
@@ -355,7 +455,12 @@ impl Special {
                 vars.pop(1);
                 Some(Value::Array(out))
             }
-            Special::Filter { input, name, cond, limit } => {
+            Special::Filter {
+                input,
+                name,
+                cond,
+                limit,
+            } => {
                 let Some(items) = array_input("$filter", input.eval_value(doc, vars)?)? else {
                     return Ok(Some(Value::Null));
                 };
@@ -364,7 +469,11 @@ impl Special {
                         Value::Null => usize::MAX,
                         v => match v.as_f64() {
                             Some(n) if n >= 1.0 && n.fract() == 0.0 => n as usize,
-                            _ => return Err(EngineError("$filter: limit must be a positive integer".into())),
+                            _ => {
+                                return Err(EngineError(
+                                    "$filter: limit must be a positive integer".into(),
+                                ));
+                            }
                         },
                     },
                     None => usize::MAX,
@@ -388,7 +497,11 @@ impl Special {
                 vars.pop(1);
                 Some(Value::Array(out))
             }
-            Special::Reduce { input, initial, body } => {
+            Special::Reduce {
+                input,
+                initial,
+                body,
+            } => {
                 let Some(items) = array_input("$reduce", input.eval_value(doc, vars)?)? else {
                     return Ok(Some(Value::Null));
                 };
@@ -438,7 +551,12 @@ impl Special {
                 None => None,
                 Some(v) => super::array::end(&v, *first)?,
             },
-            Special::Convert { input, to, on_error, on_null } => {
+            Special::Convert {
+                input,
+                to,
+                on_error,
+                on_null,
+            } => {
                 let v = input.eval_value(doc, vars)?;
                 if matches!(v, Value::Null) {
                     return match on_null {
@@ -455,7 +573,12 @@ impl Special {
                     },
                 }
             }
-            Special::DateToString { date, format, timezone, on_null } => {
+            Special::DateToString {
+                date,
+                format,
+                timezone,
+                on_null,
+            } => {
                 let d = date.eval_value(doc, vars)?;
                 let on_null = match (on_null, &d) {
                     (Some(e), Value::Null) => return e.eval(doc, vars),
@@ -465,7 +588,12 @@ impl Special {
                 let tz = timezone.eval_value(doc, vars)?;
                 Some(super::date::to_string(&d, &f, &tz, on_null)?)
             }
-            Special::DateFromString { string, timezone, on_error, on_null } => {
+            Special::DateFromString {
+                string,
+                timezone,
+                on_error,
+                on_null,
+            } => {
                 let s = string.eval_value(doc, vars)?;
                 if matches!(s, Value::Null)
                     && let Some(e) = on_null
@@ -488,30 +616,53 @@ impl Special {
                 }
                 Some(super::date::from_parts(&vals)?)
             }
-            Special::DateToParts { date, timezone, iso } => {
+            Special::DateToParts {
+                date,
+                timezone,
+                iso,
+            } => {
                 let d = date.eval_value(doc, vars)?;
                 let tz = timezone.eval_value(doc, vars)?;
                 let iso = truthy(&iso.eval_value(doc, vars)?);
                 Some(super::date::to_parts(&d, &tz, iso)?)
             }
-            Special::Trim { input, chars, start, end } => {
+            Special::Trim {
+                input,
+                chars,
+                start,
+                end,
+            } => {
                 let i = input.eval_value(doc, vars)?;
                 let c = chars.eval_value(doc, vars)?;
                 Some(super::string::trim(&i, &c, *start, *end)?)
             }
-            Special::Replace { input, find, with, all } => {
+            Special::Replace {
+                input,
+                find,
+                with,
+                all,
+            } => {
                 let i = input.eval_value(doc, vars)?;
                 let f = find.eval_value(doc, vars)?;
                 let w = with.eval_value(doc, vars)?;
                 Some(super::string::replace(&i, &f, &w, *all)?)
             }
-            Special::Regex { input, regex, options, mode } => {
+            Special::Regex {
+                input,
+                regex,
+                options,
+                mode,
+            } => {
                 let i = input.eval_value(doc, vars)?;
                 let r = regex.eval_value(doc, vars)?;
                 let o = options.eval_value(doc, vars)?;
                 Some(regex_op(&i, &r, &o, *mode)?)
             }
-            Special::Zip { inputs, longest, defaults } => {
+            Special::Zip {
+                inputs,
+                longest,
+                defaults,
+            } => {
                 let ins = inputs.eval_value(doc, vars)?;
                 let defs = match defaults {
                     Some(d) => Some(d.eval_value(doc, vars)?),
@@ -520,7 +671,8 @@ impl Special {
                 Some(zip(&ins, *longest, defs.as_ref())?)
             }
             Special::SortArray { input, by } => {
-                let Some(mut items) = array_input("$sortArray", input.eval_value(doc, vars)?)? else {
+                let Some(mut items) = array_input("$sortArray", input.eval_value(doc, vars)?)?
+                else {
                     return Ok(Some(Value::Null));
                 };
                 match by {
@@ -540,13 +692,20 @@ impl Special {
             }
             Special::GetField { field, input } => {
                 let f = field.eval_value(doc, vars)?;
-                let name = f.as_str().ok_or_else(|| EngineError("$getField requires 'field' to be a string".into()))?;
+                let name = f.as_str().ok_or_else(|| {
+                    EngineError("$getField requires 'field' to be a string".into())
+                })?;
                 match input {
                     None => doc.get(name).cloned(),
                     Some(e) => match e.eval_value(doc, vars)? {
                         Value::Document(d) => d.get(name).cloned(),
                         Value::Null => None,
-                        other => return Err(EngineError(format!("$getField requires 'input' to be an object, found {}", type_name(&other)))),
+                        other => {
+                            return Err(EngineError(format!(
+                                "$getField requires 'input' to be an object, found {}",
+                                type_name(&other)
+                            )));
+                        }
                     },
                 }
             }
@@ -558,16 +717,29 @@ fn array_input(name: &str, v: Value) -> Result<Option<Vec<Value>>, EngineError> 
     match v {
         Value::Null => Ok(None),
         Value::Array(a) => Ok(Some(a)),
-        other => Err(EngineError(format!("input to {name} must be an array not {}", type_name(&other)))),
+        other => Err(EngineError(format!(
+            "input to {name} must be an array not {}",
+            type_name(&other)
+        ))),
     }
 }
 
-fn regex_op(input: &Value, re: &Value, opts: &Value, mode: RegexMode) -> Result<Value, EngineError> {
+fn regex_op(
+    input: &Value,
+    re: &Value,
+    opts: &Value,
+    mode: RegexMode,
+) -> Result<Value, EngineError> {
     let (pattern, mut options) = match re {
         Value::Null => return Ok(null_result(mode)),
         Value::String(s) => (s.clone(), String::new()),
         Value::Regex { pattern, options } => (pattern.clone(), options.clone()),
-        other => return Err(EngineError(format!("$regex operators need a string or regex, found {}", type_name(other)))),
+        other => {
+            return Err(EngineError(format!(
+                "$regex operators need a string or regex, found {}",
+                type_name(other)
+            )));
+        }
     };
     if let Value::String(o) = opts {
         options.push_str(o);
@@ -575,7 +747,12 @@ fn regex_op(input: &Value, re: &Value, opts: &Value, mode: RegexMode) -> Result<
     let s = match input {
         Value::Null => return Ok(null_result(mode)),
         Value::String(s) => s,
-        other => return Err(EngineError(format!("$regex operators need a string input, found {}", type_name(other)))),
+        other => {
+            return Err(EngineError(format!(
+                "$regex operators need a string input, found {}",
+                type_name(other)
+            )));
+        }
     };
     let re = crate::engine::regex::compile(&pattern, &options)?;
     let found = |c: regex::Captures<'_>| {
@@ -588,7 +765,10 @@ fn regex_op(input: &Value, re: &Value, opts: &Value, mode: RegexMode) -> Result<
             Value::Array(
                 c.iter()
                     .skip(1)
-                    .map(|g| g.map(|g| Value::String(g.as_str().to_owned())).unwrap_or(Value::Null))
+                    .map(|g| {
+                        g.map(|g| Value::String(g.as_str().to_owned()))
+                            .unwrap_or(Value::Null)
+                    })
                     .collect(),
             ),
         );
@@ -618,13 +798,22 @@ fn zip(inputs: &Value, longest: bool, defaults: Option<&Value>) -> Result<Value,
         match i {
             Value::Null => return Ok(Value::Null),
             Value::Array(a) => arrays.push(a),
-            other => return Err(EngineError(format!("$zip found a non-array expression in input: {}", type_name(other)))),
+            other => {
+                return Err(EngineError(format!(
+                    "$zip found a non-array expression in input: {}",
+                    type_name(other)
+                )));
+            }
         }
     }
     let defs: Vec<Value> = match defaults {
         Some(Value::Array(d)) if longest && d.len() == arrays.len() => d.clone(),
-        Some(Value::Array(_)) | Some(_) if defaults.is_some_and(|d| !matches!(d, Value::Null)) && !longest => {
-            return Err(EngineError("$zip: cannot specify defaults unless useLongestLength is true".into()));
+        Some(Value::Array(_)) | Some(_)
+            if defaults.is_some_and(|d| !matches!(d, Value::Null)) && !longest =>
+        {
+            return Err(EngineError(
+                "$zip: cannot specify defaults unless useLongestLength is true".into(),
+            ));
         }
         _ => vec![Value::Null; arrays.len()],
     };
@@ -636,7 +825,13 @@ fn zip(inputs: &Value, longest: bool, defaults: Option<&Value>) -> Result<Value,
     Ok(Value::Array(
         (0..n)
             .map(|i| {
-                Value::Array(arrays.iter().zip(&defs).map(|(a, d)| a.get(i).cloned().unwrap_or_else(|| d.clone())).collect())
+                Value::Array(
+                    arrays
+                        .iter()
+                        .zip(&defs)
+                        .map(|(a, d)| a.get(i).cloned().unwrap_or_else(|| d.clone()))
+                        .collect(),
+                )
             })
             .collect(),
     ))

@@ -10,14 +10,20 @@ fn string<'a>(name: &str, v: &'a Value) -> Result<Option<&'a str>, EngineError> 
     match v {
         Value::Null => Ok(None),
         Value::String(s) => Ok(Some(s)),
-        other => Err(EngineError(format!("{name} requires a string argument, found: {}", type_name(other)))),
+        other => Err(EngineError(format!(
+            "{name} requires a string argument, found: {}",
+            type_name(other)
+        ))),
     }
 }
 
 fn int_arg(name: &str, v: &Value) -> Result<i64, EngineError> {
     match N::of(v) {
         Some(n) if n.f().fract() == 0.0 => Ok(n.f() as i64),
-        _ => Err(EngineError(format!("{name} requires an integral argument, found: {}", type_name(v)))),
+        _ => Err(EngineError(format!(
+            "{name} requires an integral argument, found: {}",
+            type_name(v)
+        ))),
     }
 }
 
@@ -34,11 +40,23 @@ pub fn concat(args: &[Value]) -> Result<Value, EngineError> {
 }
 
 fn index_of(args: &[Value], name: &str, cp: bool) -> Result<Value, EngineError> {
-    let Some(hay) = string(name, &args[0])? else { return Ok(Value::Null) };
-    let needle = string(name, &args[1])?.ok_or_else(|| EngineError(format!("{name} requires a string as the second argument")))?;
+    let Some(hay) = string(name, &args[0])? else {
+        return Ok(Value::Null);
+    };
+    let needle = string(name, &args[1])?
+        .ok_or_else(|| EngineError(format!("{name} requires a string as the second argument")))?;
     let len = if cp { hay.chars().count() } else { hay.len() } as i64;
-    let start = args.get(2).map(|v| int_arg(name, v)).transpose()?.unwrap_or(0);
-    let end = args.get(3).map(|v| int_arg(name, v)).transpose()?.unwrap_or(len).min(len);
+    let start = args
+        .get(2)
+        .map(|v| int_arg(name, v))
+        .transpose()?
+        .unwrap_or(0);
+    let end = args
+        .get(3)
+        .map(|v| int_arg(name, v))
+        .transpose()?
+        .unwrap_or(len)
+        .min(len);
     if start < 0 || end < 0 {
         return Err(EngineError(format!("{name} requires non-negative indexes")));
     }
@@ -71,19 +89,27 @@ pub fn index_of_cp(args: &[Value]) -> Result<Value, EngineError> {
 
 /// `$split`.
 pub fn split(args: &[Value]) -> Result<Value, EngineError> {
-    let Some(s) = string("$split", &args[0])? else { return Ok(Value::Null) };
-    let sep = string("$split", &args[1])?.ok_or_else(|| EngineError("$split requires a string delimiter".into()))?;
+    let Some(s) = string("$split", &args[0])? else {
+        return Ok(Value::Null);
+    };
+    let sep = string("$split", &args[1])?
+        .ok_or_else(|| EngineError("$split requires a string delimiter".into()))?;
     if sep.is_empty() {
         return Err(EngineError("$split requires a non-empty separator".into()));
     }
-    Ok(Value::Array(s.split(sep).map(|p| Value::String(p.to_owned())).collect()))
+    Ok(Value::Array(
+        s.split(sep).map(|p| Value::String(p.to_owned())).collect(),
+    ))
 }
 
 /// `$strLenBytes`.
 pub fn len_bytes(args: &[Value]) -> Result<Value, EngineError> {
     match &args[0] {
         Value::String(s) => Ok(Value::Int32(s.len() as i32)),
-        other => Err(EngineError(format!("$strLenBytes requires a string argument, found: {}", type_name(other)))),
+        other => Err(EngineError(format!(
+            "$strLenBytes requires a string argument, found: {}",
+            type_name(other)
+        ))),
     }
 }
 
@@ -91,7 +117,10 @@ pub fn len_bytes(args: &[Value]) -> Result<Value, EngineError> {
 pub fn len_cp(args: &[Value]) -> Result<Value, EngineError> {
     match &args[0] {
         Value::String(s) => Ok(Value::Int32(s.chars().count() as i32)),
-        other => Err(EngineError(format!("$strLenCP requires a string argument, found: {}", type_name(other)))),
+        other => Err(EngineError(format!(
+            "$strLenCP requires a string argument, found: {}",
+            type_name(other)
+        ))),
     }
 }
 
@@ -104,7 +133,12 @@ fn coerce(name: &str, v: &Value) -> Result<String, EngineError> {
         Value::Int64(i) => i.to_string(),
         Value::Double(f) => super::types::double_string(*f),
         Value::Date(ms) => super::date::iso_string(*ms),
-        other => return Err(EngineError(format!("{name} cannot convert a {} to a string", type_name(other)))),
+        other => {
+            return Err(EngineError(format!(
+                "{name} cannot convert a {} to a string",
+                type_name(other)
+            )));
+        }
     })
 }
 
@@ -121,12 +155,16 @@ pub fn strcasecmp(args: &[Value]) -> Result<Value, EngineError> {
 
 /// `$toLower` (ASCII letters, like MongoDB).
 pub fn to_lower(args: &[Value]) -> Result<Value, EngineError> {
-    Ok(Value::String(coerce("$toLower", &args[0])?.to_ascii_lowercase()))
+    Ok(Value::String(
+        coerce("$toLower", &args[0])?.to_ascii_lowercase(),
+    ))
 }
 
 /// `$toUpper` (ASCII letters, like MongoDB).
 pub fn to_upper(args: &[Value]) -> Result<Value, EngineError> {
-    Ok(Value::String(coerce("$toUpper", &args[0])?.to_ascii_uppercase()))
+    Ok(Value::String(
+        coerce("$toUpper", &args[0])?.to_ascii_uppercase(),
+    ))
 }
 
 /// `$substrBytes` / `$substr`: a negative length means "to the end".
@@ -139,9 +177,16 @@ pub fn substr_bytes(args: &[Value]) -> Result<Value, EngineError> {
     }
     let b = s.as_bytes();
     let from = (start as usize).min(b.len());
-    let to = if len < 0 { b.len() } else { (from + len as usize).min(b.len()) };
+    let to = if len < 0 {
+        b.len()
+    } else {
+        (from + len as usize).min(b.len())
+    };
     if !s.is_char_boundary(from) || !s.is_char_boundary(to) {
-        return Err(EngineError("$substrBytes: Invalid range, ending index is in the middle of a UTF-8 character".into()));
+        return Err(EngineError(
+            "$substrBytes: Invalid range, ending index is in the middle of a UTF-8 character"
+                .into(),
+        ));
     }
     Ok(Value::String(s[from..to].to_owned()))
 }
@@ -152,18 +197,29 @@ pub fn substr_cp(args: &[Value]) -> Result<Value, EngineError> {
     let start = int_arg("$substrCP", &args[1])?;
     let len = int_arg("$substrCP", &args[2])?;
     if start < 0 || len < 0 {
-        return Err(EngineError("$substrCP: the starting index and length must be non-negative".into()));
+        return Err(EngineError(
+            "$substrCP: the starting index and length must be non-negative".into(),
+        ));
     }
-    Ok(Value::String(s.chars().skip(start as usize).take(len as usize).collect()))
+    Ok(Value::String(
+        s.chars().skip(start as usize).take(len as usize).collect(),
+    ))
 }
 
 /// Trims `chars` (default whitespace) from the chosen ends.
 pub fn trim(input: &Value, chars: &Value, start: bool, end: bool) -> Result<Value, EngineError> {
-    let Some(s) = string("$trim", input)? else { return Ok(Value::Null) };
+    let Some(s) = string("$trim", input)? else {
+        return Ok(Value::Null);
+    };
     let set: Option<Vec<char>> = match chars {
         Value::Null => None,
         Value::String(c) => Some(c.chars().collect()),
-        other => return Err(EngineError(format!("$trim requires 'chars' to be a string, found: {}", type_name(other)))),
+        other => {
+            return Err(EngineError(format!(
+                "$trim requires 'chars' to be a string, found: {}",
+                type_name(other)
+            )));
+        }
     };
     let is_trim = |c: char| match &set {
         Some(cs) => cs.contains(&c),
@@ -182,8 +238,16 @@ pub fn trim(input: &Value, chars: &Value, start: bool, end: bool) -> Result<Valu
 /// `$replaceOne` / `$replaceAll`.
 pub fn replace(input: &Value, find: &Value, with: &Value, all: bool) -> Result<Value, EngineError> {
     let name = if all { "$replaceAll" } else { "$replaceOne" };
-    let (Some(s), Some(f), Some(w)) = (string(name, input)?, string(name, find)?, string(name, with)?) else {
+    let (Some(s), Some(f), Some(w)) = (
+        string(name, input)?,
+        string(name, find)?,
+        string(name, with)?,
+    ) else {
         return Ok(Value::Null);
     };
-    Ok(Value::String(if all { s.replace(f, w) } else { s.replacen(f, w, 1) }))
+    Ok(Value::String(if all {
+        s.replace(f, w)
+    } else {
+        s.replacen(f, w, 1)
+    }))
 }

@@ -57,7 +57,10 @@ pub fn is_number(args: &[Value]) -> Result<Value, EngineError> {
 }
 
 fn cannot(v: &Value, to: &str) -> EngineError {
-    EngineError(format!("Unsupported conversion from {} to {to} in $convert with no onError value", type_name(v)))
+    EngineError(format!(
+        "Unsupported conversion from {} to {to} in $convert with no onError value",
+        type_name(v)
+    ))
 }
 
 /// Converts a value to the named BSON type, as `$convert` does (null stays null).
@@ -85,20 +88,26 @@ pub fn convert(v: &Value, to: &str) -> Result<Value, EngineError> {
                 Value::Int64(i) => *i,
                 Value::Double(f) => {
                     if !f.is_finite() || f.abs() >= 9.2e18 {
-                        return Err(EngineError(format!("Conversion would overflow target type in $convert: {f}")));
+                        return Err(EngineError(format!(
+                            "Conversion would overflow target type in $convert: {f}"
+                        )));
                     }
                     f.trunc() as i64
                 }
                 Value::Decimal128(s) => crate::engine::order::decimal_to_f64(s).trunc() as i64,
                 Value::Date(ms) if to == "long" => *ms,
                 Value::String(s) => s.trim().parse().map_err(|_| {
-                    EngineError(format!("Failed to parse number '{s}' in $convert with no onError value"))
+                    EngineError(format!(
+                        "Failed to parse number '{s}' in $convert with no onError value"
+                    ))
                 })?,
                 other => return Err(cannot(other, to)),
             };
             if to == "int" {
                 i32::try_from(i).map(Value::Int32).map_err(|_| {
-                    EngineError(format!("Conversion would overflow target type in $convert: {i}"))
+                    EngineError(format!(
+                        "Conversion would overflow target type in $convert: {i}"
+                    ))
                 })
             } else {
                 Ok(Value::Int64(i))
@@ -109,11 +118,17 @@ pub fn convert(v: &Value, to: &str) -> Result<Value, EngineError> {
                 Value::Bool(b) => f64::from(u8::from(*b)),
                 Value::Date(ms) => *ms as f64,
                 Value::String(s) => s.trim().parse().map_err(|_| {
-                    EngineError(format!("Failed to parse number '{s}' in $convert with no onError value"))
+                    EngineError(format!(
+                        "Failed to parse number '{s}' in $convert with no onError value"
+                    ))
                 })?,
                 other => N::of(other).ok_or_else(|| cannot(other, to))?.f(),
             };
-            Ok(if to == "double" { Value::Double(f) } else { Value::Decimal128(double_string(f)) })
+            Ok(if to == "double" {
+                Value::Double(f)
+            } else {
+                Value::Decimal128(double_string(f))
+            })
         }
         "date" => match v {
             Value::Date(ms) => Ok(Value::Date(*ms)),
@@ -123,7 +138,9 @@ pub fn convert(v: &Value, to: &str) -> Result<Value, EngineError> {
             Value::String(s) => super::date::parse_iso(s)
                 .map(Value::Date)
                 .ok_or_else(|| EngineError(format!("Error parsing date string '{s}'"))),
-            Value::ObjectId(b) => Ok(Value::Date(i64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]])) * 1000)),
+            Value::ObjectId(b) => Ok(Value::Date(
+                i64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]])) * 1000,
+            )),
             Value::Timestamp { t, .. } => Ok(Value::Date(i64::from(*t) * 1000)),
             other => Err(cannot(other, to)),
         },
@@ -138,7 +155,9 @@ pub fn convert(v: &Value, to: &str) -> Result<Value, EngineError> {
             }
             other => Err(cannot(other, to)),
         },
-        other => Err(EngineError(format!("Unknown type name in $convert: {other}"))),
+        other => Err(EngineError(format!(
+            "Unknown type name in $convert: {other}"
+        ))),
     }
 }
 
@@ -147,7 +166,11 @@ pub fn double_string(f: f64) -> String {
     if f.is_nan() {
         "NaN".into()
     } else if f.is_infinite() {
-        if f > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+        if f > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        }
     } else {
         let s = format!("{f}");
         s
@@ -167,7 +190,9 @@ pub fn target_name(v: &Value) -> Result<String, EngineError> {
             Some(16) => Ok("int".into()),
             Some(18) => Ok("long".into()),
             Some(19) => Ok("decimal".into()),
-            _ => Err(EngineError("$convert's 'to' must be a type name or code".into())),
+            _ => Err(EngineError(
+                "$convert's 'to' must be a type name or code".into(),
+            )),
         },
     }
 }

@@ -18,21 +18,31 @@ use crate::engine::order::{Key, compare};
 struct Outputs(Vec<(String, AccKind, Expr)>);
 
 impl Outputs {
-    fn compile(fields: impl Iterator<Item = (String, Value)>, stage: &str) -> Result<Outputs, EngineError> {
+    fn compile(
+        fields: impl Iterator<Item = (String, Value)>,
+        stage: &str,
+    ) -> Result<Outputs, EngineError> {
         let mut out = Vec::new();
         for (name, spec) in fields {
             if name.contains('.') {
-                return Err(EngineError(format!("the {stage} field name '{name}' cannot contain '.'")));
+                return Err(EngineError(format!(
+                    "the {stage} field name '{name}' cannot contain '.'"
+                )));
             }
-            let d = spec
-                .as_document()
-                .filter(|d| d.len() == 1)
-                .ok_or_else(|| EngineError(format!("the field '{name}' must be an accumulator object")))?;
-            let (op, arg) = d.iter().next().ok_or_else(|| EngineError("empty accumulator".into()))?;
+            let d = spec.as_document().filter(|d| d.len() == 1).ok_or_else(|| {
+                EngineError(format!("the field '{name}' must be an accumulator object"))
+            })?;
+            let (op, arg) = d
+                .iter()
+                .next()
+                .ok_or_else(|| EngineError("empty accumulator".into()))?;
             let kind = AccKind::parse(op)
                 .ok_or_else(|| EngineError(format!("unknown group operator '{op}'")))?;
-            if matches!(arg, Value::Array(_)) && kind != AccKind::Push && kind != AccKind::AddToSet {
-                return Err(EngineError(format!("The {op} accumulator is a unary operator")));
+            if matches!(arg, Value::Array(_)) && kind != AccKind::Push && kind != AccKind::AddToSet
+            {
+                return Err(EngineError(format!(
+                    "The {op} accumulator is a unary operator"
+                )));
             }
             out.push((name, kind, Expr::compile(arg)?));
         }
@@ -80,7 +90,10 @@ struct Groups {
 
 impl Groups {
     fn new() -> Groups {
-        Groups { index: HashMap::new(), groups: Vec::new() }
+        Groups {
+            index: HashMap::new(),
+            groups: Vec::new(),
+        }
     }
 
     fn get(&mut self, id: Value, outputs: &Outputs) -> &mut Vec<Acc> {
@@ -111,8 +124,12 @@ impl Group {
             .get("_id")
             .ok_or_else(|| EngineError("a group specification must include an _id".into()))?;
         let id = Expr::compile(id)?;
-        let outputs =
-            Outputs::compile(spec.iter().filter(|(k, _)| *k != "_id").map(|(k, v)| (k.clone(), v.clone())), "$group")?;
+        let outputs = Outputs::compile(
+            spec.iter()
+                .filter(|(k, _)| *k != "_id")
+                .map(|(k, v)| (k.clone(), v.clone())),
+            "$group",
+        )?;
         Ok(Group { id, outputs })
     }
 
@@ -125,7 +142,11 @@ impl Group {
             let accs = groups.get(id, &self.outputs);
             self.outputs.feed(accs, &d, vars)?;
         }
-        Ok(groups.groups.into_iter().map(|(id, accs)| self.outputs.finish(id, accs)).collect())
+        Ok(groups
+            .groups
+            .into_iter()
+            .map(|(id, accs)| self.outputs.finish(id, accs))
+            .collect())
     }
 }
 
@@ -133,16 +154,27 @@ impl Group {
 pub fn sort_by_count_key(arg: &Value) -> Result<Expr, EngineError> {
     match arg {
         Value::String(s) if s.starts_with('$') => Expr::compile(arg),
-        Value::Document(d) if d.keys().next().is_some_and(|k| k.starts_with('$')) => Expr::compile(arg),
+        Value::Document(d) if d.keys().next().is_some_and(|k| k.starts_with('$')) => {
+            Expr::compile(arg)
+        }
         _ => Err(EngineError(
-            "the sortByCount field must be defined as a $-prefixed path or an expression object".into(),
+            "the sortByCount field must be defined as a $-prefixed path or an expression object"
+                .into(),
         )),
     }
 }
 
 /// `$sortByCount`: `{$group: {_id: key, count: {$sum: 1}}}` then `{$sort: {count: -1}}`.
-pub fn sort_by_count(key: Expr, docs: Docs<'_>, vars: &mut Vars) -> Result<Vec<Document>, EngineError> {
-    let outputs = Outputs(vec![("count".into(), AccKind::Sum, Expr::Lit(Value::Int32(1)))]);
+pub fn sort_by_count(
+    key: Expr,
+    docs: Docs<'_>,
+    vars: &mut Vars,
+) -> Result<Vec<Document>, EngineError> {
+    let outputs = Outputs(vec![(
+        "count".into(),
+        AccKind::Sum,
+        Expr::Lit(Value::Int32(1)),
+    )]);
     let group = Group { id: key, outputs };
     let mut out = group.run(docs, vars)?;
     out.sort_by(|a, b| compare(&b["count"], &a["count"]));
@@ -151,9 +183,15 @@ pub fn sort_by_count(key: Expr, docs: Docs<'_>, vars: &mut Vars) -> Result<Vec<D
 
 fn default_count(output: Option<&Value>) -> Result<Outputs, EngineError> {
     match output {
-        Some(Value::Document(d)) => Outputs::compile(d.iter().map(|(k, v)| (k.clone(), v.clone())), "$bucket"),
+        Some(Value::Document(d)) => {
+            Outputs::compile(d.iter().map(|(k, v)| (k.clone(), v.clone())), "$bucket")
+        }
         Some(_) => Err(EngineError("the 'output' option must be an object".into())),
-        None => Ok(Outputs(vec![("count".into(), AccKind::Sum, Expr::Lit(Value::Int32(1)))])),
+        None => Ok(Outputs(vec![(
+            "count".into(),
+            AccKind::Sum,
+            Expr::Lit(Value::Int32(1)),
+        )])),
     }
 }
 
@@ -173,16 +211,19 @@ impl Bucket {
                 return Err(EngineError(format!("unrecognized option to $bucket: {k}")));
             }
         }
-        let group_by = Expr::compile(
-            spec.get("groupBy").ok_or_else(|| EngineError("$bucket requires 'groupBy' and 'boundaries'".into()))?,
-        )?;
+        let group_by =
+            Expr::compile(spec.get("groupBy").ok_or_else(|| {
+                EngineError("$bucket requires 'groupBy' and 'boundaries'".into())
+            })?)?;
         let boundaries = spec
             .get("boundaries")
             .and_then(Value::as_array)
             .ok_or_else(|| EngineError("$bucket requires 'groupBy' and 'boundaries'".into()))?
             .to_vec();
         if boundaries.len() < 2 {
-            return Err(EngineError("the $bucket 'boundaries' field must have at least 2 values".into()));
+            return Err(EngineError(
+                "the $bucket 'boundaries' field must have at least 2 values".into(),
+            ));
         }
         for w in boundaries.windows(2) {
             if compare(&w[0], &w[1]) != Ordering::Less
@@ -202,7 +243,12 @@ impl Bucket {
                 "the $bucket 'default' field must be less than the lowest boundary or greater than or equal to the highest boundary".into(),
             ));
         }
-        Ok(Bucket { group_by, boundaries, default, outputs: default_count(spec.get("output"))? })
+        Ok(Bucket {
+            group_by,
+            boundaries,
+            default,
+            outputs: default_count(spec.get("output"))?,
+        })
     }
 
     /// Buckets the input; output ordered by boundary, the default bucket last.
@@ -214,7 +260,8 @@ impl Bucket {
             let v = self.group_by.eval_value(&d, vars)?;
             let slot = if compare(&v, &self.boundaries[0]) == Ordering::Less
                 || compare(&v, &self.boundaries[n]) != Ordering::Less
-                || crate::engine::order::type_rank(&v) != crate::engine::order::type_rank(&self.boundaries[0])
+                || crate::engine::order::type_rank(&v)
+                    != crate::engine::order::type_rank(&self.boundaries[0])
             {
                 if self.default.is_none() {
                     return Err(EngineError(format!(
@@ -224,7 +271,9 @@ impl Bucket {
                 }
                 n
             } else {
-                self.boundaries.partition_point(|b| compare(b, &v) != Ordering::Greater) - 1
+                self.boundaries
+                    .partition_point(|b| compare(b, &v) != Ordering::Greater)
+                    - 1
             };
             let accs = buckets[slot].get_or_insert_with(|| self.outputs.fresh());
             self.outputs.feed(accs, &d, vars)?;
@@ -233,7 +282,11 @@ impl Bucket {
             .into_iter()
             .enumerate()
             .filter_map(|(i, accs)| {
-                let id = if i == n { self.default.clone()? } else { self.boundaries[i].clone() };
+                let id = if i == n {
+                    self.default.clone()?
+                } else {
+                    self.boundaries[i].clone()
+                };
                 accs.map(|a| self.outputs.finish(id, a))
             })
             .collect())
@@ -253,18 +306,35 @@ impl BucketAuto {
         for k in spec.keys() {
             match k.as_str() {
                 "groupBy" | "buckets" | "output" => {}
-                "granularity" => return Err(EngineError("unsupported $bucketAuto option: granularity".into())),
-                other => return Err(EngineError(format!("unrecognized option to $bucketAuto: {other}"))),
+                "granularity" => {
+                    return Err(EngineError(
+                        "unsupported $bucketAuto option: granularity".into(),
+                    ));
+                }
+                other => {
+                    return Err(EngineError(format!(
+                        "unrecognized option to $bucketAuto: {other}"
+                    )));
+                }
             }
         }
-        let group_by = Expr::compile(
-            spec.get("groupBy").ok_or_else(|| EngineError("$bucketAuto requires 'groupBy' and 'buckets'".into()))?,
-        )?;
+        let group_by =
+            Expr::compile(spec.get("groupBy").ok_or_else(|| {
+                EngineError("$bucketAuto requires 'groupBy' and 'buckets'".into())
+            })?)?;
         let buckets = match spec.get("buckets").and_then(Value::as_f64) {
             Some(n) if n >= 1.0 && n.fract() == 0.0 => n as usize,
-            _ => return Err(EngineError("the $bucketAuto 'buckets' field must be a positive integer".into())),
+            _ => {
+                return Err(EngineError(
+                    "the $bucketAuto 'buckets' field must be a positive integer".into(),
+                ));
+            }
         };
-        Ok(BucketAuto { group_by, buckets, outputs: default_count(spec.get("output"))? })
+        Ok(BucketAuto {
+            group_by,
+            buckets,
+            outputs: default_count(spec.get("output"))?,
+        })
     }
 
     /// Sorts by the grouping value and cuts into buckets of about equal size; equal values

@@ -58,42 +58,74 @@ impl Lookup {
             match spec.get(k) {
                 None => Ok(None),
                 Some(Value::String(v)) => Ok(Some(v.clone())),
-                Some(_) => Err(EngineError(format!("$lookup argument '{k}' must be a string"))),
+                Some(_) => Err(EngineError(format!(
+                    "$lookup argument '{k}' must be a string"
+                ))),
             }
         };
         for k in spec.keys() {
-            if !matches!(k.as_str(), "from" | "localField" | "foreignField" | "as" | "let" | "pipeline") {
+            if !matches!(
+                k.as_str(),
+                "from" | "localField" | "foreignField" | "as" | "let" | "pipeline"
+            ) {
                 return Err(EngineError(format!("unknown argument to $lookup: {k}")));
             }
         }
-        let from = s("from")?.ok_or_else(|| EngineError("missing 'from' option to $lookup stage specification".into()))?;
-        let as_field = s("as")?.ok_or_else(|| EngineError("must specify 'as' field for a $lookup".into()))?;
+        let from = s("from")?.ok_or_else(|| {
+            EngineError("missing 'from' option to $lookup stage specification".into())
+        })?;
+        let as_field =
+            s("as")?.ok_or_else(|| EngineError("must specify 'as' field for a $lookup".into()))?;
         let local = s("localField")?.map(|p| path::split(&p));
         let foreign = s("foreignField")?.map(|p| path::split(&p));
         if local.is_some() != foreign.is_some() {
-            return Err(EngineError("$lookup requires both or neither of 'localField' and 'foreignField'".into()));
+            return Err(EngineError(
+                "$lookup requires both or neither of 'localField' and 'foreignField'".into(),
+            ));
         }
         let pipeline = match spec.get("pipeline") {
             None => None,
             Some(Value::Array(stages)) => Some(
                 stages
                     .iter()
-                    .map(|s| s.as_document().cloned().ok_or_else(|| EngineError("$lookup pipeline stages must be objects".into())))
+                    .map(|s| {
+                        s.as_document().cloned().ok_or_else(|| {
+                            EngineError("$lookup pipeline stages must be objects".into())
+                        })
+                    })
                     .collect::<Result<Vec<_>, _>>()?,
             ),
-            Some(_) => return Err(EngineError("$lookup argument 'pipeline' must be an array".into())),
+            Some(_) => {
+                return Err(EngineError(
+                    "$lookup argument 'pipeline' must be an array".into(),
+                ));
+            }
         };
         if local.is_none() && pipeline.is_none() {
-            return Err(EngineError("$lookup requires either 'pipeline' or both 'localField' and 'foreignField'".into()));
+            return Err(EngineError(
+                "$lookup requires either 'pipeline' or both 'localField' and 'foreignField'".into(),
+            ));
         }
         let lets = match spec.get("let") {
             None => vec![],
-            Some(Value::Document(d)) => {
-                d.iter().map(|(k, v)| Ok((k.clone(), Expr::compile(v)?))).collect::<Result<_, EngineError>>()?
+            Some(Value::Document(d)) => d
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), Expr::compile(v)?)))
+                .collect::<Result<_, EngineError>>()?,
+            Some(_) => {
+                return Err(EngineError(
+                    "$lookup argument 'let' must be an object".into(),
+                ));
             }
-            Some(_) => return Err(EngineError("$lookup argument 'let' must be an object".into())),
         };
-        Ok(Lookup { from, local, foreign, lets, pipeline, as_field: path::split(&as_field) })
+        Ok(Lookup {
+            from,
+            local,
+            foreign,
+            lets,
+            pipeline,
+            as_field: path::split(&as_field),
+        })
     }
 
     /// Loads the foreign collection once for the whole stage.
@@ -110,13 +142,22 @@ impl Lookup {
                 }
             }
         }
-        Ok(Prepared { spec: self, foreign, index })
+        Ok(Prepared {
+            spec: self,
+            foreign,
+            index,
+        })
     }
 }
 
 impl Prepared {
     /// Adds the matching foreign documents to one document.
-    pub fn apply(&self, mut doc: Document, ctx: Ctx<'_>, vars: &mut Vars) -> Result<Document, EngineError> {
+    pub fn apply(
+        &self,
+        mut doc: Document,
+        ctx: Ctx<'_>,
+        vars: &mut Vars,
+    ) -> Result<Document, EngineError> {
         let candidates: Vec<usize> = match &self.spec.local {
             Some(lp) => {
                 let mut hits: Vec<usize> = match_values(&doc, lp)
@@ -130,16 +171,21 @@ impl Prepared {
             None => (0..self.foreign.len()).collect(),
         };
         let joined: Vec<Value> = match &self.spec.pipeline {
-            None => candidates.into_iter().map(|i| Value::Document(self.foreign[i].clone())).collect(),
+            None => candidates
+                .into_iter()
+                .map(|i| Value::Document(self.foreign[i].clone()))
+                .collect(),
             Some(stages) => {
                 let mut inner = vars.clone();
                 for (name, e) in &self.spec.lets {
                     let v = e.eval_value(&doc, vars)?;
                     inner.push(name, v);
                 }
-                let input: Docs<'_> = Box::new(candidates.into_iter().map(|i| Ok(self.foreign[i].clone())));
+                let input: Docs<'_> =
+                    Box::new(candidates.into_iter().map(|i| Ok(self.foreign[i].clone())));
                 let out = super::run(stages, input, ctx, inner, true)?;
-                out.map(|d| d.map(Value::Document)).collect::<Result<_, _>>()?
+                out.map(|d| d.map(Value::Document))
+                    .collect::<Result<_, _>>()?
             }
         };
         set_path(&mut doc, &self.spec.as_field, Value::Array(joined));
@@ -175,15 +221,28 @@ impl GeoNear {
         for k in spec.keys() {
             if !matches!(
                 k.as_str(),
-                "near" | "distanceField" | "spherical" | "maxDistance" | "minDistance" | "query" | "includeLocs" | "key" | "distanceMultiplier"
+                "near"
+                    | "distanceField"
+                    | "spherical"
+                    | "maxDistance"
+                    | "minDistance"
+                    | "query"
+                    | "includeLocs"
+                    | "key"
+                    | "distanceMultiplier"
             ) {
                 return Err(EngineError(format!("unknown argument to $geoNear: {k}")));
             }
         }
-        let near_v = spec.get("near").ok_or_else(|| EngineError("$geoNear requires a 'near' option".into()))?;
-        let near = geo::point_of(near_v).ok_or_else(|| EngineError("$geoNear requires 'near' to be a point".into()))?;
+        let near_v = spec
+            .get("near")
+            .ok_or_else(|| EngineError("$geoNear requires a 'near' option".into()))?;
+        let near = geo::point_of(near_v)
+            .ok_or_else(|| EngineError("$geoNear requires 'near' to be a point".into()))?;
         let geojson = near_v.as_document().is_some_and(|d| d.contains_key("type"));
-        let spherical = spec.get("spherical").is_some_and(crate::engine::expr::truthy);
+        let spherical = spec
+            .get("spherical")
+            .is_some_and(crate::engine::expr::truthy);
         let mode = if geojson {
             Mode::Metres
         } else if spherical {
@@ -209,8 +268,9 @@ impl GeoNear {
         Ok(GeoNear {
             near,
             mode,
-            distance_field: field("distanceField")?
-                .ok_or_else(|| EngineError("$geoNear requires a 'distanceField' option as a String".into()))?,
+            distance_field: field("distanceField")?.ok_or_else(|| {
+                EngineError("$geoNear requires a 'distanceField' option as a String".into())
+            })?,
             include_locs: field("includeLocs")?,
             key: field("key")?,
             min: num("minDistance")?,
@@ -238,7 +298,9 @@ impl GeoNear {
         match &self.key {
             Some(k) => path::get(doc, k),
             None => doc.values().find(|v| match v {
-                Value::Document(d) if self.mode == Mode::Metres => d.get("type").and_then(Value::as_str) == Some("Point"),
+                Value::Document(d) if self.mode == Mode::Metres => {
+                    d.get("type").and_then(Value::as_str) == Some("Point")
+                }
                 Value::Array(_) if self.mode != Mode::Metres => geo::point_of(v).is_some(),
                 Value::Document(_) if self.mode != Mode::Metres => geo::point_of(v).is_some(),
                 _ => false,
@@ -256,13 +318,21 @@ impl GeoNear {
             {
                 continue;
             }
-            let Some(loc) = self.location(&d).cloned() else { continue };
-            let Some(p) = geo::point_of(&loc) else { continue };
+            let Some(loc) = self.location(&d).cloned() else {
+                continue;
+            };
+            let Some(p) = geo::point_of(&loc) else {
+                continue;
+            };
             let dist = self.distance(p);
             if self.min.is_some_and(|m| dist < m) || self.max.is_some_and(|m| dist > m) {
                 continue;
             }
-            set_path(&mut d, &self.distance_field, Value::Double(dist * self.multiplier));
+            set_path(
+                &mut d,
+                &self.distance_field,
+                Value::Double(dist * self.multiplier),
+            );
             if let Some(f) = &self.include_locs {
                 set_path(&mut d, f, loc);
             }

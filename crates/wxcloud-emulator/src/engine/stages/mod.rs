@@ -56,7 +56,10 @@ fn stage_arg<'a>(stage: &'a Document) -> Result<(&'a str, &'a Value), EngineErro
             stage.len()
         )));
     }
-    let (k, v) = stage.iter().next().ok_or_else(|| EngineError("empty stage".into()))?;
+    let (k, v) = stage
+        .iter()
+        .next()
+        .ok_or_else(|| EngineError("empty stage".into()))?;
     Ok((k.as_str(), v))
 }
 
@@ -70,7 +73,11 @@ fn count_arg(name: &str, v: &Value, allow_zero: bool) -> Result<usize, EngineErr
         Some(n) if n.fract() == 0.0 && n >= 0.0 && (allow_zero || n > 0.0) => Ok(n as usize),
         _ => Err(EngineError(format!(
             "invalid argument to {name} stage: expected a {} integer",
-            if allow_zero { "non-negative" } else { "positive" }
+            if allow_zero {
+                "non-negative"
+            } else {
+                "positive"
+            }
         ))),
     }
 }
@@ -82,13 +89,15 @@ fn compile(stages: &[Document], nested: bool) -> Result<Vec<Stage>, EngineError>
         let stage = match name {
             "$match" => Stage::Match(Filter::compile(doc_arg(name, arg)?)?),
             "$project" => Stage::Project(Projection::compile(doc_arg(name, arg)?)?),
-            "$addFields" | "$set" => Stage::AddFields(reshape::AddFields::compile(doc_arg(name, arg)?)?),
+            "$addFields" | "$set" => {
+                Stage::AddFields(reshape::AddFields::compile(doc_arg(name, arg)?)?)
+            }
             "$unset" => Stage::Unset(reshape::unset_fields(arg)?),
             "$replaceRoot" => {
                 let d = doc_arg(name, arg)?;
-                let e = d
-                    .get("newRoot")
-                    .ok_or_else(|| EngineError("no newRoot specified for the $replaceRoot stage".into()))?;
+                let e = d.get("newRoot").ok_or_else(|| {
+                    EngineError("no newRoot specified for the $replaceRoot stage".into())
+                })?;
                 Stage::ReplaceRoot(Expr::compile(e)?)
             }
             "$replaceWith" => Stage::ReplaceRoot(Expr::compile(arg)?),
@@ -100,12 +109,20 @@ fn compile(stages: &[Document], nested: bool) -> Result<Vec<Stage>, EngineError>
                 let n = arg
                     .as_str()
                     .filter(|n| !n.is_empty() && !n.starts_with('$') && !n.contains('.'))
-                    .ok_or_else(|| EngineError("the count field must be a non-empty string without '$' or '.'".into()))?;
+                    .ok_or_else(|| {
+                        EngineError(
+                            "the count field must be a non-empty string without '$' or '.'".into(),
+                        )
+                    })?;
                 Stage::Count(n.to_owned())
             }
             "$sample" => {
                 let d = doc_arg(name, arg)?;
-                Stage::Sample(count_arg("$sample size", d.get("size").unwrap_or(&Value::Null), true)?)
+                Stage::Sample(count_arg(
+                    "$sample size",
+                    d.get("size").unwrap_or(&Value::Null),
+                    true,
+                )?)
             }
             "$group" => Stage::Group(group::Group::compile(doc_arg(name, arg)?)?),
             "$sortByCount" => Stage::SortByCount(group::sort_by_count_key(arg)?),
@@ -114,7 +131,9 @@ fn compile(stages: &[Document], nested: bool) -> Result<Vec<Stage>, EngineError>
             "$lookup" => Stage::Lookup(lookup::Lookup::compile(doc_arg(name, arg)?)?),
             "$geoNear" => {
                 if i != 0 || nested {
-                    return Err(EngineError("$geoNear is only valid as the first stage in a pipeline".into()));
+                    return Err(EngineError(
+                        "$geoNear is only valid as the first stage in a pipeline".into(),
+                    ));
                 }
                 Stage::GeoNear(lookup::GeoNear::compile(doc_arg(name, arg)?)?)
             }
@@ -157,7 +176,12 @@ fn map<'a>(
     Box::new(docs.map(move |d| d.and_then(|d| f(d, &mut vars))))
 }
 
-fn chain<'a>(stage: Stage, docs: Docs<'a>, ctx: Ctx<'a>, mut vars: Vars) -> Result<Docs<'a>, EngineError> {
+fn chain<'a>(
+    stage: Stage,
+    docs: Docs<'a>,
+    ctx: Ctx<'a>,
+    mut vars: Vars,
+) -> Result<Docs<'a>, EngineError> {
     Ok(match stage {
         Stage::Match(f) => Box::new(docs.filter_map(move |d| match d {
             Ok(d) => match f.matches(&d, &mut vars) {
@@ -179,8 +203,14 @@ fn chain<'a>(stage: Stage, docs: Docs<'a>, ctx: Ctx<'a>, mut vars: Vars) -> Resu
             Some(Value::Document(nd)) => Ok(nd),
             other => Err(EngineError(format!(
                 "'newRoot' expression must evaluate to an object, but resulting value was: {}. Type of resulting value: '{}'",
-                other.as_ref().map(super::path::short).unwrap_or_else(|| "MISSING".into()),
-                other.as_ref().map(super::expr::type_name).unwrap_or("missing"),
+                other
+                    .as_ref()
+                    .map(super::path::short)
+                    .unwrap_or_else(|| "MISSING".into()),
+                other
+                    .as_ref()
+                    .map(super::expr::type_name)
+                    .unwrap_or("missing"),
             ))),
         }),
         Stage::Unwind(u) => Box::new(docs.flat_map(move |d| u.apply(d))),
@@ -202,13 +232,22 @@ fn chain<'a>(stage: Stage, docs: Docs<'a>, ctx: Ctx<'a>, mut vars: Vars) -> Resu
                 Box::new(std::iter::empty())
             } else {
                 let mut out = Document::new();
-                out.insert(name, i32::try_from(n).map(Value::Int32).unwrap_or(Value::Int64(n)));
+                out.insert(
+                    name,
+                    i32::try_from(n)
+                        .map(Value::Int32)
+                        .unwrap_or(Value::Int64(n)),
+                );
                 Box::new(std::iter::once(Ok(out)))
             }
         }
         Stage::Sample(n) => Box::new(reshape::sample(docs, n)?.into_iter().map(Ok)),
         Stage::Group(g) => Box::new(g.run(docs, &mut vars)?.into_iter().map(Ok)),
-        Stage::SortByCount(key) => Box::new(group::sort_by_count(key, docs, &mut vars)?.into_iter().map(Ok)),
+        Stage::SortByCount(key) => Box::new(
+            group::sort_by_count(key, docs, &mut vars)?
+                .into_iter()
+                .map(Ok),
+        ),
         Stage::Bucket(b) => Box::new(b.run(docs, &mut vars)?.into_iter().map(Ok)),
         Stage::BucketAuto(b) => Box::new(b.run(docs, &mut vars)?.into_iter().map(Ok)),
         Stage::Lookup(l) => {

@@ -20,7 +20,9 @@ impl AddFields {
         let mut fields = Vec::new();
         collect(spec, &mut Vec::new(), &mut fields)?;
         if fields.is_empty() {
-            return Err(EngineError("$addFields specification must have at least one field".into()));
+            return Err(EngineError(
+                "$addFields specification must have at least one field".into(),
+            ));
         }
         Ok(AddFields { fields })
     }
@@ -41,20 +43,31 @@ impl AddFields {
     }
 }
 
-fn collect(spec: &Document, prefix: &mut Vec<String>, out: &mut Vec<(Vec<String>, Expr)>) -> Result<(), EngineError> {
+fn collect(
+    spec: &Document,
+    prefix: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, Expr)>,
+) -> Result<(), EngineError> {
     for (k, v) in spec {
         if k.starts_with('$') {
-            return Err(EngineError(format!("FieldPath field names may not start with '$': {k}")));
+            return Err(EngineError(format!(
+                "FieldPath field names may not start with '$': {k}"
+            )));
         }
         let parts = path::split(k);
         match v {
-            Value::Document(d) if !d.is_empty() && !d.keys().next().is_some_and(|k| k.starts_with('$')) => {
+            Value::Document(d)
+                if !d.is_empty() && !d.keys().next().is_some_and(|k| k.starts_with('$')) =>
+            {
                 prefix.extend(parts.iter().cloned());
                 let r = collect(d, prefix, out);
                 prefix.truncate(prefix.len() - parts.len());
                 r?;
             }
-            v => out.push((prefix.iter().cloned().chain(parts).collect(), Expr::compile(v)?)),
+            v => out.push((
+                prefix.iter().cloned().chain(parts).collect(),
+                Expr::compile(v)?,
+            )),
         }
     }
     Ok(())
@@ -93,7 +106,9 @@ fn set_in_value(slot: &mut Value, rest: &[String], v: Value) {
 
 /// Removes a path, in every document element of arrays on the way (`$unset`, `$$REMOVE`).
 pub fn remove_path(doc: &mut Document, parts: &[String]) {
-    let Some((first, rest)) = parts.split_first() else { return };
+    let Some((first, rest)) = parts.split_first() else {
+        return;
+    };
     if rest.is_empty() {
         doc.shift_remove(first);
         return;
@@ -127,7 +142,11 @@ pub fn unset_fields(arg: &Value) -> Result<Vec<Vec<String>>, EngineError> {
             n.as_str()
                 .filter(|s| !s.is_empty() && !s.starts_with('$'))
                 .map(path::split)
-                .ok_or_else(|| EngineError("$unset specification must be a string or an array of strings".into()))
+                .ok_or_else(|| {
+                    EngineError(
+                        "$unset specification must be a string or an array of strings".into(),
+                    )
+                })
         })
         .collect()
 }
@@ -146,33 +165,59 @@ impl Unwind {
             Value::String(s) => (s.as_str(), None, false),
             Value::Document(d) => {
                 for k in d.keys() {
-                    if !matches!(k.as_str(), "path" | "includeArrayIndex" | "preserveNullAndEmptyArrays") {
-                        return Err(EngineError(format!("unrecognized option to $unwind stage: {k}")));
+                    if !matches!(
+                        k.as_str(),
+                        "path" | "includeArrayIndex" | "preserveNullAndEmptyArrays"
+                    ) {
+                        return Err(EngineError(format!(
+                            "unrecognized option to $unwind stage: {k}"
+                        )));
                     }
                 }
                 let p = d
                     .get("path")
                     .and_then(Value::as_str)
                     .ok_or_else(|| EngineError("no path specified to $unwind stage".into()))?;
-                let index = match d.get("includeArrayIndex") {
-                    None => None,
-                    Some(Value::String(s)) if !s.is_empty() && !s.starts_with('$') => Some(s.clone()),
-                    Some(_) => return Err(EngineError("includeArrayIndex must be a non-empty string not starting with '$'".into())),
-                };
+                let index =
+                    match d.get("includeArrayIndex") {
+                        None => None,
+                        Some(Value::String(s)) if !s.is_empty() && !s.starts_with('$') => {
+                            Some(s.clone())
+                        }
+                        Some(_) => return Err(EngineError(
+                            "includeArrayIndex must be a non-empty string not starting with '$'"
+                                .into(),
+                        )),
+                    };
                 let preserve = match d.get("preserveNullAndEmptyArrays") {
                     None => false,
                     Some(Value::Bool(b)) => *b,
-                    Some(_) => return Err(EngineError("preserveNullAndEmptyArrays must be a boolean".into())),
+                    Some(_) => {
+                        return Err(EngineError(
+                            "preserveNullAndEmptyArrays must be a boolean".into(),
+                        ));
+                    }
                 };
                 (p, index, preserve)
             }
-            _ => return Err(EngineError("expected either a string or an object as specification for $unwind stage".into())),
+            _ => {
+                return Err(EngineError(
+                    "expected either a string or an object as specification for $unwind stage"
+                        .into(),
+                ));
+            }
         };
         let p = p
             .strip_prefix('$')
             .filter(|p| !p.is_empty())
-            .ok_or_else(|| EngineError("path option to $unwind stage should be prefixed with a '$'".into()))?;
-        Ok(Unwind { path: path::split(p), index, preserve })
+            .ok_or_else(|| {
+                EngineError("path option to $unwind stage should be prefixed with a '$'".into())
+            })?;
+        Ok(Unwind {
+            path: path::split(p),
+            index,
+            preserve,
+        })
     }
 
     /// The documents one input document unwinds into.
@@ -193,7 +238,11 @@ impl Unwind {
                 let n = items.len();
                 let mut out = Vec::with_capacity(n);
                 for (i, it) in items.into_iter().enumerate() {
-                    let mut d = if i + 1 == n { std::mem::take(&mut doc) } else { doc.clone() };
+                    let mut d = if i + 1 == n {
+                        std::mem::take(&mut doc)
+                    } else {
+                        doc.clone()
+                    };
                     set_path(&mut d, &self.path, it);
                     out.push(with_index(d, Some(i as i64)));
                 }
