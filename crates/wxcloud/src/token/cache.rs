@@ -279,3 +279,168 @@ impl fmt::Debug for TokenCache {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+
+    use super::*;
+    use crate::token::{LockId, MemoryTokenStore};
+
+    /// Wall-clock time that moves with tokio's (paused) clock.
+    struct TokioClock {
+        base: SystemTime,
+        start: tokio::time::Instant,
+    }
+
+    impl Clock for TokioClock {
+        fn now(&self) -> SystemTime {
+            self.base + self.start.elapsed()
+        }
+    }
+
+    /// An in-process source: each fetch takes `delay` and issues `t1`, `t2`, ...
+    struct Counting {
+        fetches: AtomicUsize,
+        delay: Duration,
+        lifetime: Duration,
+    }
+
+    #[async_trait::async_trait]
+    impl TokenSource for Counting {
+        fn cache_key(&self) -> String {
+            "counting".into()
+        }
+        async fn fetch(&self, _ctx: &FetchContext) -> Result<AccessToken> {
+            tokio::time::sleep(self.delay).await;
+            let n = self.fetches.fetch_add(1, Ordering::SeqCst) + 1;
+            Ok(AccessToken::new(format!("t{n}"), self.lifetime))
+        }
+        fn describe(&self) -> String {
+            "counting".into()
+        }
+    }
+
+    fn cache_with(store: Arc<dyn TokenStore>) -> (TokenCache, Arc<Counting>) {
+        let source = Arc::new(Counting {
+            fetches: AtomicUsize::new(0),
+            delay: Duration::from_secs(2),
+            lifetime: Duration::from_secs(7200),
+        });
+        let cache = TokenCache::new(CacheConfig {
+            source: source.clone(),
+            store,
+            clock: Arc::new(TokioClock { base: SystemTime::UNIX_EPOCH, start: tokio::time::Instant::now() }),
+            http: Http::new("http://127.0.0.1:9", Duration::from_secs(30), Duration::from_secs(5), 1024).unwrap(),
+            refresh_margin: Duration::from_secs(300),
+            retry: RetryPolicy::default(),
+            fetch_timeout: Duration::from_secs(30),
+        });
+        (cache, source)
+    }
+
+    fn fetches(source: &Counting) -> usize {
+        source.fetches.load(Ordering::SeqCst)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_callers_share_one_fetch_even_if_the_first_is_cancelled() {
+        let (cache, source) = cache_with(Arc::new(MemoryTokenStore::new()));
+        let first = tokio::spawn({
+            let cache = cache.clone();
+            async move { cache.get().await }
+        });
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        first.abort();
+        let waiters: Vec<_> = (0..100)
+            .map(|_| {
+                let cache = cache.clone();
+                tokio::spawn(async move { cache.get().await.map(|t| t.token.as_str().to_string()) })
+            })
+            .collect();
+        for waiter in waiters {
+            assert_eq!(waiter.await.unwrap().unwrap(), "t1");
+        }
+        assert_eq!(fetches(&source), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_token_is_refreshed_in_the_background_inside_the_margin_and_fetched_after_expiry() {
+        let (cache, source) = cache_with(Arc::new(MemoryTokenStore::new()));
+        assert_eq!(cache.get().await.unwrap().token.as_str(), "t1");
+        tokio::time::sleep(Duration::from_secs(7200 - 300 - 1)).await;
+        assert_eq!(cache.get().await.unwrap().token.as_str(), "t1");
+        assert_eq!(fetches(&source), 1, "not yet due");
+
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert_eq!(cache.get().await.unwrap().token.as_str(), "t1", "due: the old token is still served");
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        assert_eq!(cache.get().await.unwrap().token.as_str(), "t2");
+        assert_eq!(fetches(&source), 2);
+
+        tokio::time::sleep(Duration::from_secs(7300)).await;
+        assert_eq!(cache.get().await.unwrap().token.as_str(), "t3", "expired: callers wait for a new one");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn only_the_token_that_failed_is_invalidated() {
+        let (cache, source) = cache_with(Arc::new(MemoryTokenStore::new()));
+        let t1 = cache.get().await.unwrap().token;
+        let t2 = cache.refresh_after_rejection(&t1).await.unwrap().token;
+        assert_eq!(t2.as_str(), "t2");
+        // A late caller reporting t1 gets t2 without another fetch.
+        assert_eq!(cache.refresh_after_rejection(&t1).await.unwrap().token, t2);
+        assert_eq!(fetches(&source), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_waiter_on_another_holders_lock_reads_its_token_instead_of_fetching() {
+        let store = Arc::new(MemoryTokenStore::new());
+        let (cache, source) = cache_with(store.clone());
+        let held = store.try_lock("counting", Duration::from_secs(60)).await.unwrap().unwrap();
+        let waiter = tokio::spawn({
+            let cache = cache.clone();
+            async move { cache.get().await }
+        });
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let from_elsewhere = StoredToken {
+            token: AccessToken::new("other-process", Duration::from_secs(7200)),
+            expires_at: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(7201)),
+            refresh_at: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(6900)),
+        };
+        store.put("counting", &from_elsewhere).await.unwrap();
+        store.unlock("counting", &held).await.unwrap();
+        assert_eq!(waiter.await.unwrap().unwrap().token.as_str(), "other-process");
+        assert_eq!(fetches(&source), 0);
+    }
+
+    /// A store that is down.
+    struct Down;
+
+    #[async_trait::async_trait]
+    impl TokenStore for Down {
+        async fn get(&self, _: &str) -> Result<Option<StoredToken>> {
+            Err(Error::token("store down"))
+        }
+        async fn put(&self, _: &str, _: &StoredToken) -> Result<()> {
+            Err(Error::token("store down"))
+        }
+        async fn invalidate(&self, _: &str, _: &str) -> Result<()> {
+            Err(Error::token("store down"))
+        }
+        async fn try_lock(&self, _: &str, _: Duration) -> Result<Option<LockId>> {
+            Err(Error::token("store down"))
+        }
+        async fn unlock(&self, _: &str, _: &LockId) -> Result<()> {
+            Err(Error::token("store down"))
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failing_store_is_bypassed() {
+        let (cache, source) = cache_with(Arc::new(Down));
+        assert_eq!(cache.get().await.unwrap().token.as_str(), "t1");
+        assert_eq!(cache.get().await.unwrap().token.as_str(), "t1");
+        assert_eq!(fetches(&source), 1);
+    }
+}
