@@ -37,6 +37,7 @@ from wxcloud._native import (
     UpdateResult,
     WxCloudError,
     decode,
+    decode_value,
     encode,
 )
 
@@ -67,6 +68,7 @@ __all__ = [
     "UpdateResult",
     "WxCloudError",
     "decode",
+    "decode_value",
     "encode",
     "statements",
 ]

@@ -37,6 +37,13 @@ fn decode<'py>(py: Python<'py>, records: &Bound<'py, PyAny>) -> PyResult<Bound<'
     Ok(out.into_any())
 }
 
+/// Decodes any Extended JSON value (a record, an array, a scalar) into its Python value.
+#[pyfunction]
+fn decode_value<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    let value = wxcloud::ejson::decode_value(text).map_err(errors::to_py_err)?;
+    convert::value_to_py(py, &value)
+}
+
 fn decode_one<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyDict>> {
     let doc = wxcloud::ejson::decode_document(text).map_err(errors::to_py_err)?;
     convert::document_to_py(py, &doc)
@@ -67,6 +74,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<emulator::Emulator>()?;
     m.add_function(wrap_pyfunction!(decode, m)?)?;
     m.add_function(wrap_pyfunction!(encode, m)?)?;
+    m.add_function(wrap_pyfunction!(decode_value, m)?)?;
     m.add_function(wrap_pyfunction!(logging::_set_log_sink, m)?)?;
     m.add_function(wrap_pyfunction!(logging::_set_log_level, m)?)?;
     Ok(())

@@ -74,13 +74,16 @@ pub fn query(collection: &str, args: QueryArgs<'_, '_>) -> PyResult<Statement> {
     }))
 }
 
-/// `[(field, "asc" | "desc" | 1 | -1), ...]`; a single pair is accepted too.
+/// `[(field, "asc" | "desc" | 1 | -1), ...]` (pairs as tuples or lists); a single pair too.
 fn order_by(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, Direction)>> {
+    let bad = || errors::statement("order_by takes (field, direction) pairs");
     let pair = |item: &Bound<'_, PyAny>| -> PyResult<(String, Direction)> {
-        let (field, dir): (String, Bound<'_, PyAny>) = item
-            .extract()
-            .map_err(|_| errors::statement("order_by takes (field, direction) pairs"))?;
-        Ok((field, direction(&dir)?))
+        if item.is_instance_of::<PyString>() {
+            return Err(bad());
+        }
+        let parts: Vec<Bound<'_, PyAny>> = item.try_iter().map_err(|_| bad())?.collect::<PyResult<_>>()?;
+        let [field, dir] = parts.as_slice() else { return Err(bad()) };
+        Ok((field.extract().map_err(|_| bad())?, direction(dir)?))
     };
     if let Ok(t) = obj.cast::<PyTuple>()
         && t.len() == 2
@@ -105,7 +108,7 @@ fn direction(dir: &Bound<'_, PyAny>) -> PyResult<Direction> {
             _ => {}
         }
     }
-    Err(errors::statement(format!("order_by direction must be \"asc\", \"desc\", 1 or -1, got {dir}")))
+    Err(errors::statement(format!("sort direction must be \"asc\", \"desc\", 1 or -1, got {dir}")))
 }
 
 /// `fields`: a list of field names (each included) or a projection document.
