@@ -158,22 +158,20 @@ export interface IndexChanges {
   drop?: string[]
 }
 
-/** A `migrateImport` job. */
+/** Options of `migrateImport(collection, filePath, options)`. */
 export interface ImportOptions {
-  filePath: string
   /** `'json'` (default) or `'csv'`. */
   fileType?: 'json' | 'csv'
+  /** Stop at the first record that fails (default false). */
   stopOnError?: boolean
   /** `'insert'` (default) or `'upsert'`. */
   conflictMode?: 'insert' | 'upsert'
 }
 
-/** A `migrateExport` job. */
+/** Options of `migrateExport(filePath, statement, options)`. */
 export interface ExportOptions {
-  filePath: string
+  /** `'json'` (default) or `'csv'`. */
   fileType?: 'json' | 'csv'
-  /** The statement whose records are exported. */
-  query: string
 }
 
 /** The state of a migration job. */
@@ -181,16 +179,23 @@ export interface MigrateStatus {
   status: string
   recordSuccess: number
   recordFail: number
-  errMsg: string
-  fileUrl: string
+  errMsg: string | null
+  fileUrl: string | null
 }
 
 /** Options of `new Emulator(options)`. */
 export interface EmulatorOptions {
-  /** A data file; in memory when omitted. */
+  /** A SQLite data file, kept across restarts; in memory when omitted. */
   dataPath?: string
-  /** Seed `test_collection` with the sample data set. */
+  /** Load the four sample records into `test_collection` (env `test2-4a89da`). Default false. */
   seed?: boolean
+  /** How long issued tokens live, in seconds (default 7200). */
+  tokenTtlSeconds?: number
+}
+
+/** `await using emulator = new Emulator()` stops it at the end of the scope. */
+export interface Emulator {
+  [Symbol.asyncDispose](): Promise<void>
 }
 
 /**
@@ -260,7 +265,7 @@ export declare class Client {
   /** Deletes a collection and its records. */
   deleteCollection(name: string): Promise<void>
   /** Lists collections with their counts and sizes: `{collections, offset, limit, total}`. */
-  listCollections(options?: { limit?: number; offset?: number }): Promise<CollectionList>
+  listCollections(options?: ListOptions): Promise<CollectionList>
   /** Creates and drops indexes of a collection. */
   updateIndex(collection: string, changes: IndexChanges): Promise<void>
   /**
@@ -312,10 +317,10 @@ export declare class Emulator {
 }
 
 /**
- * Decodes Extended JSON record strings (what the service's `data` holds, and what raw mode
- * returns) into plain objects, one per string.
+ * Decodes Extended JSON strings (what the service's `data` holds, and what raw mode returns)
+ * into JavaScript values, one per string: a record becomes a plain object.
  */
-export declare function decode(records: string[]): Document[]
+export declare function decode<T = Document>(records: string[]): T[]
 
 /** `listCollections({limit, offset})`. */
 export interface ListOptions {

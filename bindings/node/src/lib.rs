@@ -17,7 +17,7 @@ mod values;
 use napi_derive::napi;
 
 use crate::errors::Reply;
-use crate::values::Records;
+use crate::values::Values;
 
 /// The version of the native addon.
 #[napi]
@@ -25,10 +25,15 @@ pub fn native_version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
-/// Decodes Extended JSON record strings (what the service's `data` holds, and what raw mode
-/// returns) into plain objects, one per string.
-#[napi(catch_unwind, ts_args_type = "records: string[]", ts_return_type = "Document[]")]
-pub fn decode(records: Vec<String>) -> Reply<Records> {
-    let docs: wxcloud::Result<Vec<_>> = records.iter().map(|r| wxcloud::ejson::decode_document(r)).collect();
-    Reply(docs.map(Records))
+/// Decodes Extended JSON strings (what the service's `data` holds, and what raw mode returns)
+/// into JavaScript values, one per string: a record becomes a plain object.
+#[napi(
+    catch_unwind,
+    ts_generic_types = "T = Document",
+    ts_args_type = "records: string[]",
+    ts_return_type = "T[]"
+)]
+pub fn decode(records: Vec<String>) -> Reply<Values> {
+    let values: wxcloud::Result<Vec<_>> = records.iter().map(|r| wxcloud::ejson::decode_value(r)).collect();
+    Reply(values.map(Values))
 }

@@ -49,7 +49,7 @@ impl FromNapiValue for QueryOptions {
             options.filter = Some(reader.plain_document(w, "where")?);
         }
         if let Some(o) = present(js, v, "orderBy")? {
-            options.order_by = order_by(js, o)?;
+            options.order_by = order_by(js, &mut reader, o)?;
         }
         if let Some(s) = present(js, v, "skip")? {
             options.skip = Some(count(js, s, "skip")?);
@@ -77,46 +77,33 @@ fn reject(js: Js, message: String) -> napi::Error {
     throwable(js, &wxcloud::Error::statement(message))
 }
 
-/// `[[field, direction], ...]` with `"asc"`/`"desc"`/`1`/`-1`; a single `[field, direction]`
-/// pair is accepted too.
-fn order_by(js: Js, v: JsValue) -> Result<Vec<(String, Direction)>> {
+/// `[[field, direction], ...]` with `"asc"`/`"desc"`/`1`/`-1` (read by the core's
+/// [`Direction::from_value`]); a single `[field, direction]` pair is accepted too.
+fn order_by(js: Js, reader: &mut FromJs, v: JsValue) -> Result<Vec<(String, Direction)>> {
     let bad = || reject(js, "orderBy: expected [[field, 'asc' | 'desc' | 1 | -1], ...]".into());
     if !js.is_array(v)? {
         return Err(bad());
     }
     let len = js.array_len(v)?;
-    if len == 2 && js.type_of(js.element(v, 0)?)? == sys::ValueType::napi_string {
-        return Ok(vec![pair(js, v).ok_or_else(bad)??]);
-    }
-    (0..len).map(|i| pair(js, js.element(v, i)?).ok_or_else(bad)?).collect()
-}
-
-fn pair(js: Js, v: JsValue) -> Option<Result<(String, Direction)>> {
-    let read = || -> Result<Option<(String, Direction)>> {
-        if !js.is_array(v)? || js.array_len(v)? != 2 {
-            return Ok(None);
-        }
-        let field = js.element(v, 0)?;
-        let dir = js.element(v, 1)?;
-        if js.type_of(field)? != sys::ValueType::napi_string {
-            return Ok(None);
-        }
-        let direction = match js.type_of(dir)? {
-            sys::ValueType::napi_string => match js.get_string(dir)?.to_ascii_lowercase().as_str() {
-                "asc" => Direction::Asc,
-                "desc" => Direction::Desc,
-                _ => return Ok(None),
-            },
-            sys::ValueType::napi_number => match js.get_f64(dir)? {
-                1.0 => Direction::Asc,
-                -1.0 => Direction::Desc,
-                _ => return Ok(None),
-            },
-            _ => return Ok(None),
-        };
-        Ok(Some((js.get_string(field)?, direction)))
+    let pairs = if len == 2 && js.type_of(js.element(v, 0)?)? == sys::ValueType::napi_string {
+        vec![v]
+    } else {
+        (0..len).map(|i| js.element(v, i)).collect::<Result<Vec<_>>>()?
     };
-    read().transpose()
+    let mut out = Vec::with_capacity(pairs.len());
+    for pair in pairs {
+        if !js.is_array(pair)? || js.array_len(pair)? != 2 {
+            return Err(bad());
+        }
+        let field = js.element(pair, 0)?;
+        if js.type_of(field)? != sys::ValueType::napi_string {
+            return Err(bad());
+        }
+        let direction = reader.value(js.element(pair, 1)?, "orderBy", 0)?;
+        let direction = Direction::from_value(&direction).map_err(|e| throwable(js, &e))?;
+        out.push((js.get_string(field)?, direction));
+    }
+    Ok(out)
 }
 
 fn count(js: Js, v: JsValue, what: &str) -> Result<u64> {

@@ -2,8 +2,8 @@
 //!
 //! Out: Double and Int32 become numbers, Int64 a number inside ±(2^53−1) and a `BigInt`
 //! outside, Date a `Date`, Decimal128 and ObjectId strings, Binary a `Buffer`, Regex a `RegExp`
-//! (flags JavaScript cannot hold are dropped), Timestamp/MinKey/MaxKey their Extended JSON
-//! wrapper objects. Documents keep their key order.
+//! (flags JavaScript cannot hold are dropped), Timestamp/MinKey/MaxKey — and a Date beyond
+//! the range of a JavaScript `Date` — their Extended JSON wrapper objects. Documents keep their key order.
 //!
 //! In: the same, plus integral numbers that fit become Int32 and others Double, a `BigInt` an
 //! Int64, a `Uint8Array` Binary, and an Extended JSON wrapper object (`{$oid: ..}`,
@@ -22,8 +22,11 @@ use crate::raw::{Js, JsValue};
 /// The largest integer a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).
 const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 
+/// The range of a JavaScript `Date`, in milliseconds either side of the epoch.
+const MAX_DATE_MS: i64 = 8_640_000_000_000_000;
+
 /// How deep input values may nest; deeper input is almost surely a cycle.
-const MAX_INPUT_DEPTH: usize = 128;
+const MAX_INPUT_DEPTH: usize = 64;
 
 /// Extended JSON wrapper keys read as typed values on input. `$regex` is left out on purpose:
 /// it is also MongoDB's query operator.
@@ -98,7 +101,13 @@ impl<'a> ToJs<'a> {
             Value::Int64(n) => js.bigint(*n),
             Value::Double(n) => js.double(*n),
             Value::Decimal128(s) | Value::String(s) => js.string(s),
-            Value::Date(ms) => js.date(*ms as f64),
+            Value::Date(ms) if (-MAX_DATE_MS..=MAX_DATE_MS).contains(ms) => js.date(*ms as f64),
+            Value::Date(ms) => {
+                // Beyond what a JavaScript Date holds: keep it exact as its wrapper.
+                let inner = js.object()?;
+                js.set_named(inner, "$numberLong", js.string(&ms.to_string())?)?;
+                self.wrapper("$date", inner)
+            }
             Value::ObjectId(bytes) => js.string(&hex(bytes)),
             Value::Binary { bytes, .. } => js.buffer(bytes),
             Value::Regex { pattern, options } => self.regex(pattern, options),
@@ -378,20 +387,18 @@ impl FromNapiValue for InOneOrMany {
     }
 }
 
-/// Decoded records, converted to JavaScript objects when handed to JavaScript.
-pub struct Records(pub Vec<Document>);
+/// Decoded values (records, or any Extended JSON value), converted when handed to JavaScript.
+pub struct Values(pub Vec<Value>);
 
-impl TypeName for Records {
-    fn type_name() -> &'static str {
-        "Document[]"
-    }
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
-impl ToNapiValue for Records {
+impl ToNapiValue for Values {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
-        ToJs::new(Js(env)).documents(&val.0)
+        let js = Js(env);
+        let mut out = ToJs::new(js);
+        let array = js.array(val.0.len())?;
+        for (i, v) in val.0.iter().enumerate() {
+            let v = out.value(v)?;
+            js.set_element(array, i as u32, v)?;
+        }
+        Ok(array)
     }
 }

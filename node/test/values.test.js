@@ -1,0 +1,178 @@
+'use strict'
+// Records as JavaScript values: the shared Extended JSON vectors, and input types round-tripping
+// through the emulator.
+const { test, before, after } = require('node:test')
+const assert = require('node:assert/strict')
+const { wxcloud, vectors, rejectsWith } = require('./helpers')
+
+/** Asserts `actual` is what the vector description `d` says (tests/vectors/README.md). */
+function check(actual, d, where) {
+  const at = (m) => `${where}: ${m}`
+  switch (d.$type) {
+    case 'null':
+      return assert.equal(actual, null, at('null'))
+    case 'bool':
+    case 'string':
+      return assert.equal(actual, d.value, at(d.$type))
+    case 'int32':
+      return assert.equal(actual, d.value, at('int32'))
+    case 'int64': {
+      const big = BigInt(d.value)
+      if (big >= -(2n ** 53n) + 1n && big <= 2n ** 53n - 1n) return assert.equal(actual, Number(big), at('int64 as number'))
+      return assert.equal(actual, big, at('int64 as BigInt'))
+    }
+    case 'double': {
+      const want = Number(d.value === '-0.0' ? '-0' : d.value)
+      assert.equal(typeof actual, 'number', at('double type'))
+      return assert.ok(Object.is(actual, want), at(`double ${actual} != ${d.value}`))
+    }
+    case 'decimal128':
+    case 'objectId':
+      return assert.equal(actual, d.value, at(d.$type))
+    case 'date':
+      if (Math.abs(Number(d.value)) > 8.64e15) {
+        return assert.deepEqual(actual, { $date: { $numberLong: d.value } }, at('date beyond Date range'))
+      }
+      assert.ok(actual instanceof Date, at('Date'))
+      return assert.equal(actual.getTime(), Number(d.value), at('date ms'))
+    case 'binary':
+      assert.ok(Buffer.isBuffer(actual), at('Buffer'))
+      return assert.equal(actual.toString('base64'), d.base64, at('binary bytes'))
+    case 'regex':
+      if (actual instanceof RegExp) {
+        assert.equal(actual.source, new RegExp(d.pattern).source, at('regex pattern'))
+        const jsFlags = [...d.options].filter((c) => 'imsu'.includes(c)).sort().join('')
+        return assert.equal([...actual.flags].sort().join(''), jsFlags, at('regex flags'))
+      }
+      // A pattern JavaScript cannot compile comes back as its wrapper.
+      return assert.deepEqual(actual, { $regularExpression: { pattern: d.pattern, options: d.options } }, at('regex wrapper'))
+    case 'timestamp':
+      return assert.deepEqual(actual, { $timestamp: { t: d.t, i: d.i } }, at('timestamp'))
+    case 'minKey':
+      return assert.deepEqual(actual, { $minKey: 1 }, at('minKey'))
+    case 'maxKey':
+      return assert.deepEqual(actual, { $maxKey: 1 }, at('maxKey'))
+    case 'array':
+      assert.ok(Array.isArray(actual), at('array'))
+      assert.equal(actual.length, d.items.length, at('array length'))
+      return d.items.forEach((item, i) => check(actual[i], item, `${where}[${i}]`))
+    case 'document':
+      assert.equal(Object.getPrototypeOf(actual), Object.prototype, at('plain object'))
+      assert.deepEqual(Object.keys(actual), d.entries.map(([k]) => k), at('key order'))
+      return d.entries.forEach(([k, v]) => check(actual[k], v, `${where}.${k}`))
+    default:
+      throw new Error(at(`unknown description ${d.$type}`))
+  }
+}
+
+const ejson = vectors('ejson.json')
+
+test('shared Extended JSON vectors decode to the described values', { skip: !ejson && 'tests/vectors/ejson.json missing' }, () => {
+  let checked = 0
+  for (const v of ejson.vectors) {
+    if (v.error) {
+      assert.throws(
+        () => wxcloud.decode([v.input]),
+        (e) => e instanceof wxcloud.WxCloudError && e.code === 'WXCLOUD_DECODE',
+        `${v.name}: must fail with WXCLOUD_DECODE`,
+      )
+    } else {
+      const [actual] = wxcloud.decode([v.input])
+      check(actual, v.expect, v.name)
+    }
+    checked++
+  }
+  assert.ok(checked >= 10, `only ${checked} vectors`)
+})
+
+const seedRecords = vectors('ejson-seed-records.json')
+
+test('the seed records decode with coordinates as numbers and key order kept', { skip: !seedRecords && 'missing' }, () => {
+  const records = wxcloud.decode(seedRecords)
+  assert.equal(records.length, 4)
+  for (const [i, r] of records.entries()) {
+    assert.deepEqual(Object.keys(r), Object.keys(JSON.parse(seedRecords[i])))
+    assert.ok(r.location.coordinates.every((c) => typeof c === 'number'))
+  }
+})
+
+test('decode rejects a truncated record with WXCLOUD_DECODE', () => {
+  assert.throws(() => wxcloud.decode(['{"a": 1']), (e) => e instanceof wxcloud.WxCloudError && e.code === 'WXCLOUD_DECODE')
+})
+
+let emulator
+let client
+before(async () => {
+  emulator = new wxcloud.Emulator()
+  await emulator.start()
+  client = emulator.client()
+  await client.createCollection('typed')
+})
+after(() => emulator.stop())
+
+test('JavaScript values round-trip through a write and a read', async () => {
+  const doc = {
+    int: 42,
+    negative: -7,
+    double: 1.5,
+    whole_double_stays_number: 2.0,
+    big_in_range: 2n ** 40n,
+    date: new Date(Date.UTC(2020, 0, 2, 3, 4, 5, 678)),
+    regex: /^ab+c$/im,
+    nested: { z: 1, a: [1, 'two', null, true, { deep: 'x' }] },
+    str: 'line\u2028sep "quotes" \\ and ); db.collection("x").remove(',
+    skipped: undefined,
+  }
+  const [id] = await client.add('typed', doc)
+  const { data } = await client.query('typed', { where: { _id: id } })
+  const back = data[0]
+  assert.deepEqual(Object.keys(back), ['_id', ...Object.keys(doc).filter((k) => k !== 'skipped')])
+  assert.equal(back.int, 42)
+  assert.equal(back.negative, -7)
+  assert.equal(back.double, 1.5)
+  assert.equal(back.whole_double_stays_number, 2)
+  assert.equal(back.big_in_range, 2 ** 40)
+  assert.ok(back.date instanceof Date)
+  assert.equal(back.date.toISOString(), '2020-01-02T03:04:05.678Z')
+  assert.ok(back.regex instanceof RegExp)
+  assert.equal(back.regex.source, '^ab+c$')
+  assert.equal(back.regex.flags, 'im')
+  assert.deepEqual(back.nested, { z: 1, a: [1, 'two', null, true, { deep: 'x' }] })
+  assert.equal(back.str, doc.str)
+  assert.equal(await client.count('typed'), 1, 'the string was stored as a literal, not run')
+})
+
+test('filters take Dates and BigInts the same way', async () => {
+  await client.add('typed', [{ at: new Date(1000), n: 5n }, { at: new Date(3000), n: 6n }])
+  assert.equal(await client.count('typed', { where: { at: { $gt: new Date(2000) } } }), 1)
+  assert.equal(await client.count('typed', { where: { n: 5n } }), 1)
+})
+
+test('values a statement cannot hold are refused before anything is sent', async () => {
+  const before = await client.count('typed')
+  let err
+  try {
+    await client.add('typed', { f: () => 1 })
+  } catch (e) {
+    err = e
+  }
+  assert.ok(err instanceof wxcloud.WxCloudError, String(err))
+  assert.equal(err.code, 'WXCLOUD_STATEMENT')
+  assert.equal(await client.count('typed'), before)
+})
+
+test('a function, a symbol, a huge BigInt or a cycle is a WXCLOUD_STATEMENT error', () => {
+  const refused = (v) =>
+    assert.throws(() => wxcloud.statements.add('c', { v }), (e) => e instanceof wxcloud.WxCloudError && e.code === 'WXCLOUD_STATEMENT', typeof v)
+  refused(() => 1)
+  refused(Symbol('s'))
+  refused(2n ** 70n)
+  const cycle = {}
+  cycle.self = cycle
+  refused(cycle)
+  let deep = 1
+  for (let i = 0; i < 200; i++) deep = { a: deep }
+  refused(deep)
+  refused(new Date(NaN))
+  refused({ $numberDecimal: '1.10' }) // Decimal128 has no spelling in the statement language
+})
