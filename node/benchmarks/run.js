@@ -1,0 +1,97 @@
+'use strict'
+// Benchmark: wxcloud against what a Node user would write by hand, on the same local emulator
+// and the same 1,000-record replies.
+//
+//   end to end: client.query(collection, {limit: 1000})
+//               vs fetch(POST /tcb/databasequery) + JSON.parse + bson's EJSON.parse per record
+//   decoding:   wxcloud.decode(strings) vs strings.map(EJSON.parse) vs strings.map(JSON.parse)
+//
+// Run after a release build: `npm run build && node benchmarks/run.js [rounds]`.
+// Prints one JSON line per measurement and the ratios.
+
+const { EJSON } = require('bson')
+const wxcloud = require('..')
+
+const RECORDS = 1000
+const ROUNDS = Number(process.argv[2] || 40)
+
+/** A record of the seed's shape, with a date and a few numbers. */
+function record(i) {
+  return {
+    location: { type: 'Point', coordinates: [113 + i / 1000, 23 + i / 1000] },
+    done: i % 2 === 0,
+    description: `study cloud database ${i}`,
+    due: new Date(Date.UTC(2019, 8, 9) + i * 60000),
+    tags: ['cloud', 'database', `t${i % 7}`],
+    priority: i % 5,
+    score: i * 1.25,
+  }
+}
+
+/** Runs `fn` `rounds` times after a warm-up; returns operations per second. */
+async function measure(name, rounds, fn) {
+  for (let i = 0; i < 3; i++) await fn()
+  const start = process.hrtime.bigint()
+  for (let i = 0; i < rounds; i++) await fn()
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9
+  const perSecond = rounds / seconds
+  console.log(JSON.stringify({ name, rounds, seconds: +seconds.toFixed(4), per_second: +perSecond.toFixed(2) }))
+  return perSecond
+}
+
+async function main() {
+  const emulator = new wxcloud.Emulator()
+  await emulator.start()
+  try {
+    const client = emulator.client()
+    await client.createCollection('bench')
+    for (let i = 0; i < RECORDS; i += 250) {
+      await client.add('bench', Array.from({ length: 250 }, (_, k) => record(i + k)))
+    }
+
+    // The hand-written path: a token from stable_token, then POST the statement.
+    const tokenReply = await fetch(`${emulator.baseUrl}/cgi-bin/stable_token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'client_credential', appid: emulator.appid, secret: emulator.secret }),
+    }).then((r) => r.json())
+    const url = `${emulator.baseUrl}/tcb/databasequery?access_token=${tokenReply.access_token}`
+    const body = JSON.stringify({ env: emulator.env, query: wxcloud.statements.query('bench', { limit: RECORDS }) })
+    const byHand = async () => {
+      const reply = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.json())
+      if (reply.errcode !== 0) throw new Error(reply.errmsg)
+      const data = reply.data.map((s) => EJSON.parse(s, { relaxed: true }))
+      if (data.length !== RECORDS) throw new Error(`got ${data.length} records`)
+      return data
+    }
+    const withWxcloud = async () => {
+      const page = await client.query('bench', { limit: RECORDS })
+      if (page.data.length !== RECORDS) throw new Error(`got ${page.data.length} records`)
+      return page.data
+    }
+
+    const e2eWx = await measure('end-to-end wxcloud client.query (1000 records)', ROUNDS, withWxcloud)
+    const e2eHand = await measure('end-to-end fetch + JSON.parse + EJSON.parse per record', ROUNDS, byHand)
+
+    const strings = (await emulator.client({ raw: true }).query('bench', { limit: RECORDS })).data
+    const decodeRounds = ROUNDS * 5
+    const decWx = await measure('decode wxcloud.decode(1000 strings)', decodeRounds, () => wxcloud.decode(strings))
+    const decEjson = await measure('decode EJSON.parse per record', decodeRounds, () => strings.map((s) => EJSON.parse(s, { relaxed: true })))
+    const decJson = await measure('decode JSON.parse per record (no types)', decodeRounds, () => strings.map((s) => JSON.parse(s)))
+
+    console.log(
+      JSON.stringify({
+        end_to_end_ratio_vs_fetch_ejson: +(e2eWx / e2eHand).toFixed(2),
+        decode_ratio_vs_ejson_parse: +(decWx / decEjson).toFixed(2),
+        decode_ratio_vs_json_parse: +(decWx / decJson).toFixed(2),
+      }),
+    )
+  } finally {
+    await emulator.stop()
+  }
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})
