@@ -1,0 +1,134 @@
+//! The subcommands, each in the module named for what it does.
+
+mod collections;
+mod data;
+mod emulator;
+mod token;
+mod transfer;
+
+use std::io::{BufWriter, Stdout, Write};
+
+use wxcloud::statement::{Statement, ToStatement};
+
+use crate::cli::{Cli, Command, Common, ConnArgs, OutputArgs};
+use crate::config::{self, Target};
+use crate::failure::Failure;
+use crate::output::{Format, Printer, io_failure};
+use crate::session::Session;
+
+/// What every data command needs: where to connect and how to print.
+pub struct Context {
+    /// Connection flags (before and after the subcommand, merged).
+    pub conn: ConnArgs,
+    /// Output flags (merged likewise).
+    pub out: OutputArgs,
+    /// Whether the command needs a cloud environment (every data command does).
+    pub needs_env: bool,
+}
+
+/// The printer data commands write to: stdout, buffered.
+pub type StdoutPrinter = Printer<BufWriter<Stdout>>;
+
+impl Context {
+    fn new(common: Common, top_conn: &ConnArgs, top_out: &OutputArgs) -> Context {
+        Context {
+            conn: common.conn.or(top_conn),
+            out: common.out.or(top_out),
+            needs_env: true,
+        }
+    }
+
+    /// Where this command runs.
+    pub fn target(&self) -> Result<Target, Failure> {
+        config::resolve(&self.conn, &config::process_env)
+    }
+
+    /// A printer on stdout in the requested format.
+    pub fn printer(&self) -> StdoutPrinter {
+        Printer::new(
+            Format::from_args(&self.out),
+            BufWriter::new(std::io::stdout()),
+        )
+    }
+
+    /// Prints `statement` instead of running it when `--print-statement` is given; otherwise
+    /// opens a session, runs `f`, closes the session and flushes the output.
+    pub async fn run<F>(self, statement: &str, f: F) -> Result<(), Failure>
+    where
+        F: AsyncFnOnce(&Session, &mut StdoutPrinter) -> Result<(), Failure>,
+    {
+        if self.out.print_statement {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{statement}").map_err(io_failure)?;
+            return out.flush().map_err(io_failure);
+        }
+        self.with_session(f).await
+    }
+
+    /// Opens a session, runs `f`, closes the session and flushes the output.
+    pub async fn with_session<F>(self, f: F) -> Result<(), Failure>
+    where
+        F: AsyncFnOnce(&Session, &mut StdoutPrinter) -> Result<(), Failure>,
+    {
+        let session = Session::open(self.target()?, self.needs_env).await?;
+        let mut printer = self.printer();
+        let result = f(&session, &mut printer).await;
+        session.close().await;
+        result?;
+        printer.finish()
+    }
+}
+
+/// The text of a statement the command wrote from structured flags.
+pub fn write(statement: &Statement) -> Result<String, Failure> {
+    Ok(statement.to_statement()?.into_owned())
+}
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> Result<(), Failure> {
+    let Cli { conn, out, command } = cli;
+    let ctx = |common: Common| Context::new(common, &conn, &out);
+    match command {
+        Command::Aggregate(mut a) => {
+            let c = ctx(std::mem::take(&mut a.common));
+            data::aggregate(a, c).await
+        }
+        Command::Query(mut q) => {
+            let c = ctx(std::mem::take(&mut q.common));
+            data::query(q, c).await
+        }
+        Command::Count(mut a) => {
+            let c = ctx(std::mem::take(&mut a.common));
+            data::count(a, c).await
+        }
+        Command::Add(mut a) => {
+            let c = ctx(std::mem::take(&mut a.common));
+            data::add(a, c).await
+        }
+        Command::Update(mut a) => {
+            let c = ctx(std::mem::take(&mut a.common));
+            data::update(a, c).await
+        }
+        Command::Delete(mut a) => {
+            let c = ctx(std::mem::take(&mut a.common));
+            data::delete(a, c).await
+        }
+        Command::Collections(c) => collections::run(c.action, &conn, &out).await,
+        Command::Export(mut e) => {
+            let c = ctx(std::mem::take(&mut e.common));
+            transfer::export(e, c).await
+        }
+        Command::Import(mut i) => {
+            let c = ctx(std::mem::take(&mut i.common));
+            transfer::import(i, c).await
+        }
+        Command::Token(mut t) => {
+            let c = Context {
+                needs_env: false,
+                ..ctx(std::mem::take(&mut t.common))
+            };
+            token::run(t.show, c).await
+        }
+        Command::Emulator(e) => emulator::run(e).await,
+    }
+}

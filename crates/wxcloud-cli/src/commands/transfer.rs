@@ -1,0 +1,183 @@
+//! `wxcloud export` and `wxcloud import`: whole collections as JSON lines, with progress on
+//! stderr (hidden when stderr is not a terminal).
+//!
+//! Export writes canonical Extended JSON by default, so types survive a round trip (an Int64
+//! stays an Int64, a double with no fraction stays a double); `--relaxed` writes the
+//! human-friendly form the other commands print.
+
+use std::io::{BufWriter, Read, Write};
+use std::path::Path;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::json;
+use wxcloud::statement::{Direction, Query, Statement};
+use wxcloud::{Document, Value, ejson};
+
+use super::Context;
+use crate::cli::{ExportArgs, ImportArgs};
+use crate::failure::Failure;
+use crate::input;
+use crate::output::io_failure;
+
+/// The most records one query returns.
+const MAX_PAGE: u64 = 1000;
+
+/// The statement that reads one page of an export: ordered by `_id` so pages do not overlap.
+pub fn export_page(
+    collection: &str,
+    filter: Option<&Document>,
+    skip: u64,
+    limit: u64,
+) -> Result<String, Failure> {
+    super::write(&Statement::Query(Query {
+        collection: collection.to_owned(),
+        doc: None,
+        filter: filter.cloned(),
+        order_by: vec![("_id".to_owned(), Direction::Asc)],
+        skip: Some(skip),
+        limit: Some(limit),
+        fields: None,
+    }))
+}
+
+/// Runs `export`: every matching record, one per line, on stdout.
+pub async fn export(e: ExportArgs, ctx: Context) -> Result<(), Failure> {
+    if !(1..=MAX_PAGE).contains(&e.page_size) {
+        return Err(Failure::usage(format!(
+            "--page-size must be between 1 and {MAX_PAGE}"
+        )));
+    }
+    let filter = e
+        .filter
+        .as_deref()
+        .map(|w| input::document("--where", w))
+        .transpose()?;
+    if ctx.out.print_statement {
+        println!(
+            "{}",
+            export_page(&e.collection, filter.as_ref(), 0, e.page_size)?
+        );
+        return Ok(());
+    }
+    let relaxed = e.relaxed;
+    let collection = e.collection.clone();
+    ctx.with_session(async |session, _printer| {
+        let mut out = BufWriter::new(std::io::stdout().lock());
+        let bar = progress_bar("exporting");
+        let mut written: u64 = 0;
+        loop {
+            let statement = export_page(&collection, filter.as_ref(), written, e.page_size)?;
+            let page = session.client.query_raw(&statement).await?;
+            if written == 0 {
+                bar.set_length(page.pager.total);
+            }
+            let n = page.data.len() as u64;
+            for raw in &page.data {
+                let doc = ejson::decode_document(raw)?;
+                let line = if relaxed {
+                    ejson::to_relaxed_string(&Value::Document(doc))
+                } else {
+                    ejson::to_canonical_string(&doc)
+                };
+                writeln!(out, "{line}").map_err(io_failure)?;
+            }
+            written += n;
+            bar.set_position(written);
+            if n < e.page_size {
+                break;
+            }
+        }
+        out.flush().map_err(io_failure)?;
+        bar.finish_and_clear();
+        eprintln!("wxcloud: exported {written} records from {collection}");
+        Ok(())
+    })
+    .await
+}
+
+/// Runs `import`: checks every line first, then adds the documents in batches and prints
+/// `{"collection", "imported", "batches"}`.
+pub async fn import(i: ImportArgs, ctx: Context) -> Result<(), Failure> {
+    if i.batch_size == 0 {
+        return Err(Failure::usage("--batch-size must be at least 1"));
+    }
+    let text = read_source(&i.file)?;
+    let mut docs = Vec::new();
+    let mut line_numbers = Vec::new();
+    for (idx, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        docs.push(input::line_document(idx + 1, line)?);
+        line_numbers.push(idx + 1);
+    }
+    drop(text);
+    let total = docs.len();
+    let collection = i.collection.clone();
+    let mut batches = Vec::new();
+    let mut rest = docs.into_iter();
+    loop {
+        let batch: Vec<Document> = rest.by_ref().take(i.batch_size).collect();
+        if batch.is_empty() {
+            break;
+        }
+        let len = batch.len();
+        let statement = super::write(&Statement::Add {
+            collection: collection.clone(),
+            docs: batch,
+            many: true,
+        })?;
+        batches.push((statement, len));
+    }
+    if ctx.out.print_statement {
+        for (statement, _) in &batches {
+            println!("{statement}");
+        }
+        return Ok(());
+    }
+    ctx.with_session(async |session, printer| {
+        let bar = progress_bar("importing");
+        bar.set_length(total as u64);
+        let mut imported = 0usize;
+        for (n, (statement, len)) in batches.iter().enumerate() {
+            if let Err(err) = session.client.add(statement).await {
+                bar.abandon();
+                let first = line_numbers[imported];
+                let last = line_numbers[imported + len - 1];
+                eprintln!(
+                    "wxcloud: imported {imported} of {total} documents; batch {} (lines {first}-{last}) failed and nothing after it was sent",
+                    n + 1
+                );
+                return Err(err.into());
+            }
+            imported += len;
+            bar.set_position(imported as u64);
+        }
+        bar.finish_and_clear();
+        eprintln!("wxcloud: imported {imported} documents into {collection} in {} batches", batches.len());
+        printer.json(json!({ "collection": collection, "imported": imported, "batches": batches.len() }))
+    })
+    .await
+}
+
+fn read_source(path: &Path) -> Result<String, Failure> {
+    if path == Path::new("-") {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| Failure::usage(format!("cannot read stdin: {e}")))?;
+        return Ok(s);
+    }
+    input::read_file(path)
+}
+
+/// A progress bar on stderr; indicatif hides it when stderr is not a terminal.
+fn progress_bar(verb: &str) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template(&format!(
+        "{verb} {{bar:40}} {{pos}}/{{len}} records ({{per_sec}}, {{eta}} left)"
+    ))
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}
