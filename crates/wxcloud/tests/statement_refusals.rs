@@ -6,7 +6,10 @@ use wxcloud::statement::{self, Direction, Query};
 use wxcloud::{Document, ErrorKind, Value};
 
 fn doc<const N: usize>(entries: [(&str, Value); N]) -> Document {
-    entries.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+    entries
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
 }
 
 fn refusal(result: wxcloud::Result<String>) -> String {
@@ -20,15 +23,29 @@ fn nan_and_infinities_are_refused_with_their_path() {
     for x in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
         let filter = doc([("price", Value::Document(doc([("$gt", Value::Double(x))])))]);
         let msg = refusal(statement::count("goods", Some(&filter)));
-        assert!(msg.contains("not finite") && msg.contains("`where.price.$gt`"), "{msg}");
+        assert!(
+            msg.contains("not finite") && msg.contains("`where.price.$gt`"),
+            "{msg}"
+        );
     }
-    let msg = refusal(statement::add("goods", &[doc([("w", Value::Double(f64::NAN))])]));
+    let msg = refusal(statement::add(
+        "goods",
+        &[doc([("w", Value::Double(f64::NAN))])],
+    ));
     assert!(msg.contains("`data[0].w`"), "{msg}");
 }
 
 #[test]
 fn bad_collection_names_are_refused_before_anything_is_written() {
-    for name in ["", "a b", "a\"b", "a.b", "名字", "x\u{2028}", &"n".repeat(65)] {
+    for name in [
+        "",
+        "a b",
+        "a\"b",
+        "a.b",
+        "名字",
+        "x\u{2028}",
+        &"n".repeat(65),
+    ] {
         let msg = refusal(statement::count(name, None));
         assert!(msg.contains("invalid collection name"), "{name:?}: {msg}");
     }
@@ -40,23 +57,50 @@ fn bad_collection_names_are_refused_before_anything_is_written() {
 #[test]
 fn unsupported_operators_are_named_with_their_path() {
     let filter = doc([("a", Value::Document(doc([("$type", "string".into())])))]);
-    assert!(refusal(statement::delete("c", &filter)).contains("unsupported filter operator `$type` (at `where.a.$type`)"));
+    assert!(
+        refusal(statement::delete("c", &filter))
+            .contains("unsupported filter operator `$type` (at `where.a.$type`)")
+    );
 
     let update = doc([("$setOnInsert", Value::Document(doc([("a", 1.into())])))]);
-    assert!(refusal(statement::update("c", &Document::new(), &update)).contains("unsupported update operator `$setOnInsert`"));
+    assert!(
+        refusal(statement::update("c", &Document::new(), &update))
+            .contains("unsupported update operator `$setOnInsert`")
+    );
 
     let pipeline = [doc([("$facet", Value::Document(Document::new()))])];
-    assert!(refusal(statement::aggregate("c", &pipeline)).contains("unsupported aggregate stage `$facet` (at `pipeline[0].$facet`)"));
+    assert!(
+        refusal(statement::aggregate("c", &pipeline))
+            .contains("unsupported aggregate stage `$facet` (at `pipeline[0].$facet`)")
+    );
 
-    let pipeline = [doc([("$group", Value::Document(doc([("_id", Value::Null), ("n", Value::Document(doc([("$count", Value::Document(Document::new()))])))])))])];
-    assert!(refusal(statement::aggregate("c", &pipeline)).contains("`$count` (at `pipeline[0].$group.n.$count`)"));
+    let pipeline = [doc([(
+        "$group",
+        Value::Document(doc([
+            ("_id", Value::Null),
+            (
+                "n",
+                Value::Document(doc([("$count", Value::Document(Document::new()))])),
+            ),
+        ])),
+    )])];
+    assert!(
+        refusal(statement::aggregate("c", &pipeline))
+            .contains("`$count` (at `pipeline[0].$group.n.$count`)")
+    );
 }
 
 #[test]
 fn values_without_a_spelling_are_refused() {
     for (value, what) in [
         (Value::Decimal128("1.5".into()), "Decimal128"),
-        (Value::Binary { subtype: 0, bytes: vec![1] }, "Binary"),
+        (
+            Value::Binary {
+                subtype: 0,
+                bytes: vec![1],
+            },
+            "Binary",
+        ),
         (Value::Timestamp { t: 1, i: 1 }, "Timestamp"),
         (Value::MinKey, "MinKey"),
         (Value::MaxKey, "MaxKey"),
@@ -77,9 +121,18 @@ fn a_query_by_id_refuses_filters_and_paging() {
 
 #[test]
 fn directions_parse_from_every_front_end_spelling() {
-    assert_eq!(Direction::from_value(&"DESC".into()).ok(), Some(Direction::Desc));
-    assert_eq!(Direction::from_value(&Value::Int32(1)).ok(), Some(Direction::Asc));
-    assert_eq!(Direction::from_value(&Value::Double(-1.0)).ok(), Some(Direction::Desc));
+    assert_eq!(
+        Direction::from_value(&"DESC".into()).ok(),
+        Some(Direction::Desc)
+    );
+    assert_eq!(
+        Direction::from_value(&Value::Int32(1)).ok(),
+        Some(Direction::Asc)
+    );
+    assert_eq!(
+        Direction::from_value(&Value::Double(-1.0)).ok(),
+        Some(Direction::Desc)
+    );
     assert!(Direction::from_value(&Value::Int32(0)).is_err());
 }
 

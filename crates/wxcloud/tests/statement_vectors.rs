@@ -12,16 +12,28 @@ fn every_vector_gives_its_statement_or_its_error() {
     let bless = std::env::var_os("STATEMENT_VECTORS_BLESS").is_some();
     let mut failures = Vec::new();
     let cases = vectors();
-    assert!(cases.len() >= 90, "the vectors file lost cases: {}", cases.len());
+    assert!(
+        cases.len() >= 90,
+        "the vectors file lost cases: {}",
+        cases.len()
+    );
     for case in &cases {
         let (statement, text) = build(case);
         match (&case.expect, &case.error, text) {
             (Some(expect), None, Ok(text)) => {
                 if &text != expect {
-                    failures.push(format!("{}: expected\n  {expect}\ngot\n  {text}", case.name));
+                    failures.push(format!(
+                        "{}: expected\n  {expect}\ngot\n  {text}",
+                        case.name
+                    ));
                 }
                 // The AST printer and the builders agree.
-                assert_eq!(statement.to_text().ok().as_deref(), Some(text.as_str()), "{}", case.name);
+                assert_eq!(
+                    statement.to_text().ok().as_deref(),
+                    Some(text.as_str()),
+                    "{}",
+                    case.name
+                );
             }
             (None, Some(substring), Err(err)) => {
                 assert_eq!(err.kind(), ErrorKind::Statement, "{}: {err}", case.name);
@@ -33,5 +45,11 @@ fn every_vector_gives_its_statement_or_its_error() {
             (_, _, result) => failures.push(format!("{}: unexpected {result:?}", case.name)),
         }
     }
-    assert!(failures.is_empty(), "{} of {} vectors failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} vectors failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }

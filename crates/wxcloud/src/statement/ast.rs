@@ -26,9 +26,11 @@ impl Direction {
         match value {
             crate::Value::String(s) => s.parse(),
             v => match v.as_f64() {
-                Some(n) if n == 1.0 => Ok(Direction::Asc),
-                Some(n) if n == -1.0 => Ok(Direction::Desc),
-                _ => Err(crate::Error::statement("a sort direction is \"asc\", \"desc\", 1 or -1")),
+                Some(1.0) => Ok(Direction::Asc),
+                Some(-1.0) => Ok(Direction::Desc),
+                _ => Err(crate::Error::statement(
+                    "a sort direction is \"asc\", \"desc\", 1 or -1",
+                )),
             },
         }
     }
@@ -44,7 +46,9 @@ impl std::str::FromStr for Direction {
         } else if s.eq_ignore_ascii_case("desc") {
             Ok(Direction::Desc)
         } else {
-            Err(crate::Error::statement(format!("unknown sort direction {s:?} (use \"asc\" or \"desc\")")))
+            Err(crate::Error::statement(format!(
+                "unknown sort direction {s:?} (use \"asc\" or \"desc\")"
+            )))
         }
     }
 }
@@ -97,7 +101,10 @@ impl Query {
     /// # Ok::<(), wxcloud::Error>(())
     /// ```
     pub fn new(collection: impl Into<String>) -> Query {
-        Query { collection: collection.into(), ..Query::default() }
+        Query {
+            collection: collection.into(),
+            ..Query::default()
+        }
     }
 
     /// Only the document with this `_id` (`.doc(id)`).

@@ -20,7 +20,10 @@ pub struct Aggregate {
 impl Aggregate {
     /// An empty pipeline over `collection`.
     pub fn new(collection: impl Into<String>) -> Aggregate {
-        Aggregate { collection: collection.into(), stages: Vec::new() }
+        Aggregate {
+            collection: collection.into(),
+            stages: Vec::new(),
+        }
     }
 
     /// Replaces the pipeline with these MongoDB stages (`{"$match": {..}}`, ...).
@@ -46,7 +49,10 @@ pub struct Count {
 impl Count {
     /// Counts every document in `collection`.
     pub fn new(collection: impl Into<String>) -> Count {
-        Count { collection: collection.into(), filter: None }
+        Count {
+            collection: collection.into(),
+            filter: None,
+        }
     }
 
     /// Counts only the documents matching this MongoDB filter.
@@ -67,7 +73,11 @@ pub struct Add {
 impl Add {
     /// Adds nothing yet to `collection`; give the documents with [`Add::docs`] or [`Add::doc`].
     pub fn new(collection: impl Into<String>) -> Add {
-        Add { collection: collection.into(), docs: Vec::new(), many: true }
+        Add {
+            collection: collection.into(),
+            docs: Vec::new(),
+            many: true,
+        }
     }
 
     /// Adds these documents, written as a list (`{data: [..]}`).
@@ -97,17 +107,29 @@ impl Update {
     /// Applies a MongoDB update document (`{"$inc": {"n": 1}}`; a document without operators
     /// sets its fields) to every document matching `filter`.
     pub fn new(collection: impl Into<String>, filter: Document, update: Document) -> Update {
-        Update { collection: collection.into(), target: Target::Where(filter), update: UpdateSpec::Operators(update) }
+        Update {
+            collection: collection.into(),
+            target: Target::Where(filter),
+            update: UpdateSpec::Operators(update),
+        }
     }
 
     /// Applies a MongoDB update document to the document with this `_id`.
     pub fn doc(collection: impl Into<String>, id: impl Into<Value>, update: Document) -> Update {
-        Update { collection: collection.into(), target: Target::Doc(id.into()), update: UpdateSpec::Operators(update) }
+        Update {
+            collection: collection.into(),
+            target: Target::Doc(id.into()),
+            update: UpdateSpec::Operators(update),
+        }
     }
 
     /// Replaces the document with this `_id` by `doc` (inserting it if missing).
     pub fn replace(collection: impl Into<String>, id: impl Into<Value>, doc: Document) -> Update {
-        Update { collection: collection.into(), target: Target::Doc(id.into()), update: UpdateSpec::Replace(doc) }
+        Update {
+            collection: collection.into(),
+            target: Target::Doc(id.into()),
+            update: UpdateSpec::Replace(doc),
+        }
     }
 }
 
@@ -121,18 +143,27 @@ pub struct Delete {
 impl Delete {
     /// Removes every document matching `filter`.
     pub fn new(collection: impl Into<String>, filter: Document) -> Delete {
-        Delete { collection: collection.into(), target: Target::Where(filter) }
+        Delete {
+            collection: collection.into(),
+            target: Target::Where(filter),
+        }
     }
 
     /// Removes the document with this `_id`.
     pub fn doc(collection: impl Into<String>, id: impl Into<Value>) -> Delete {
-        Delete { collection: collection.into(), target: Target::Doc(id.into()) }
+        Delete {
+            collection: collection.into(),
+            target: Target::Doc(id.into()),
+        }
     }
 }
 
 impl From<Aggregate> for Statement {
     fn from(b: Aggregate) -> Statement {
-        Statement::Aggregate { collection: b.collection, stages: b.stages }
+        Statement::Aggregate {
+            collection: b.collection,
+            stages: b.stages,
+        }
     }
 }
 impl From<Query> for Statement {
@@ -142,22 +173,36 @@ impl From<Query> for Statement {
 }
 impl From<Count> for Statement {
     fn from(b: Count) -> Statement {
-        Statement::Count { collection: b.collection, filter: b.filter }
+        Statement::Count {
+            collection: b.collection,
+            filter: b.filter,
+        }
     }
 }
 impl From<Add> for Statement {
     fn from(b: Add) -> Statement {
-        Statement::Add { collection: b.collection, docs: b.docs, many: b.many }
+        Statement::Add {
+            collection: b.collection,
+            docs: b.docs,
+            many: b.many,
+        }
     }
 }
 impl From<Update> for Statement {
     fn from(b: Update) -> Statement {
-        Statement::Update { collection: b.collection, target: b.target, update: b.update }
+        Statement::Update {
+            collection: b.collection,
+            target: b.target,
+            update: b.update,
+        }
     }
 }
 impl From<Delete> for Statement {
     fn from(b: Delete) -> Statement {
-        Statement::Remove { collection: b.collection, target: b.target }
+        Statement::Remove {
+            collection: b.collection,
+            target: b.target,
+        }
     }
 }
 
@@ -185,7 +230,11 @@ to_statement_via_clone!(Aggregate, Query, Count, Add, Update, Delete);
 /// # Ok::<(), wxcloud::Error>(())
 /// ```
 pub fn aggregate(collection: &str, pipeline: &[Document]) -> Result<String> {
-    Statement::Aggregate { collection: collection.to_owned(), stages: pipeline.to_vec() }.to_text()
+    Statement::Aggregate {
+        collection: collection.to_owned(),
+        stages: pipeline.to_vec(),
+    }
+    .to_text()
 }
 
 /// The query statement (`.get()`) for a [`Query`] built with its methods.
@@ -195,12 +244,21 @@ pub fn query(query: &Query) -> Result<String> {
 
 /// The count statement, over every document or those matching `filter`.
 pub fn count(collection: &str, filter: Option<&Document>) -> Result<String> {
-    Statement::Count { collection: collection.to_owned(), filter: filter.cloned() }.to_text()
+    Statement::Count {
+        collection: collection.to_owned(),
+        filter: filter.cloned(),
+    }
+    .to_text()
 }
 
 /// The add statement for these documents (written as a list, `{data: [..]}`).
 pub fn add(collection: &str, docs: &[Document]) -> Result<String> {
-    Statement::Add { collection: collection.to_owned(), docs: docs.to_vec(), many: true }.to_text()
+    Statement::Add {
+        collection: collection.to_owned(),
+        docs: docs.to_vec(),
+        many: true,
+    }
+    .to_text()
 }
 
 /// The update statement applying a MongoDB update document to every match of `filter`.

@@ -11,7 +11,9 @@
 //! are both `db.command.geoNear`, which the SDK sends as `$nearSphere`.
 
 use super::geo::write_geometry;
-use super::literal::{Mode, Path, error_at, single_entry, write_array, write_key, write_regex, write_value};
+use super::literal::{
+    Mode, Path, error_at, single_entry, write_array, write_key, write_regex, write_value,
+};
 use crate::{Document, Result, Value};
 
 /// Appends a MongoDB filter as the argument of `where(..)` or `match(..)`.
@@ -22,7 +24,10 @@ pub(crate) fn write_filter(out: &mut String, filter: &Document, path: &Path<'_>)
         match key.as_str() {
             "$and" | "$or" | "$nor" => logical.push((key.as_str(), value)),
             k if k.starts_with('$') => {
-                return Err(error_at(&path.key(k), format_args!("unsupported filter operator `{k}`")));
+                return Err(error_at(
+                    &path.key(k),
+                    format_args!("unsupported filter operator `{k}`"),
+                ));
             }
             _ => {
                 fields.insert(key.clone(), value.clone());
@@ -57,7 +62,12 @@ pub(crate) fn write_filter(out: &mut String, filter: &Document, path: &Path<'_>)
 fn write_logical(out: &mut String, op: &str, operands: &Value, path: &Path<'_>) -> Result<()> {
     let subs = match operands.as_array() {
         Some(subs) if !subs.is_empty() => subs,
-        _ => return Err(error_at(path, format_args!("`{op}` takes a non-empty array of filters"))),
+        _ => {
+            return Err(error_at(
+                path,
+                format_args!("`{op}` takes a non-empty array of filters"),
+            ));
+        }
     };
     out.push_str("db.command.");
     out.push_str(&op[1..]);
@@ -68,7 +78,10 @@ fn write_logical(out: &mut String, op: &str, operands: &Value, path: &Path<'_>) 
         }
         let sub_path = path.index(i);
         let Some(doc) = sub.as_document() else {
-            return Err(error_at(&sub_path, format_args!("`{op}` takes filters (documents)")));
+            return Err(error_at(
+                &sub_path,
+                format_args!("`{op}` takes filters (documents)"),
+            ));
         };
         write_filter(out, doc, &sub_path)?;
     }
@@ -110,8 +123,15 @@ fn write_condition(out: &mut String, cond: &Value, path: &Path<'_>) -> Result<()
         return Ok(());
     }
     if operators != doc.len() {
-        let key = doc.keys().find(|k| !k.starts_with('$')).map(String::as_str).unwrap_or_default();
-        return Err(error_at(path, format_args!("operators and the plain field `{key}` are mixed in one condition")));
+        let key = doc
+            .keys()
+            .find(|k| !k.starts_with('$'))
+            .map(String::as_str)
+            .unwrap_or_default();
+        return Err(error_at(
+            path,
+            format_args!("operators and the plain field `{key}` are mixed in one condition"),
+        ));
     }
     write_operators(out, doc, path)
 }
@@ -163,9 +183,14 @@ fn regex_parts(arg: &Value, options: Option<&Value>, path: &Path<'_>) -> Result<
     };
     match arg {
         Value::String(p) => Ok((p.clone(), extra.to_owned())),
-        Value::Regex { pattern, options } if extra.is_empty() => Ok((pattern.clone(), options.clone())),
+        Value::Regex { pattern, options } if extra.is_empty() => {
+            Ok((pattern.clone(), options.clone()))
+        }
         Value::Regex { .. } => Err(error_at(path, "`$options` together with a regex value")),
-        _ => Err(error_at(path, "`$regex` takes a string or a regular expression")),
+        _ => Err(error_at(
+            path,
+            "`$regex` takes a string or a regular expression",
+        )),
     }
 }
 
@@ -202,7 +227,10 @@ fn write_command(out: &mut String, op: &str, arg: &Value, path: &Path<'_>) -> Re
             Ok(())
         }
         "$near" | "$nearSphere" => write_near(out, arg, path),
-        _ => Err(error_at(path, format_args!("unsupported filter operator `{op}`"))),
+        _ => Err(error_at(
+            path,
+            format_args!("unsupported filter operator `{op}`"),
+        )),
     }
 }
 
@@ -217,39 +245,63 @@ fn call(out: &mut String, op: &str, arg: impl FnOnce(&mut String) -> Result<()>)
     Ok(())
 }
 
-const GEO_ALL: &[&str] = &["Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon"];
+const GEO_ALL: &[&str] = &[
+    "Point",
+    "LineString",
+    "Polygon",
+    "MultiPoint",
+    "MultiLineString",
+    "MultiPolygon",
+];
 
 /// `$not` with exactly one operator (not a regex, which the SDK cannot negate).
 fn write_not(out: &mut String, arg: &Value, path: &Path<'_>) -> Result<()> {
     let inner = arg.as_document().and_then(single_entry);
     match inner {
-        Some(("$regex" | "$options", _)) => Err(error_at(path, "`$not` with a regular expression cannot be expressed")),
+        Some(("$regex" | "$options", _)) => Err(error_at(
+            path,
+            "`$not` with a regular expression cannot be expressed",
+        )),
         Some((op, inner_arg)) if op.starts_with('$') => {
             out.push_str("db.command.not(");
             write_command(out, op, inner_arg, &path.key(op))?;
             out.push(')');
             Ok(())
         }
-        _ if matches!(arg, Value::Regex { .. }) => {
-            Err(error_at(path, "`$not` with a regular expression cannot be expressed"))
-        }
-        _ => Err(error_at(path, "`$not` takes a document with exactly one operator")),
+        _ if matches!(arg, Value::Regex { .. }) => Err(error_at(
+            path,
+            "`$not` with a regular expression cannot be expressed",
+        )),
+        _ => Err(error_at(
+            path,
+            "`$not` takes a document with exactly one operator",
+        )),
     }
 }
 
 /// The entries of a geo operator's document, refusing keys other than `allowed`.
-fn geo_options<'v>(arg: &'v Value, allowed: &[&str], path: &Path<'_>) -> Result<Vec<(&'v str, &'v Value)>> {
+fn geo_options<'v>(
+    arg: &'v Value,
+    allowed: &[&str],
+    path: &Path<'_>,
+) -> Result<Vec<(&'v str, &'v Value)>> {
     let Some(doc) = arg.as_document() else {
         return Err(error_at(path, "a geo operator takes a document"));
     };
     let mut found = Vec::new();
     for (k, v) in doc {
         if !allowed.contains(&k.as_str()) {
-            return Err(error_at(&path.key(k), format_args!("unsupported geo option `{k}`")));
+            return Err(error_at(
+                &path.key(k),
+                format_args!("unsupported geo option `{k}`"),
+            ));
         }
         found.push((k.as_str(), v));
     }
-    if !found.iter().any(|(k, _)| *k == allowed[0]) && allowed[0] == "$geometry" && !doc.contains_key("$centerSphere") {
+    if !found.iter().any(|(k, _)| *k == allowed[0])
+        && allowed[0] == "$geometry"
+        && !doc.contains_key("$centerSphere")
+    {
         return Err(error_at(path, "missing `$geometry`"));
     }
     Ok(found)
@@ -259,7 +311,10 @@ fn geo_options<'v>(arg: &'v Value, allowed: &[&str], path: &Path<'_>) -> Result<
 fn write_geo_within(out: &mut String, arg: &Value, path: &Path<'_>) -> Result<()> {
     let options = geo_options(arg, &["$geometry", "$centerSphere"], path)?;
     let [(key, value)] = options.as_slice() else {
-        return Err(error_at(path, "`$geoWithin` takes exactly one of `$geometry`, `$centerSphere`"));
+        return Err(error_at(
+            path,
+            "`$geoWithin` takes exactly one of `$geometry`, `$centerSphere`",
+        ));
     };
     out.push_str("db.command.geoWithin({");
     if *key == "$geometry" {
@@ -269,7 +324,10 @@ fn write_geo_within(out: &mut String, arg: &Value, path: &Path<'_>) -> Result<()
         let ok = matches!(value.as_array(), Some([center, r])
             if r.as_f64().is_some() && matches!(center.as_array(), Some([a, b]) if a.as_f64().is_some() && b.as_f64().is_some()));
         if !ok {
-            return Err(error_at(&path.key(key), "`$centerSphere` takes [[lng, lat], radius]"));
+            return Err(error_at(
+                &path.key(key),
+                "`$centerSphere` takes [[lng, lat], radius]",
+            ));
         }
         out.push_str("\"centerSphere\": ");
         write_value(out, value, Mode::Data, &path.key(key))?;

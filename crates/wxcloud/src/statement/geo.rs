@@ -12,12 +12,21 @@ use super::literal::{Path, error_at, write_number};
 use crate::{Document, Result, Value};
 
 /// The GeoJSON types the SDK has constructors for.
-const TYPES: &[&str] = &["Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon"];
+const TYPES: &[&str] = &[
+    "Point",
+    "LineString",
+    "Polygon",
+    "MultiPoint",
+    "MultiLineString",
+    "MultiPolygon",
+];
 
 /// Appends `doc` as `db.Geo.<Type>(..)` and returns true if it is an exact GeoJSON shape;
 /// returns false (appending nothing) otherwise.
 pub(crate) fn write_geo(out: &mut String, doc: &Document) -> Result<bool> {
-    let Some((kind, coords)) = shape(doc) else { return Ok(false) };
+    let Some((kind, coords)) = shape(doc) else {
+        return Ok(false);
+    };
     if !valid(kind, coords) {
         return Ok(false);
     }
@@ -26,14 +35,31 @@ pub(crate) fn write_geo(out: &mut String, doc: &Document) -> Result<bool> {
 }
 
 /// Appends a geometry that must be an exact GeoJSON shape of one of `allowed` types.
-pub(crate) fn write_geometry(out: &mut String, value: &Value, allowed: &[&str], path: &Path<'_>) -> Result<()> {
-    let found = value.as_document().and_then(shape).filter(|(kind, coords)| valid(kind, coords));
+pub(crate) fn write_geometry(
+    out: &mut String,
+    value: &Value,
+    allowed: &[&str],
+    path: &Path<'_>,
+) -> Result<()> {
+    let found = value
+        .as_document()
+        .and_then(shape)
+        .filter(|(kind, coords)| valid(kind, coords));
     match found {
         Some((kind, coords)) if allowed.contains(&kind) => write_shape(out, kind, coords),
-        Some((kind, _)) => Err(error_at(path, format_args!("a {kind} is not allowed here (expected {})", allowed.join(" or ")))),
+        Some((kind, _)) => Err(error_at(
+            path,
+            format_args!(
+                "a {kind} is not allowed here (expected {})",
+                allowed.join(" or ")
+            ),
+        )),
         None => Err(error_at(
             path,
-            format_args!("expected an exact GeoJSON {} ({{\"type\", \"coordinates\"}} with coordinates in range)", allowed.join(" or ")),
+            format_args!(
+                "expected an exact GeoJSON {} ({{\"type\", \"coordinates\"}} with coordinates in range)",
+                allowed.join(" or ")
+            ),
         )),
     }
 }
@@ -63,7 +89,8 @@ fn position(v: &Value) -> Option<(f64, f64)> {
 }
 
 fn points(v: &Value, min: usize) -> bool {
-    v.as_array().is_some_and(|ps| ps.len() >= min && ps.iter().all(|p| position(p).is_some()))
+    v.as_array()
+        .is_some_and(|ps| ps.len() >= min && ps.iter().all(|p| position(p).is_some()))
 }
 
 fn ring(v: &Value) -> bool {
@@ -74,7 +101,8 @@ fn ring(v: &Value) -> bool {
 }
 
 fn polygon(v: &Value) -> bool {
-    v.as_array().is_some_and(|rings| !rings.is_empty() && rings.iter().all(ring))
+    v.as_array()
+        .is_some_and(|rings| !rings.is_empty() && rings.iter().all(ring))
 }
 
 fn valid(kind: &str, coords: &[Value]) -> bool {
@@ -92,7 +120,9 @@ fn valid(kind: &str, coords: &[Value]) -> bool {
 
 fn write_point(out: &mut String, p: &Value) -> Result<()> {
     let root = Path::Root("coordinates");
-    let [lng, lat] = p.as_array().unwrap_or_default() else { return Ok(()) };
+    let [lng, lat] = p.as_array().unwrap_or_default() else {
+        return Ok(());
+    };
     out.push_str("db.Geo.Point(");
     write_number(out, lng, &root)?;
     out.push_str(", ");
@@ -101,7 +131,11 @@ fn write_point(out: &mut String, p: &Value) -> Result<()> {
     Ok(())
 }
 
-fn write_list(out: &mut String, items: &[Value], each: fn(&mut String, &Value) -> Result<()>) -> Result<()> {
+fn write_list(
+    out: &mut String,
+    items: &[Value],
+    each: fn(&mut String, &Value) -> Result<()>,
+) -> Result<()> {
     out.push('[');
     for (i, item) in items.iter().enumerate() {
         if i > 0 {

@@ -90,7 +90,10 @@ pub(crate) fn write_string(out: &mut String, s: &str) {
 /// would take as the object's prototype instead of a field.
 pub(crate) fn write_key(out: &mut String, key: &str, path: &Path<'_>) -> Result<()> {
     if key == "__proto__" {
-        return Err(error_at(path, "the field name `__proto__` cannot be written in a statement"));
+        return Err(error_at(
+            path,
+            "the field name `__proto__` cannot be written in a statement",
+        ));
     }
     write_string(out, key);
     Ok(())
@@ -101,7 +104,9 @@ pub(crate) fn write_int(out: &mut String, n: i64, path: &Path<'_>) -> Result<()>
     if !(-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&n) {
         return Err(error_at(
             path,
-            format_args!("the integer {n} is outside ±2^53 and would lose precision as a JavaScript number"),
+            format_args!(
+                "the integer {n} is outside ±2^53 and would lose precision as a JavaScript number"
+            ),
         ));
     }
     let _ = write!(out, "{n}");
@@ -112,7 +117,10 @@ pub(crate) fn write_int(out: &mut String, n: i64, path: &Path<'_>) -> Result<()>
 /// infinities. The SDK types numbers by value, so an integral double is sent as an integer.
 pub(crate) fn write_double(out: &mut String, x: f64, path: &Path<'_>) -> Result<()> {
     if !x.is_finite() {
-        return Err(error_at(path, format_args!("the number {x} is not finite and has no literal")));
+        return Err(error_at(
+            path,
+            format_args!("the number {x} is not finite and has no literal"),
+        ));
     }
     // `{:?}` is Rust's shortest round-trip form and always has a `.` or an exponent.
     let _ = write!(out, "{x:?}");
@@ -131,12 +139,23 @@ pub(crate) fn write_number(out: &mut String, value: &Value, path: &Path<'_>) -> 
 }
 
 /// Appends `db.RegExp({"regexp": .., "options": ..})`.
-pub(crate) fn write_regex(out: &mut String, pattern: &str, options: &str, path: &Path<'_>) -> Result<()> {
+pub(crate) fn write_regex(
+    out: &mut String,
+    pattern: &str,
+    options: &str,
+    path: &Path<'_>,
+) -> Result<()> {
     if pattern.is_empty() {
-        return Err(error_at(path, "an empty regular expression cannot be written (db.RegExp needs a pattern)"));
+        return Err(error_at(
+            path,
+            "an empty regular expression cannot be written (db.RegExp needs a pattern)",
+        ));
     }
     if let Some(bad) = options.chars().find(|c| !"imsxlu".contains(*c)) {
-        return Err(error_at(path, format_args!("unsupported regular expression option `{bad}`")));
+        return Err(error_at(
+            path,
+            format_args!("unsupported regular expression option `{bad}`"),
+        ));
     }
     out.push_str("db.RegExp({\"regexp\": ");
     write_string(out, pattern);
@@ -147,7 +166,12 @@ pub(crate) fn write_regex(out: &mut String, pattern: &str, options: &str, path: 
 }
 
 /// Appends any value as a literal, in the given mode.
-pub(crate) fn write_value(out: &mut String, value: &Value, mode: Mode, path: &Path<'_>) -> Result<()> {
+pub(crate) fn write_value(
+    out: &mut String,
+    value: &Value,
+    mode: Mode,
+    path: &Path<'_>,
+) -> Result<()> {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -157,7 +181,10 @@ pub(crate) fn write_value(out: &mut String, value: &Value, mode: Mode, path: &Pa
         Value::String(s) => write_string(out, s),
         Value::Date(ms) => {
             if !(-MAX_DATE_MS..=MAX_DATE_MS).contains(ms) {
-                return Err(error_at(path, format_args!("the date {ms} ms is outside JavaScript's Date range")));
+                return Err(error_at(
+                    path,
+                    format_args!("the date {ms} ms is outside JavaScript's Date range"),
+                ));
             }
             let _ = write!(out, "new Date({ms})");
         }
@@ -182,11 +209,19 @@ pub(crate) fn write_value(out: &mut String, value: &Value, mode: Mode, path: &Pa
 }
 
 fn unsupported(path: &Path<'_>, what: &str) -> Error {
-    error_at(path, format_args!("a {what} value has no spelling in the statement language"))
+    error_at(
+        path,
+        format_args!("a {what} value has no spelling in the statement language"),
+    )
 }
 
 /// Appends `[v, ...]`.
-pub(crate) fn write_array(out: &mut String, items: &[Value], mode: Mode, path: &Path<'_>) -> Result<()> {
+pub(crate) fn write_array(
+    out: &mut String,
+    items: &[Value],
+    mode: Mode,
+    path: &Path<'_>,
+) -> Result<()> {
     out.push('[');
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
@@ -199,11 +234,19 @@ pub(crate) fn write_array(out: &mut String, items: &[Value], mode: Mode, path: &
 }
 
 /// Appends a document: a special form in [`Mode::Data`] when it is one exactly, else `{"k": v}`.
-pub(crate) fn write_document(out: &mut String, doc: &Document, mode: Mode, path: &Path<'_>) -> Result<()> {
+pub(crate) fn write_document(
+    out: &mut String,
+    doc: &Document,
+    mode: Mode,
+    path: &Path<'_>,
+) -> Result<()> {
     if let Some((key, arg)) = single_entry(doc) {
         if key == "$serverDate" {
             if mode == Mode::Raw {
-                return Err(error_at(path, "db.serverDate() is not allowed in this aggregate stage"));
+                return Err(error_at(
+                    path,
+                    "db.serverDate() is not allowed in this aggregate stage",
+                ));
             }
             return write_server_date(out, arg, path);
         }
@@ -211,7 +254,9 @@ pub(crate) fn write_document(out: &mut String, doc: &Document, mode: Mode, path:
     if mode == Mode::Data && super::geo::write_geo(out, doc)? {
         return Ok(());
     }
-    write_plain_document(out, doc, path, |out, value, path| write_value(out, value, mode, path))
+    write_plain_document(out, doc, path, |out, value, path| {
+        write_value(out, value, mode, path)
+    })
 }
 
 /// Appends `{"k": <each value written by `value`>, ...}`.
@@ -237,7 +282,11 @@ pub(crate) fn write_plain_document(
 
 /// The only entry of a one-entry document.
 pub(crate) fn single_entry(doc: &Document) -> Option<(&str, &Value)> {
-    if doc.len() == 1 { doc.get_index(0).map(|(k, v)| (k.as_str(), v)) } else { None }
+    if doc.len() == 1 {
+        doc.get_index(0).map(|(k, v)| (k.as_str(), v))
+    } else {
+        None
+    }
 }
 
 /// `{"$serverDate": {}}` → `db.serverDate()`, `{"$serverDate": {"offset": n}}` →
@@ -245,7 +294,10 @@ pub(crate) fn single_entry(doc: &Document) -> Option<(&str, &Value)> {
 fn write_server_date(out: &mut String, arg: &Value, path: &Path<'_>) -> Result<()> {
     let path = path.key("$serverDate");
     let Some(options) = arg.as_document() else {
-        return Err(error_at(&path, "$serverDate takes a document like {\"offset\": <ms>}"));
+        return Err(error_at(
+            &path,
+            "$serverDate takes a document like {\"offset\": <ms>}",
+        ));
     };
     match single_entry(options) {
         None if options.is_empty() => out.push_str("db.serverDate()"),
@@ -254,7 +306,12 @@ fn write_server_date(out: &mut String, arg: &Value, path: &Path<'_>) -> Result<(
             write_number(out, n, &path.key("offset"))?;
             out.push_str("})");
         }
-        _ => return Err(error_at(&path, "$serverDate takes only a numeric \"offset\"")),
+        _ => {
+            return Err(error_at(
+                &path,
+                "$serverDate takes only a numeric \"offset\"",
+            ));
+        }
     }
     Ok(())
 }
@@ -272,7 +329,10 @@ mod tests {
     #[test]
     fn strings_escape_everything_that_could_end_them() {
         let s = "a\"b\\c\n\u{2028}\u{2029}\u{0}\u{1f}é😀";
-        assert_eq!(lit(s.into()).unwrap(), r#""a\"b\\c\n\u2028\u2029\u0000\u001fé😀""#);
+        assert_eq!(
+            lit(s.into()).unwrap(),
+            r#""a\"b\\c\n\u2028\u2029\u0000\u001fé😀""#
+        );
     }
 
     #[test]
@@ -285,31 +345,69 @@ mod tests {
 
     #[test]
     fn non_finite_and_imprecise_numbers_are_refused() {
-        for v in [Value::Double(f64::NAN), Value::Double(f64::INFINITY), Value::Int64(1 << 60)] {
+        for v in [
+            Value::Double(f64::NAN),
+            Value::Double(f64::INFINITY),
+            Value::Int64(1 << 60),
+        ] {
             let err = lit(v).unwrap_err();
             assert_eq!(err.kind(), crate::ErrorKind::Statement);
             assert!(err.to_string().contains("`v`"), "{err}");
         }
-        assert_eq!(lit(Value::Int64(9_007_199_254_740_992)).unwrap(), "9007199254740992");
+        assert_eq!(
+            lit(Value::Int64(9_007_199_254_740_992)).unwrap(),
+            "9007199254740992"
+        );
     }
 
     #[test]
     fn special_values_use_the_sdk_constructors() {
-        assert_eq!(lit(Value::Date(1_600_000_000_000)).unwrap(), "new Date(1600000000000)");
-        let re = Value::Regex { pattern: "^a/b".into(), options: "i".into() };
-        assert_eq!(lit(re).unwrap(), r#"db.RegExp({"regexp": "^a/b", "options": "i"})"#);
+        assert_eq!(
+            lit(Value::Date(1_600_000_000_000)).unwrap(),
+            "new Date(1600000000000)"
+        );
+        let re = Value::Regex {
+            pattern: "^a/b".into(),
+            options: "i".into(),
+        };
+        assert_eq!(
+            lit(re).unwrap(),
+            r#"db.RegExp({"regexp": "^a/b", "options": "i"})"#
+        );
         let mut sd = Document::new();
-        sd.insert("$serverDate".into(), Value::Document([("offset".to_string(), Value::Int32(5))].into_iter().collect()));
+        sd.insert(
+            "$serverDate".into(),
+            Value::Document(
+                [("offset".to_string(), Value::Int32(5))]
+                    .into_iter()
+                    .collect(),
+            ),
+        );
         assert_eq!(lit(sd.into()).unwrap(), r#"db.serverDate({"offset": 5})"#);
-        assert_eq!(lit(Value::ObjectId([0xab; 12])).unwrap(), r#"db.ObjectId({"id": "abababababababababababab"})"#);
+        assert_eq!(
+            lit(Value::ObjectId([0xab; 12])).unwrap(),
+            r#"db.ObjectId({"id": "abababababababababababab"})"#
+        );
     }
 
     #[test]
     fn unsupported_types_name_their_path() {
-        let doc: Document = [("price".to_string(), Value::Decimal128("1.5".into()))].into_iter().collect();
+        let doc: Document = [("price".to_string(), Value::Decimal128("1.5".into()))]
+            .into_iter()
+            .collect();
         let err = lit(doc.into()).unwrap_err().to_string();
-        assert!(err.contains("Decimal128") && err.contains("`v.price`"), "{err}");
-        let doc: Document = [("__proto__".to_string(), Value::Int32(1))].into_iter().collect();
-        assert!(lit(doc.into()).unwrap_err().to_string().contains("__proto__"));
+        assert!(
+            err.contains("Decimal128") && err.contains("`v.price`"),
+            "{err}"
+        );
+        let doc: Document = [("__proto__".to_string(), Value::Int32(1))]
+            .into_iter()
+            .collect();
+        assert!(
+            lit(doc.into())
+                .unwrap_err()
+                .to_string()
+                .contains("__proto__")
+        );
     }
 }

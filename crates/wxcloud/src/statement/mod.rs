@@ -36,7 +36,9 @@ mod update;
 pub mod vocab;
 
 pub use ast::*;
-pub use builder::{Add, Aggregate, Count, Delete, Update, add, aggregate, count, delete, query, update};
+pub use builder::{
+    Add, Aggregate, Count, Delete, Update, add, aggregate, count, delete, query, update,
+};
 pub use print::{MAX_COLLECTION_NAME_LEN, validate_collection_name};
 
 /// Something that can become the text of a statement: a ready-made string, or a statement the
@@ -63,4 +65,3 @@ impl<T: ToStatement + ?Sized> ToStatement for &T {
         (**self).to_statement()
     }
 }
-

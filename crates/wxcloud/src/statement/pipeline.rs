@@ -9,7 +9,10 @@
 
 use super::filter::write_filter;
 use super::geo::write_geometry;
-use super::literal::{Mode, Path, error_at, single_entry, write_document, write_int, write_key, write_plain_document, write_value};
+use super::literal::{
+    Mode, Path, error_at, single_entry, write_document, write_int, write_key, write_plain_document,
+    write_value,
+};
 use super::vocab;
 use crate::{Document, Result, Value};
 
@@ -20,11 +23,17 @@ pub(crate) fn write_pipeline(out: &mut String, stages: &[Document]) -> Result<()
     for (i, stage) in stages.iter().enumerate() {
         let path = root.index(i);
         let Some((op, arg)) = single_entry(stage) else {
-            return Err(error_at(&path, "a pipeline stage is a document with exactly one `$stage` key"));
+            return Err(error_at(
+                &path,
+                "a pipeline stage is a document with exactly one `$stage` key",
+            ));
         };
         let path = path.key(op);
         let Some(method) = vocab::stage_method_for(op) else {
-            return Err(error_at(&path, format_args!("unsupported aggregate stage `{op}`")));
+            return Err(error_at(
+                &path,
+                format_args!("unsupported aggregate stage `{op}`"),
+            ));
         };
         out.push('.');
         out.push_str(method);
@@ -41,8 +50,12 @@ fn write_stage(out: &mut String, method: &str, arg: &Value, path: &Path<'_>) -> 
     match method {
         "match" => write_filter(out, need_doc(doc, method, path)?, path),
         "limit" | "skip" => match arg {
-            Value::Int32(_) | Value::Int64(_) => write_int(out, arg.as_i64().unwrap_or_default(), path),
-            Value::Double(x) if x.fract() == 0.0 && x.abs() < 9e15 => write_int(out, *x as i64, path),
+            Value::Int32(_) | Value::Int64(_) => {
+                write_int(out, arg.as_i64().unwrap_or_default(), path)
+            }
+            Value::Double(x) if x.fract() == 0.0 && x.abs() < 9e15 => {
+                write_int(out, *x as i64, path)
+            }
             _ => Err(error_at(path, format_args!("`${method}` takes an integer"))),
         },
         "count" => match arg {
@@ -56,10 +69,17 @@ fn write_stage(out: &mut String, method: &str, arg: &Value, path: &Path<'_>) -> 
         },
         "sortByCount" => write_expr(out, arg, path),
         "geoNear" => write_geo_near(out, need_doc(doc, method, path)?, path),
-        "lookup" => write_plain_document(out, need_doc(doc, method, path)?, path, |out, v, p| match p {
-            Path::Key(_, "let") => write_expr(out, v, p),
-            _ => write_value(out, v, Mode::Raw, p),
-        }),
+        "lookup" => {
+            write_plain_document(
+                out,
+                need_doc(doc, method, path)?,
+                path,
+                |out, v, p| match p {
+                    Path::Key(_, "let") => write_expr(out, v, p),
+                    _ => write_value(out, v, Mode::Raw, p),
+                },
+            )
+        }
         // group, project, addFields, replaceRoot, bucket, bucketAuto
         _ => {
             need_doc(doc, method, path)?;
@@ -94,11 +114,17 @@ fn write_expr(out: &mut String, value: &Value, path: &Path<'_>) -> Result<()> {
         return write_plain_document(out, doc, path, write_expr);
     }
     let Some((op, arg)) = single_entry(doc) else {
-        return Err(error_at(path, "an expression with an operator must have exactly one key"));
+        return Err(error_at(
+            path,
+            "an expression with an operator must have exactly one key",
+        ));
     };
     let op_path = path.key(op);
     let Some(name) = vocab::aggregate_name_for(op) else {
-        return Err(error_at(&op_path, format_args!("unsupported aggregate operator `{op}`")));
+        return Err(error_at(
+            &op_path,
+            format_args!("unsupported aggregate operator `{op}`"),
+        ));
     };
     out.push_str("db.command.aggregate.");
     out.push_str(name);

@@ -24,7 +24,10 @@ pub fn validate_collection_name(name: &str) -> Result<()> {
             "invalid collection name: it must be 1 to {MAX_COLLECTION_NAME_LEN} characters long"
         )));
     }
-    if let Some(bad) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-')) {
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'))
+    {
         return Err(Error::statement(format!(
             "invalid collection name: {bad:?} is not allowed (use letters, digits, `_` and `-`)"
         )));
@@ -54,8 +57,16 @@ impl Statement {
                 write_where(&mut out, filter.as_ref())?;
                 out.push_str(".count()");
             }
-            Statement::Add { collection, docs, many } => write_add(&mut out, collection, docs, *many)?,
-            Statement::Update { collection, target, update } => {
+            Statement::Add {
+                collection,
+                docs,
+                many,
+            } => write_add(&mut out, collection, docs, *many)?,
+            Statement::Update {
+                collection,
+                target,
+                update,
+            } => {
                 write_collection(&mut out, collection)?;
                 write_target(&mut out, target)?;
                 let data = Path::Root("data");
@@ -66,7 +77,9 @@ impl Statement {
                     }
                     UpdateSpec::Replace(doc) => {
                         if matches!(target, Target::Where(_)) {
-                            return Err(Error::statement("a replacement (`set`) needs a document id, not a filter"));
+                            return Err(Error::statement(
+                                "a replacement (`set`) needs a document id, not a filter",
+                            ));
                         }
                         if doc.contains_key("_id") {
                             return Err(error_at(&data.key("_id"), "`_id` cannot be replaced"));
@@ -123,7 +136,12 @@ fn write_doc_id(out: &mut String, id: &Value) -> Result<()> {
         Value::Int32(n) => write_int(out, (*n).into(), &path)?,
         Value::Int64(n) => write_int(out, *n, &path)?,
         Value::Double(x) => write_double(out, *x, &path)?,
-        _ => return Err(error_at(&path, "a document id must be a string or a number")),
+        _ => {
+            return Err(error_at(
+                &path,
+                "a document id must be a string or a number",
+            ));
+        }
     }
     out.push(')');
     Ok(())
@@ -139,7 +157,11 @@ fn write_target(out: &mut String, target: &Target) -> Result<()> {
 fn write_query(out: &mut String, query: &Query) -> Result<()> {
     write_collection(out, &query.collection)?;
     if let Some(id) = &query.doc {
-        if query.filter.is_some() || !query.order_by.is_empty() || query.skip.is_some() || query.limit.is_some() {
+        if query.filter.is_some()
+            || !query.order_by.is_empty()
+            || query.skip.is_some()
+            || query.limit.is_some()
+        {
             return Err(Error::statement(
                 "a query by document id cannot also have a filter, order, skip or limit",
             ));
@@ -149,9 +171,15 @@ fn write_query(out: &mut String, query: &Query) -> Result<()> {
     write_where(out, query.filter.as_ref())?;
     for (i, (field, direction)) in query.order_by.iter().enumerate() {
         // The SDK's field path check: the first character is a letter, digit, `-`, `_` or `.`.
-        let ok = field.chars().next().is_some_and(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        let ok = field
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
         if !ok {
-            return Err(error_at(&Path::Root("order_by").index(i), format_args!("cannot order by the field {field:?}")));
+            return Err(error_at(
+                &Path::Root("order_by").index(i),
+                format_args!("cannot order by the field {field:?}"),
+            ));
         }
         out.push_str(".orderBy(");
         write_string(out, field);
@@ -185,7 +213,9 @@ fn write_add(out: &mut String, collection: &str, docs: &[Document], many: bool) 
     out.push_str(".add({\"data\": ");
     if many {
         if docs.is_empty() {
-            return Err(Error::statement("nothing to add: the list of documents is empty"));
+            return Err(Error::statement(
+                "nothing to add: the list of documents is empty",
+            ));
         }
         out.push('[');
         for (i, doc) in docs.iter().enumerate() {
@@ -197,7 +227,9 @@ fn write_add(out: &mut String, collection: &str, docs: &[Document], many: bool) 
         out.push(']');
     } else {
         let [doc] = docs else {
-            return Err(Error::statement("adding one document needs exactly one document"));
+            return Err(Error::statement(
+                "adding one document needs exactly one document",
+            ));
         };
         write_document(out, doc, Mode::Data, &data)?;
     }

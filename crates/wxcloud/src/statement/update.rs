@@ -14,10 +14,15 @@ pub(crate) fn write_update(out: &mut String, update: &Document, path: &Path<'_>)
     let operators = update.keys().filter(|k| k.starts_with('$')).count();
     let as_set;
     let update = if operators == 0 {
-        as_set = [("$set".to_owned(), Value::Document(update.clone()))].into_iter().collect::<Document>();
+        as_set = [("$set".to_owned(), Value::Document(update.clone()))]
+            .into_iter()
+            .collect::<Document>();
         &as_set
     } else if operators != update.len() {
-        return Err(error_at(path, "an update document mixes operators and plain fields"));
+        return Err(error_at(
+            path,
+            "an update document mixes operators and plain fields",
+        ));
     } else {
         update
     };
@@ -26,7 +31,10 @@ pub(crate) fn write_update(out: &mut String, update: &Document, path: &Path<'_>)
     for (op, fields) in update {
         let op_path = path.key(op);
         let Some(fields) = fields.as_document() else {
-            return Err(error_at(&op_path, format_args!("`{op}` takes a document of fields")));
+            return Err(error_at(
+                &op_path,
+                format_args!("`{op}` takes a document of fields"),
+            ));
         };
         for (field, arg) in fields {
             let field_path = op_path.key(field);
@@ -34,10 +42,16 @@ pub(crate) fn write_update(out: &mut String, update: &Document, path: &Path<'_>)
                 return Err(error_at(&field_path, "`_id` cannot be updated"));
             }
             if field.is_empty() || field.starts_with('$') {
-                return Err(error_at(&field_path, format_args!("invalid field name `{field}`")));
+                return Err(error_at(
+                    &field_path,
+                    format_args!("invalid field name `{field}`"),
+                ));
             }
             if written.contains(&field.as_str()) {
-                return Err(error_at(&field_path, format_args!("field `{field}` is updated twice")));
+                return Err(error_at(
+                    &field_path,
+                    format_args!("field `{field}` is updated twice"),
+                ));
             }
             if !written.is_empty() {
                 out.push_str(", ");
@@ -56,7 +70,9 @@ pub(crate) fn write_update(out: &mut String, update: &Document, path: &Path<'_>)
 fn write_field(out: &mut String, op: &str, arg: &Value, path: &Path<'_>) -> Result<()> {
     match op {
         "$set" => match arg {
-            Value::Document(doc) if !is_special(doc) => command(out, "set", |out| write_value(out, arg, Mode::Raw, path)),
+            Value::Document(doc) if !is_special(doc) => {
+                command(out, "set", |out| write_value(out, arg, Mode::Raw, path))
+            }
             _ => write_value(out, arg, Mode::Data, path),
         },
         "$unset" => {
@@ -71,21 +87,33 @@ fn write_field(out: &mut String, op: &str, arg: &Value, path: &Path<'_>) -> Resu
         }
         "$min" | "$max" => command(out, &op[1..], |out| write_value(out, arg, Mode::Raw, path)),
         "$rename" => match arg {
-            Value::String(_) => command(out, "rename", |out| write_value(out, arg, Mode::Raw, path)),
-            _ => Err(error_at(path, "`$rename` takes the new field name as a string")),
+            Value::String(_) => {
+                command(out, "rename", |out| write_value(out, arg, Mode::Raw, path))
+            }
+            _ => Err(error_at(
+                path,
+                "`$rename` takes the new field name as a string",
+            )),
         },
         "$push" => write_push(out, arg, path),
-        "$addToSet" | "$pull" => command(out, &op[1..], |out| write_value(out, arg, Mode::Data, path)),
+        "$addToSet" | "$pull" => {
+            command(out, &op[1..], |out| write_value(out, arg, Mode::Data, path))
+        }
         "$pullAll" => match arg {
-            Value::Array(_) => command(out, "pullAll", |out| write_value(out, arg, Mode::Data, path)),
+            Value::Array(_) => command(out, "pullAll", |out| {
+                write_value(out, arg, Mode::Data, path)
+            }),
             _ => Err(error_at(path, "`$pullAll` takes an array")),
         },
         "$pop" => match arg.as_f64() {
-            Some(n) if n == 1.0 => command(out, "pop", |_| Ok(())),
-            Some(n) if n == -1.0 => command(out, "shift", |_| Ok(())),
+            Some(1.0) => command(out, "pop", |_| Ok(())),
+            Some(-1.0) => command(out, "shift", |_| Ok(())),
             _ => Err(error_at(path, "`$pop` takes 1 (last) or -1 (first)")),
         },
-        _ => Err(error_at(path, format_args!("unsupported update operator `{op}`"))),
+        _ => Err(error_at(
+            path,
+            format_args!("unsupported update operator `{op}`"),
+        )),
     }
 }
 
@@ -116,7 +144,12 @@ fn write_push(out: &mut String, arg: &Value, path: &Path<'_>) -> Result<()> {
             let key_path = path.key(key);
             let name = match key.as_str() {
                 "$each" | "$position" | "$sort" | "$slice" => &key[1..],
-                _ => return Err(error_at(&key_path, format_args!("unsupported `$push` modifier `{key}`"))),
+                _ => {
+                    return Err(error_at(
+                        &key_path,
+                        format_args!("unsupported `$push` modifier `{key}`"),
+                    ));
+                }
             };
             if i > 0 {
                 out.push_str(", ");
@@ -131,7 +164,11 @@ fn write_push(out: &mut String, arg: &Value, path: &Path<'_>) -> Result<()> {
 }
 
 /// `db.command.<name>(<arg>)`.
-fn command(out: &mut String, name: &str, arg: impl FnOnce(&mut String) -> Result<()>) -> Result<()> {
+fn command(
+    out: &mut String,
+    name: &str,
+    arg: impl FnOnce(&mut String) -> Result<()>,
+) -> Result<()> {
     out.push_str("db.command.");
     out.push_str(name);
     out.push('(');

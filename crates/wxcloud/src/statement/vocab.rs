@@ -244,7 +244,10 @@ pub fn stage_operator(method: &str) -> Option<&'static str> {
         "$sortByCount",
         "$unwind",
     ];
-    AGGREGATE_STAGES.iter().position(|s| *s == method).map(|i| OPS[i])
+    AGGREGATE_STAGES
+        .iter()
+        .position(|s| *s == method)
+        .map(|i| OPS[i])
 }
 
 /// The chain method for a MongoDB stage operator (`"$match"` → `"match"`).
@@ -292,7 +295,10 @@ mod tests {
             }
         }
         for stage in AGGREGATE_STAGES {
-            assert_eq!(stage_method_for(stage_operator(stage).unwrap()), Some(*stage));
+            assert_eq!(
+                stage_method_for(stage_operator(stage).unwrap()),
+                Some(*stage)
+            );
         }
     }
 

@@ -2,8 +2,8 @@
 //! and building each case's statement through the public builders.
 #![allow(dead_code)]
 
-pub mod random;
 pub mod model;
+pub mod random;
 
 use serde_json::Value as Json;
 use wxcloud::statement::{self, Add, Delete, Direction, Query, Statement, ToStatement, Update};
@@ -22,7 +22,10 @@ pub struct Case {
 
 /// The vectors file, as cases.
 pub fn vectors() -> Vec<Case> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/statements.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/vectors/statements.json"
+    );
     let text = std::fs::read_to_string(path).expect("read tests/vectors/statements.json");
     let file: Json = serde_json::from_str(&text).expect("statements.json is JSON");
     let cases = file["cases"].as_array().expect("a `cases` array");
@@ -48,7 +51,9 @@ pub fn ejson(json: &Json) -> Value {
         Json::Bool(b) => Value::Bool(*b),
         Json::Number(n) => {
             if let Some(i) = n.as_i64() {
-                i32::try_from(i).map(Value::Int32).unwrap_or(Value::Int64(i))
+                i32::try_from(i)
+                    .map(Value::Int32)
+                    .unwrap_or(Value::Int64(i))
             } else {
                 Value::Double(n.as_f64().expect("finite number"))
             }
@@ -96,10 +101,15 @@ fn wrapper(key: &str, v: &Json) -> Option<Value> {
             pattern: v.get("pattern")?.as_str()?.to_owned(),
             options: v.get("options")?.as_str()?.to_owned(),
         },
-        "$timestamp" => Value::Timestamp { t: v.get("t")?.as_u64()? as u32, i: v.get("i")?.as_u64()? as u32 },
+        "$timestamp" => Value::Timestamp {
+            t: v.get("t")?.as_u64()? as u32,
+            i: v.get("i")?.as_u64()? as u32,
+        },
         "$binary" => {
             use base64::Engine as _;
-            let bytes = base64::engine::general_purpose::STANDARD.decode(v.get("base64")?.as_str()?).ok()?;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(v.get("base64")?.as_str()?)
+                .ok()?;
             let subtype = u8::from_str_radix(v.get("subType")?.as_str()?, 16).ok()?;
             Value::Binary { subtype, bytes }
         }
@@ -118,7 +128,11 @@ pub fn doc(json: &Json) -> Document {
 }
 
 fn docs(json: &Json) -> Vec<Document> {
-    json.as_array().expect("an array of documents").iter().map(doc).collect()
+    json.as_array()
+        .expect("an array of documents")
+        .iter()
+        .map(doc)
+        .collect()
 }
 
 /// The case's statement, built with the public builders and free functions, and its text
@@ -141,7 +155,11 @@ pub fn build(case: &Case) -> (Statement, wxcloud::Result<String>) {
             if let Some(w) = field("where") {
                 q = q.filter(doc(w));
             }
-            for pair in field("order_by").and_then(Json::as_array).into_iter().flatten() {
+            for pair in field("order_by")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let field = pair[0].as_str().expect("order_by field");
                 match Direction::from_value(&ejson(&pair[1])) {
                     Ok(d) => q = q.order_by(field, d),

@@ -19,7 +19,12 @@ use wxcloud::{Document, Value};
 use super::ejson;
 
 fn d<const N: usize>(entries: [(&str, Value); N]) -> Value {
-    Value::Document(entries.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    Value::Document(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    )
 }
 
 fn s(x: &str) -> Value {
@@ -30,7 +35,9 @@ fn s(x: &str) -> Value {
 fn number(x: f64) -> Value {
     if x.fract() == 0.0 && x.abs() < 9.2e18 {
         let n = x as i64;
-        i32::try_from(n).map(Value::Int32).unwrap_or(Value::Int64(n))
+        i32::try_from(n)
+            .map(Value::Int32)
+            .unwrap_or(Value::Int64(n))
     } else {
         Value::Double(x)
     }
@@ -39,13 +46,19 @@ fn number(x: f64) -> Value {
 /// Numbers typed by value, server dates in one spelling, recursively.
 pub fn typed(v: &Value) -> Value {
     match v {
-        Value::Int32(_) | Value::Int64(_) | Value::Double(_) => number(v.as_f64().unwrap_or_default()),
+        Value::Int32(_) | Value::Int64(_) | Value::Double(_) => {
+            number(v.as_f64().unwrap_or_default())
+        }
         Value::Array(items) => Value::Array(items.iter().map(typed).collect()),
         Value::Document(doc) => {
             if doc.len() == 1 {
                 let (k, arg) = doc.get_index(0).expect("one entry");
                 if k == "$tcb_server_date" || k == "$serverDate" {
-                    let offset = arg.as_document().and_then(|o| o.get("offset")).map(typed).unwrap_or(Value::Int32(0));
+                    let offset = arg
+                        .as_document()
+                        .and_then(|o| o.get("offset"))
+                        .map(typed)
+                        .unwrap_or(Value::Int32(0));
                     return d([("$serverDate", d([("offset", offset)]))]);
                 }
             }
@@ -83,7 +96,10 @@ fn collect_atoms(filter: &Document, atoms: &mut Vec<Value>) {
             }
             "$or" | "$nor" => {
                 let subs = cond.as_array().unwrap_or_default();
-                let subs = subs.iter().map(|sub| filter_atoms(sub.as_document().expect("a filter"))).collect();
+                let subs = subs
+                    .iter()
+                    .map(|sub| filter_atoms(sub.as_document().expect("a filter")))
+                    .collect();
                 atoms.push(Value::Array(vec![s(key), Value::Array(subs)]));
             }
             field => field_atoms(field, cond, atoms),
@@ -94,7 +110,14 @@ fn collect_atoms(filter: &Document, atoms: &mut Vec<Value>) {
 fn field_atoms(field: &str, cond: &Value, atoms: &mut Vec<Value>) {
     let atom = |op: &str, v: Value| Value::Array(vec![s(op), s(field), v]);
     let ops = match cond.as_document() {
-        Some(doc) if !doc.is_empty() && doc.keys().all(|k| k.starts_with('$')) && !doc.contains_key("$serverDate") && !doc.contains_key("$tcb_server_date") => doc,
+        Some(doc)
+            if !doc.is_empty()
+                && doc.keys().all(|k| k.starts_with('$'))
+                && !doc.contains_key("$serverDate")
+                && !doc.contains_key("$tcb_server_date") =>
+        {
+            doc
+        }
         _ => {
             atoms.push(atom("=", typed(cond)));
             return;
@@ -108,8 +131,14 @@ fn field_atoms(field: &str, cond: &Value, atoms: &mut Vec<Value>) {
                 let (pattern, options) = match arg {
                     Value::Regex { pattern, options } => (pattern.clone(), options.clone()),
                     other => {
-                        let extra = ops.get("$options").and_then(Value::as_str).unwrap_or_default();
-                        (other.as_str().unwrap_or_default().to_owned(), extra.to_owned())
+                        let extra = ops
+                            .get("$options")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default();
+                        (
+                            other.as_str().unwrap_or_default().to_owned(),
+                            extra.to_owned(),
+                        )
                     }
                 };
                 atoms.push(atom("=", Value::Regex { pattern, options }));
@@ -169,7 +198,10 @@ fn projection(fields: &Document) -> Value {
 }
 
 fn query_model(q: &Query) -> Vec<(&'static str, Value)> {
-    let mut out = vec![("action", s("database.getDocument")), ("collection", s(&q.collection))];
+    let mut out = vec![
+        ("action", s("database.getDocument")),
+        ("collection", s(&q.collection)),
+    ];
     if let Some(id) = &q.doc {
         out.push(("query", id_query(id)));
     } else {
@@ -179,14 +211,21 @@ fn query_model(q: &Query) -> Vec<(&'static str, Value)> {
         if !q.order_by.is_empty() {
             let mut order = Document::new();
             for (field, dir) in &q.order_by {
-                order.insert(field.clone(), Value::Int32(if *dir == Direction::Desc { -1 } else { 1 }));
+                order.insert(
+                    field.clone(),
+                    Value::Int32(if *dir == Direction::Desc { -1 } else { 1 }),
+                );
             }
             out.push(("order", Value::Document(order)));
         }
         if let Some(n) = q.skip.filter(|n| *n > 0) {
             out.push(("offset", number(n as f64)));
         }
-        let limit = q.limit.filter(|n| *n > 0).map(|n| n.min(1000)).unwrap_or(100);
+        let limit = q
+            .limit
+            .filter(|n| *n > 0)
+            .map(|n| n.min(1000))
+            .unwrap_or(100);
         out.push(("limit", number(limit as f64)));
     }
     if let Some(f) = &q.fields {
@@ -227,18 +266,34 @@ pub fn expected(stmt: &Statement) -> Value {
     let entries: Vec<(&str, Value)> = match stmt {
         Statement::Query(q) => query_model(q),
         Statement::Count { collection, filter } => {
-            let mut out = vec![("action", s("database.calculateDocument")), ("collection", s(collection))];
+            let mut out = vec![
+                ("action", s("database.calculateDocument")),
+                ("collection", s(collection)),
+            ];
             if let Some(f) = filter {
                 out.push(("query", filter_atoms(f)));
             }
             out
         }
-        Statement::Add { collection, docs, .. } => vec![
+        Statement::Add {
+            collection, docs, ..
+        } => vec![
             ("action", s("database.insertDocument")),
             ("collection", s(collection)),
-            ("data", Value::Array(docs.iter().map(|doc| typed(&Value::Document(doc.clone()))).collect())),
+            (
+                "data",
+                Value::Array(
+                    docs.iter()
+                        .map(|doc| typed(&Value::Document(doc.clone())))
+                        .collect(),
+                ),
+            ),
         ],
-        Statement::Update { collection, target, update } => {
+        Statement::Update {
+            collection,
+            target,
+            update,
+        } => {
             let data = match update {
                 UpdateSpec::Operators(u) => update_model(u),
                 UpdateSpec::Replace(doc) => typed(&Value::Document(doc.clone())),
@@ -258,10 +313,18 @@ pub fn expected(stmt: &Statement) -> Value {
         Statement::Aggregate { collection, stages } => vec![
             ("action", s("database.aggregateDocuments")),
             ("collection", s(collection)),
-            ("stages", Value::Array(stages.iter().map(stage_model).collect())),
+            (
+                "stages",
+                Value::Array(stages.iter().map(stage_model).collect()),
+            ),
         ],
     };
-    Value::Document(entries.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    Value::Document(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    )
 }
 
 /// One recorded send (`{"action", "params"}` from record.js), in the same normal form.
@@ -275,7 +338,10 @@ pub fn recorded(send: &Json) -> Value {
     match action.as_str() {
         "database.aggregateDocuments" => {
             let stages = params["stages"].as_array().expect("stages");
-            let stages = stages.iter().map(|st| stage_model(&super::doc(st))).collect();
+            let stages = stages
+                .iter()
+                .map(|st| stage_model(&super::doc(st)))
+                .collect();
             out.insert("stages".into(), Value::Array(stages));
         }
         "database.insertDocument" => {
@@ -299,7 +365,11 @@ pub fn recorded(send: &Json) -> Value {
             }
             if let Some(Value::Document(data)) = get("data") {
                 let merge = params.get("merge").and_then(Json::as_bool).unwrap_or(false);
-                let data = if merge { update_model(&data) } else { typed(&Value::Document(data)) };
+                let data = if merge {
+                    update_model(&data)
+                } else {
+                    typed(&Value::Document(data))
+                };
                 out.insert("data".into(), data);
             }
         }

@@ -58,9 +58,11 @@ fn hostile(rng: &mut Rng) -> String {
     let mut s = String::new();
     for _ in 0..1 + rng.below(3) {
         if rng.chance(30) {
-            s.push_str(*rng.pick(&["name", "x", "tag", "v"]));
+            let word = *rng.pick(&["name", "x", "tag", "v"]);
+            s.push_str(word);
         } else {
-            s.push_str(*rng.pick(HOSTILE));
+            let word = *rng.pick(HOSTILE);
+            s.push_str(word);
         }
     }
     s
@@ -69,7 +71,11 @@ fn hostile(rng: &mut Rng) -> String {
 /// A field name: hostile but not an operator (`$`), not `_id`, not `__proto__`.
 fn key(rng: &mut Rng) -> String {
     loop {
-        let k = if rng.chance(40) { (*rng.pick(&["a", "b", "name", "tags", "n", "x.y"])).to_owned() } else { hostile(rng) };
+        let k = if rng.chance(40) {
+            (*rng.pick(&["a", "b", "name", "tags", "n", "x.y"])).to_owned()
+        } else {
+            hostile(rng)
+        };
         if !k.starts_with('$') && !k.starts_with("_id") && k != "__proto__" && !k.is_empty() {
             return k;
         }
@@ -94,7 +100,10 @@ fn number(rng: &mut Rng) -> Value {
 fn point(rng: &mut Rng) -> Value {
     let lng = Value::Double((rng.below(36000) as f64 - 18000.0) / 100.0);
     let lat = Value::Int32(rng.below(181) as i32 - 90);
-    doc([("type", "Point".into()), ("coordinates", Value::Array(vec![lng, lat]))])
+    doc([
+        ("type", "Point".into()),
+        ("coordinates", Value::Array(vec![lng, lat])),
+    ])
 }
 
 /// A scalar (no documents or arrays).
@@ -112,8 +121,15 @@ fn scalar(rng: &mut Rng) -> Value {
 fn value(rng: &mut Rng, depth: usize, geo: bool) -> Value {
     match rng.below(if depth == 0 { 6 } else { 9 }) {
         0 if geo => point(rng),
-        1 => Value::Regex { pattern: hostile(rng), options: (*rng.pick(&["", "i", "ms", "imx"])).to_owned() },
-        6 => Value::Array((0..rng.below(3)).map(|_| value(rng, depth - 1, geo)).collect()),
+        1 => Value::Regex {
+            pattern: hostile(rng),
+            options: (*rng.pick(&["", "i", "ms", "imx"])).to_owned(),
+        },
+        6 => Value::Array(
+            (0..rng.below(3))
+                .map(|_| value(rng, depth - 1, geo))
+                .collect(),
+        ),
         7 | 8 => Value::Document(record(rng, depth - 1, geo)),
         _ => scalar(rng),
     }
@@ -128,7 +144,12 @@ fn record(rng: &mut Rng, depth: usize, geo: bool) -> Document {
 }
 
 fn doc<const N: usize>(entries: [(&str, Value); N]) -> Value {
-    Value::Document(entries.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    Value::Document(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    )
 }
 
 fn condition(rng: &mut Rng) -> Value {
@@ -144,8 +165,14 @@ fn condition(rng: &mut Rng) -> Value {
             3 => ("$gte", number(rng)),
             4 => ("$lt", scalar(rng)),
             5 => ("$lte", number(rng)),
-            6 => ("$in", Value::Array((0..1 + rng.below(3)).map(|_| scalar(rng)).collect())),
-            7 => ("$nin", Value::Array((0..1 + rng.below(3)).map(|_| scalar(rng)).collect())),
+            6 => (
+                "$in",
+                Value::Array((0..1 + rng.below(3)).map(|_| scalar(rng)).collect()),
+            ),
+            7 => (
+                "$nin",
+                Value::Array((0..1 + rng.below(3)).map(|_| scalar(rng)).collect()),
+            ),
             8 => ("$exists", Value::Bool(rng.chance(50))),
             9 => ("$size", Value::Int32(rng.below(5) as i32)),
             10 => ("$all", Value::Array(vec![string(rng)])),
@@ -169,7 +196,9 @@ pub fn filter(rng: &mut Rng, depth: usize) -> Document {
     }
     if depth > 0 && rng.chance(35) {
         let op = *rng.pick(&["$or", "$and", "$nor"]);
-        let subs = (0..1 + rng.below(3)).map(|_| Value::Document(filter(rng, depth - 1))).collect();
+        let subs = (0..1 + rng.below(3))
+            .map(|_| Value::Document(filter(rng, depth - 1)))
+            .collect();
         f.insert(op.to_owned(), Value::Array(subs));
     }
     if f.is_empty() {
@@ -186,7 +215,7 @@ fn update_doc(rng: &mut Rng) -> Document {
     let mut used = Vec::new();
     for _ in 0..1 + rng.below(4) {
         let field = key(rng);
-        if used.iter().any(|u: &String| *u == field) {
+        if used.contains(&field) {
             continue;
         }
         used.push(field.clone());
@@ -204,7 +233,9 @@ fn update_doc(rng: &mut Rng) -> Document {
             10 => ("$pullAll", Value::Array(vec![scalar(rng), scalar(rng)])),
             _ => ("$pop", Value::Int32(if rng.chance(50) { 1 } else { -1 })),
         };
-        let fields = u.entry(op.to_owned()).or_insert_with(|| Value::Document(Document::new()));
+        let fields = u
+            .entry(op.to_owned())
+            .or_insert_with(|| Value::Document(Document::new()));
         if let Value::Document(fields) = fields {
             fields.insert(field, arg);
         }
@@ -229,7 +260,14 @@ fn expression(rng: &mut Rng, depth: usize) -> Value {
         0 => doc([("$add", Value::Array(vec![e(rng), e(rng)]))]),
         1 => doc([("$concat", Value::Array(vec![e(rng), string(rng)]))]),
         2 => doc([("$toUpper", e(rng))]),
-        3 => doc([("$cond", doc([("if", doc([("$gte", Value::Array(vec![e(rng), e(rng)]))])), ("then", e(rng)), ("else", e(rng))]))]),
+        3 => doc([(
+            "$cond",
+            doc([
+                ("if", doc([("$gte", Value::Array(vec![e(rng), e(rng)]))])),
+                ("then", e(rng)),
+                ("else", e(rng)),
+            ]),
+        )]),
         4 => doc([("$literal", value(rng, 1, false))]),
         5 => doc([("$ifNull", Value::Array(vec![e(rng), e(rng)]))]),
         6 => doc([("$ne", Value::Array(vec![e(rng), e(rng)]))]),
@@ -242,23 +280,83 @@ fn expression(rng: &mut Rng, depth: usize) -> Value {
 fn stage(rng: &mut Rng) -> Document {
     let (op, arg) = match rng.below(15) {
         0 | 1 => ("$match", Value::Document(filter(rng, 2))),
-        2 => ("$project", Value::Document((0..1 + rng.below(3)).map(|_| (key(rng), if rng.chance(40) { Value::Int32(1) } else { expression(rng, 2) })).collect())),
+        2 => (
+            "$project",
+            Value::Document(
+                (0..1 + rng.below(3))
+                    .map(|_| {
+                        (
+                            key(rng),
+                            if rng.chance(40) {
+                                Value::Int32(1)
+                            } else {
+                                expression(rng, 2)
+                            },
+                        )
+                    })
+                    .collect(),
+            ),
+        ),
         3 => {
-            let acc = *rng.pick(&["$sum", "$avg", "$max", "$min", "$first", "$last", "$push", "$addToSet"]);
-            let id = if rng.chance(30) { Value::Null } else { field_ref(rng) };
-            ("$group", doc([("_id", id), ("out", doc([(acc, expression(rng, 1))]))]))
+            let acc = *rng.pick(&[
+                "$sum",
+                "$avg",
+                "$max",
+                "$min",
+                "$first",
+                "$last",
+                "$push",
+                "$addToSet",
+            ]);
+            let id = if rng.chance(30) {
+                Value::Null
+            } else {
+                field_ref(rng)
+            };
+            (
+                "$group",
+                doc([("_id", id), ("out", doc([(acc, expression(rng, 1))]))]),
+            )
         }
-        4 => ("$sort", Value::Document([(key(rng), Value::Int32(if rng.chance(50) { 1 } else { -1 }))].into_iter().collect())),
+        4 => (
+            "$sort",
+            Value::Document(
+                [(key(rng), Value::Int32(if rng.chance(50) { 1 } else { -1 }))]
+                    .into_iter()
+                    .collect(),
+            ),
+        ),
         5 => ("$limit", Value::Int32(1 + rng.below(100) as i32)),
         6 => ("$skip", Value::Int64(rng.below(100) as i64)),
         7 => ("$count", Value::String(key(rng))),
         8 => ("$unwind", field_ref(rng)),
-        9 => ("$addFields", Value::Document([(key(rng), expression(rng, 2))].into_iter().collect())),
-        10 => ("$sample", doc([("size", Value::Int32(1 + rng.below(9) as i32))])),
+        9 => (
+            "$addFields",
+            Value::Document([(key(rng), expression(rng, 2))].into_iter().collect()),
+        ),
+        10 => (
+            "$sample",
+            doc([("size", Value::Int32(1 + rng.below(9) as i32))]),
+        ),
         11 => ("$sortByCount", field_ref(rng)),
-        12 => ("$lookup", doc([("from", string(rng)), ("localField", string(rng)), ("foreignField", string(rng)), ("as", string(rng))])),
+        12 => (
+            "$lookup",
+            doc([
+                ("from", string(rng)),
+                ("localField", string(rng)),
+                ("foreignField", string(rng)),
+                ("as", string(rng)),
+            ]),
+        ),
         13 => ("$replaceRoot", doc([("newRoot", expression(rng, 1))])),
-        _ => ("$geoNear", doc([("near", point(rng)), ("distanceField", string(rng)), ("query", Value::Document(filter(rng, 1)))])),
+        _ => (
+            "$geoNear",
+            doc([
+                ("near", point(rng)),
+                ("distanceField", string(rng)),
+                ("query", Value::Document(filter(rng, 1))),
+            ]),
+        ),
     };
     [(op.to_owned(), arg)].into_iter().collect()
 }
@@ -269,11 +367,23 @@ const COLLECTIONS: &[&str] = &["users", "test_collection", "a-b_C9", "x"];
 pub fn statement(rng: &mut Rng) -> Statement {
     let c = *rng.pick(COLLECTIONS);
     match rng.below(8) {
-        0 | 1 => Aggregate::new(c).pipeline((0..1 + rng.below(4)).map(|_| stage(rng)).collect()).into(),
+        0 | 1 => Aggregate::new(c)
+            .pipeline((0..1 + rng.below(4)).map(|_| stage(rng)).collect())
+            .into(),
         2 | 3 => {
             let mut q = Query::new(c).filter(filter(rng, 2));
             for _ in 0..rng.below(3) {
-                q = q.order_by(key(rng).trim_start_matches(|ch: char| !ch.is_ascii_alphanumeric()).to_owned() + "k", if rng.chance(50) { Direction::Asc } else { Direction::Desc });
+                q = q.order_by(
+                    key(rng)
+                        .trim_start_matches(|ch: char| !ch.is_ascii_alphanumeric())
+                        .to_owned()
+                        + "k",
+                    if rng.chance(50) {
+                        Direction::Asc
+                    } else {
+                        Direction::Desc
+                    },
+                );
             }
             if rng.chance(50) {
                 q = q.skip(rng.below(50) as u64);
@@ -282,12 +392,22 @@ pub fn statement(rng: &mut Rng) -> Statement {
                 q = q.limit(rng.below(2000) as u64);
             }
             if rng.chance(30) {
-                q = q.fields([(key(rng), Value::Bool(true)), (key(rng), Value::Int32(0))].into_iter().collect());
+                q = q.fields(
+                    [(key(rng), Value::Bool(true)), (key(rng), Value::Int32(0))]
+                        .into_iter()
+                        .collect(),
+                );
             }
             q.into()
         }
         4 => Count::new(c).filter(filter(rng, 2)).into(),
-        5 => Add::new(c).docs((0..1 + rng.below(3)).map(|_| record(rng, 2, true)).collect()).into(),
+        5 => Add::new(c)
+            .docs(
+                (0..1 + rng.below(3))
+                    .map(|_| record(rng, 2, true))
+                    .collect(),
+            )
+            .into(),
         6 => Update::new(c, filter(rng, 1), update_doc(rng)).into(),
         _ => Delete::new(c, filter(rng, 1)).into(),
     }
