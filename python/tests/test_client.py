@@ -211,3 +211,19 @@ def test_async_calls_run_concurrently_with_gather(emulator: wxcloud.Emulator) ->
         return await asyncio.gather(*(client.count("test_collection") for _ in range(50)))
 
     assert asyncio.run(main()) == [4] * 50
+
+
+def test_interpreter_exits_cleanly_right_after_async_calls(emulator: wxcloud.Emulator) -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import asyncio, wxcloud\n"
+        f"c = wxcloud.AsyncClient({emulator.appid!r}, {emulator.secret!r}, {emulator.env!r}, base_url={emulator.base_url!r})\n"
+        "async def main():\n"
+        "    print(sum(await asyncio.gather(*(c.count('test_collection') for _ in range(100)))))\n"
+        "asyncio.run(main())\n"
+    )
+    for _ in range(5):
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+        assert (done.returncode, done.stdout.strip()) == (0, "400"), done.stderr

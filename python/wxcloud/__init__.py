@@ -9,7 +9,9 @@ native Python values. ``Emulator`` runs a local Cloud Base in-process for tests.
 
 from __future__ import annotations
 
-from wxcloud import _logging, statements
+from typing import Any, Dict
+
+from wxcloud import _aio, _logging, statements
 from wxcloud._native import (
     AccessDeniedError,
     ApiError,
@@ -41,6 +43,9 @@ from wxcloud._native import (
     encode,
 )
 
+Record = Dict[str, Any]
+"""One record: field names in the service's order, each with its native Python value."""
+
 __all__ = [
     "AccessDeniedError",
     "ApiError",
@@ -58,6 +63,7 @@ __all__ = [
     "NotFoundError",
     "QueryResult",
     "RateLimitError",
+    "Record",
     "Regex",
     "ServerBusyError",
     "StatementError",
@@ -74,3 +80,4 @@ __all__ = [
 ]
 
 _logging.install()
+_aio.install()

@@ -30,6 +30,5 @@ fi
 [ "$status" -eq 0 ] || exit "$status"
 
 # The stubs, the tests and (through test_examples.py) the docs' examples type-check.
-# this checks the package as a whole, the way a user's type checker sees it).
 cd "$root/python"
 "$venv/python" -m mypy --strict --cache-dir /dev/null wxcloud tests

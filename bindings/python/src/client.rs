@@ -97,7 +97,9 @@ pub struct AsyncClient {
 impl Client {
     fn submit(&self, py: Python<'_>, call: Call) -> PyResult<Py<PyAny>> {
         let (core, raw) = (self.core.clone(), self.raw);
+        let in_flight = crate::aio::InFlight::start();
         let reply: wxcloud::Result<Reply> = py.detach(|| runtime().block_on(calls::run(core, raw, call)));
+        drop(in_flight);
         Ok(reply.map_err(to_py_err)?.into_pyobject(py)?.unbind())
     }
 
@@ -111,10 +113,7 @@ impl AsyncClient {
     fn submit(&self, py: Python<'_>, call: Call) -> PyResult<Py<PyAny>> {
         self.loop_slot.remember_running_loop(py);
         let (core, raw) = (self.core.clone(), self.raw);
-        let fut = pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            calls::run(core, raw, call).await.map_err(to_py_err)
-        })?;
-        Ok(fut.unbind())
+        Ok(crate::aio::spawn(py, calls::run(core, raw, call))?.unbind())
     }
 
     /// Wraps a core client in this class (for `with_env` and `Emulator.async_client()`).
@@ -310,18 +309,16 @@ operations!(Client, {
 
 operations!(AsyncClient, {
     fn __aenter__<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let this = slf.unbind();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move { Ok(this) })
+        crate::aio::ready(slf.py(), slf.clone().into_any())
     }
 
     #[pyo3(signature = (*_args))]
     fn __aexit__<'py>(&self, py: Python<'py>, _args: &Bound<'py, pyo3::types::PyTuple>) -> PyResult<Bound<'py, PyAny>> {
-        pyo3_async_runtimes::tokio::future_into_py(py, async move { Ok(false) })
+        crate::aio::ready(py, pyo3::types::PyBool::new(py, false).to_owned().into_any())
     }
 
     /// Releases nothing yet: connections close when the last clone of the client is dropped.
     fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        pyo3_async_runtimes::tokio::future_into_py(py, async move { Ok(()) })
+        crate::aio::ready(py, py.None().into_bound(py))
     }
 });

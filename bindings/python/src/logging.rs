@@ -69,6 +69,9 @@ impl<S: Subscriber> Layer<S> for PyLogLayer {
 
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
         let Some(sink) = SINK.get() else { return };
+        if crate::aio::closing() {
+            return;
+        }
         let mut line = Line::default();
         event.record(&mut line);
         let level = python_level(event.metadata().level());
