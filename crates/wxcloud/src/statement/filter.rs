@@ -12,7 +12,8 @@
 
 use super::geo::write_geometry;
 use super::literal::{
-    Mode, Path, error_at, single_entry, write_array, write_key, write_regex, write_value,
+    Mode, Path, error_at, single_entry, write_array, write_call, write_key, write_plain_document,
+    write_regex, write_value,
 };
 use crate::{Document, Result, Value};
 
@@ -91,18 +92,7 @@ fn write_logical(out: &mut String, op: &str, operands: &Value, path: &Path<'_>) 
 
 /// `{"field": condition, ...}`.
 fn write_fields(out: &mut String, fields: &Document, path: &Path<'_>) -> Result<()> {
-    out.push('{');
-    for (i, (field, cond)) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        let path = path.key(field);
-        write_key(out, field, &path)?;
-        out.push_str(": ");
-        write_condition(out, cond, &path)?;
-    }
-    out.push('}');
-    Ok(())
+    write_plain_document(out, fields, path, write_condition)
 }
 
 /// One field's condition: a value to equal, or an operator document.
@@ -222,7 +212,7 @@ fn write_command(out: &mut String, op: &str, arg: &Value, path: &Path<'_>) -> Re
             let geometry = geo_options(arg, &["$geometry"], path)?;
             out.push_str("db.command.geoIntersects({\"geometry\": ");
             let g = geometry.first().map(|(_, v)| *v).unwrap_or(&Value::Null);
-            write_geometry(out, g, GEO_ALL, &path.key("$geometry"))?;
+            write_geometry(out, g, super::geo::TYPES, &path.key("$geometry"))?;
             out.push_str("})");
             Ok(())
         }
@@ -237,22 +227,8 @@ fn write_command(out: &mut String, op: &str, arg: &Value, path: &Path<'_>) -> Re
 /// `db.command.<name>(<arg>)` where `name` is the vocabulary's command for `op`.
 fn call(out: &mut String, op: &str, arg: impl FnOnce(&mut String) -> Result<()>) -> Result<()> {
     let name = super::vocab::query_command_for(op).unwrap_or(&op[1..]);
-    out.push_str("db.command.");
-    out.push_str(name);
-    out.push('(');
-    arg(out)?;
-    out.push(')');
-    Ok(())
+    write_call(out, &["db.command.", name], arg)
 }
-
-const GEO_ALL: &[&str] = &[
-    "Point",
-    "LineString",
-    "Polygon",
-    "MultiPoint",
-    "MultiLineString",
-    "MultiPolygon",
-];
 
 /// `$not` with exactly one operator (not a regex, which the SDK cannot negate).
 fn write_not(out: &mut String, arg: &Value, path: &Path<'_>) -> Result<()> {

@@ -12,7 +12,7 @@ use super::literal::{Path, error_at, write_number};
 use crate::{Document, Result, Value};
 
 /// The GeoJSON types the SDK has constructors for.
-const TYPES: &[&str] = &[
+pub(crate) const TYPES: &[&str] = &[
     "Point",
     "LineString",
     "Polygon",

@@ -86,6 +86,33 @@ pub(crate) fn write_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// Converts a UTF-16 string (a JavaScript or Python string) for a statement, refusing a lone
+/// surrogate instead of silently replacing it with U+FFFD.
+///
+/// Rust strings cannot hold lone surrogates, so the writer never sees one; front ends whose
+/// strings can (Node, Python) convert through this to keep the "refused, not changed" rule.
+///
+/// ```
+/// assert_eq!(wxcloud::statement::string_from_utf16(&[0x61, 0xD83D, 0xDE00]).ok().as_deref(), Some("a😀"));
+/// let err = wxcloud::statement::string_from_utf16(&[0x61, 0xD800]).unwrap_err();
+/// assert!(err.to_string().contains("lone surrogate"));
+/// ```
+pub fn string_from_utf16(units: &[u16]) -> Result<String> {
+    let mut out = String::with_capacity(units.len());
+    for (i, c) in char::decode_utf16(units.iter().copied()).enumerate() {
+        match c {
+            Ok(c) => out.push(c),
+            Err(e) => {
+                return Err(Error::statement(format!(
+                    "a string contains the lone surrogate U+{:04X} (character {i}) and cannot be written in a statement",
+                    e.unpaired_surrogate()
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Appends a document key as a quoted literal; refuses `__proto__`, which an object literal
 /// would take as the object's prototype instead of a field.
 pub(crate) fn write_key(out: &mut String, key: &str, path: &Path<'_>) -> Result<()> {
@@ -215,6 +242,19 @@ fn unsupported(path: &Path<'_>, what: &str) -> Error {
     )
 }
 
+/// Appends `<callee>(<arg>)`, for example `db.command.inc(1)` with callee `db.command.inc`.
+pub(crate) fn write_call(
+    out: &mut String,
+    callee: &[&str],
+    arg: impl FnOnce(&mut String) -> Result<()>,
+) -> Result<()> {
+    callee.iter().for_each(|part| out.push_str(part));
+    out.push('(');
+    arg(out)?;
+    out.push(')');
+    Ok(())
+}
+
 /// Appends `[v, ...]`.
 pub(crate) fn write_array(
     out: &mut String,
@@ -222,12 +262,24 @@ pub(crate) fn write_array(
     mode: Mode,
     path: &Path<'_>,
 ) -> Result<()> {
+    write_items(out, items, path, |out, item, path| {
+        write_value(out, item, mode, path)
+    })
+}
+
+/// Appends `[<each item written by `item`>, ...]`.
+pub(crate) fn write_items(
+    out: &mut String,
+    items: &[Value],
+    path: &Path<'_>,
+    mut item: impl FnMut(&mut String, &Value, &Path<'_>) -> Result<()>,
+) -> Result<()> {
     out.push('[');
-    for (i, item) in items.iter().enumerate() {
+    for (i, v) in items.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        write_value(out, item, mode, &path.index(i))?;
+        item(out, v, &path.index(i))?;
     }
     out.push(']');
     Ok(())

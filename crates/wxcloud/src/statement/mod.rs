@@ -39,6 +39,7 @@ pub use ast::*;
 pub use builder::{
     Add, Aggregate, Count, Delete, Update, add, aggregate, count, delete, query, update,
 };
+pub use literal::string_from_utf16;
 pub use print::{MAX_COLLECTION_NAME_LEN, validate_collection_name};
 
 /// Something that can become the text of a statement: a ready-made string, or a statement the

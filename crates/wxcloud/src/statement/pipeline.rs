@@ -10,8 +10,8 @@
 use super::filter::write_filter;
 use super::geo::write_geometry;
 use super::literal::{
-    Mode, Path, error_at, single_entry, write_document, write_int, write_key, write_plain_document,
-    write_value,
+    Mode, Path, error_at, single_entry, write_call, write_document, write_int, write_items,
+    write_plain_document, write_value,
 };
 use super::vocab;
 use crate::{Document, Result, Value};
@@ -96,17 +96,7 @@ fn need_doc<'d>(doc: Option<&'d Document>, method: &str, path: &Path<'_>) -> Res
 fn write_expr(out: &mut String, value: &Value, path: &Path<'_>) -> Result<()> {
     let doc = match value {
         Value::Document(doc) => doc,
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_expr(out, item, &path.index(i))?;
-            }
-            out.push(']');
-            return Ok(());
-        }
+        Value::Array(items) => return write_items(out, items, path, write_expr),
         _ => return write_value(out, value, Mode::Raw, path),
     };
     let operators = doc.keys().filter(|k| k.starts_with('$')).count();
@@ -126,37 +116,25 @@ fn write_expr(out: &mut String, value: &Value, path: &Path<'_>) -> Result<()> {
             format_args!("unsupported aggregate operator `{op}`"),
         ));
     };
-    out.push_str("db.command.aggregate.");
-    out.push_str(name);
-    out.push('(');
-    if op == "$literal" {
-        write_value(out, arg, Mode::Raw, &op_path)?;
-    } else {
-        write_expr(out, arg, &op_path)?;
-    }
-    out.push(')');
-    Ok(())
+    write_call(out, &["db.command.aggregate.", name], |out| {
+        if op == "$literal" {
+            write_value(out, arg, Mode::Raw, &op_path)
+        } else {
+            write_expr(out, arg, &op_path)
+        }
+    })
 }
 
 /// `$geoNear`: `near` as `db.Geo.Point(..)`, `query` as a filter, the rest as literals.
 fn write_geo_near(out: &mut String, spec: &Document, path: &Path<'_>) -> Result<()> {
-    out.push('{');
-    for (i, (key, value)) in spec.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
+    write_plain_document(out, spec, path, |out, value, key_path| {
+        match (key_path, value) {
+            (Path::Key(_, "near"), _) => write_geometry(out, value, &["Point"], key_path),
+            (Path::Key(_, "query"), Value::Document(filter)) => write_filter(out, filter, key_path),
+            (Path::Key(_, "query"), _) => {
+                Err(error_at(key_path, "`query` takes a filter document"))
+            }
+            _ => write_value(out, value, Mode::Raw, key_path),
         }
-        let key_path = path.key(key);
-        write_key(out, key, &key_path)?;
-        out.push_str(": ");
-        match key.as_str() {
-            "near" => write_geometry(out, value, &["Point"], &key_path)?,
-            "query" => match value {
-                Value::Document(filter) => write_filter(out, filter, &key_path)?,
-                _ => return Err(error_at(&key_path, "`query` takes a filter document")),
-            },
-            _ => write_value(out, value, Mode::Raw, &key_path)?,
-        }
-    }
-    out.push('}');
-    Ok(())
+    })
 }

@@ -6,7 +6,7 @@
 //! `{$each: [v]}`); `$pop: 1`/`-1` are `pop()`/`shift()`. A document without operators is a
 //! `$set` of its fields.
 
-use super::literal::{Mode, Path, error_at, write_key, write_value};
+use super::literal::{Mode, Path, error_at, write_call, write_key, write_value};
 use crate::{Document, Result, Value};
 
 /// Appends the `data` document of an update.
@@ -169,10 +169,5 @@ fn command(
     name: &str,
     arg: impl FnOnce(&mut String) -> Result<()>,
 ) -> Result<()> {
-    out.push_str("db.command.");
-    out.push_str(name);
-    out.push('(');
-    arg(out)?;
-    out.push(')');
-    Ok(())
+    write_call(out, &["db.command.", name], arg)
 }
