@@ -33,53 +33,95 @@ static ONE_MS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 /// Converts a document into a dict, keeping key order.
 pub fn document_to_py<'py>(py: Python<'py>, doc: &Document) -> PyResult<Bound<'py, PyDict>> {
-    let dict = PyDict::new(py);
-    for (k, v) in doc {
-        dict.set_item(PyString::new(py, k), value_to_py(py, v)?)?;
-    }
-    Ok(dict)
+    Out::new(py).document(doc)
 }
 
-/// Converts documents into a list of dicts.
+/// Converts documents into a list of dicts, sharing key strings between records.
 pub fn documents_to_py<'py>(py: Python<'py>, docs: &[Document]) -> PyResult<Bound<'py, PyList>> {
+    let mut out = Out::new(py);
     let list = PyList::empty(py);
     for doc in docs {
-        list.append(document_to_py(py, doc)?)?;
+        list.append(out.document(doc)?)?;
     }
     Ok(list)
 }
 
 /// Converts one value into its Python object.
 pub fn value_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match v {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Value::Int32(n) => n.into_pyobject(py)?.into_any(),
-        Value::Int64(n) => n.into_pyobject(py)?.into_any(),
-        Value::Double(f) => PyFloat::new(py, *f).into_any(),
-        Value::String(s) => PyString::new(py, s).into_any(),
-        Value::Document(d) => document_to_py(py, d)?.into_any(),
-        Value::Array(items) => {
-            let list = PyList::empty(py);
-            for item in items {
-                list.append(value_to_py(py, item)?)?;
+    Out::new(py).value(v)
+}
+
+/// Keys longer than this are not shared (field names are short; long keys are data).
+const MAX_SHARED_KEY: usize = 64;
+/// At most this many distinct keys are shared per conversion.
+const MAX_SHARED_KEYS: usize = 4096;
+
+/// One conversion: records of a reply repeat the same field names, so each name becomes one
+/// Python string (with its hash computed once) shared by every record.
+struct Out<'py> {
+    py: Python<'py>,
+    keys: std::collections::HashMap<Box<str>, Bound<'py, PyString>>,
+}
+
+impl<'py> Out<'py> {
+    fn new(py: Python<'py>) -> Self {
+        Out { py, keys: std::collections::HashMap::new() }
+    }
+
+    fn key(&mut self, k: &str) -> Bound<'py, PyString> {
+        if k.len() > MAX_SHARED_KEY {
+            return PyString::new(self.py, k);
+        }
+        if let Some(s) = self.keys.get(k) {
+            return s.clone();
+        }
+        let s = PyString::new(self.py, k);
+        if self.keys.len() < MAX_SHARED_KEYS {
+            self.keys.insert(k.into(), s.clone());
+        }
+        s
+    }
+
+    fn document(&mut self, doc: &Document) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(self.py);
+        for (k, v) in doc {
+            dict.set_item(self.key(k), self.value(v)?)?;
+        }
+        Ok(dict)
+    }
+
+    fn value(&mut self, v: &Value) -> PyResult<Bound<'py, PyAny>> {
+        let py = self.py;
+        Ok(match v {
+            Value::Null => py.None().into_bound(py),
+            Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+            Value::Int32(n) => n.into_pyobject(py)?.into_any(),
+            Value::Int64(n) => n.into_pyobject(py)?.into_any(),
+            Value::Double(f) => PyFloat::new(py, *f).into_any(),
+            Value::String(s) => PyString::new(py, s).into_any(),
+            Value::Document(d) => self.document(d)?.into_any(),
+            Value::Array(items) => {
+                let list = PyList::empty(py);
+                for item in items {
+                    list.append(self.value(item)?)?;
+                }
+                list.into_any()
             }
-            list.into_any()
-        }
-        Value::Decimal128(s) => DECIMAL.import(py, "decimal", "Decimal")?.call1((s.as_str(),))?,
-        Value::Date(ms) => date_to_py(py, *ms)?.into_any(),
-        Value::ObjectId(bytes) => PyString::new(py, &hex(bytes)).into_any(),
-        Value::Binary { subtype: 0, bytes } => PyBytes::new(py, bytes).into_any(),
-        Value::Binary { subtype, bytes } => {
-            Bound::new(py, Binary { data: bytes.clone(), subtype: *subtype })?.into_any()
-        }
-        Value::Regex { pattern, options } => {
-            Bound::new(py, Regex { pattern: pattern.clone(), options: options.clone() })?.into_any()
-        }
-        Value::Timestamp { t, i } => Bound::new(py, Timestamp { t: *t, i: *i })?.into_any(),
-        Value::MinKey => Bound::new(py, MinKey)?.into_any(),
-        Value::MaxKey => Bound::new(py, MaxKey)?.into_any(),
-    })
+            Value::Decimal128(s) => DECIMAL.import(py, "decimal", "Decimal")?.call1((s.as_str(),))?,
+            Value::Date(ms) => date_to_py(py, *ms)?.into_any(),
+            Value::ObjectId(bytes) => PyString::new(py, &hex(bytes)).into_any(),
+            Value::Binary { subtype: 0, bytes } => PyBytes::new(py, bytes).into_any(),
+            Value::Binary { subtype, bytes } => {
+                Bound::new(py, Binary { data: bytes.clone(), subtype: *subtype })?.into_any()
+            }
+            Value::Regex { pattern, options } => {
+                Bound::new(py, Regex { pattern: pattern.clone(), options: options.clone() })?.into_any()
+            }
+            Value::Timestamp { t, i } => Bound::new(py, Timestamp { t: *t, i: *i })?.into_any(),
+            Value::MinKey => Bound::new(py, MinKey)?.into_any(),
+            Value::MaxKey => Bound::new(py, MaxKey)?.into_any(),
+        })
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {

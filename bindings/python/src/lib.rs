@@ -4,7 +4,7 @@
 //! (`errors`), arguments (`structured`) and replies (`calls`, `results`). The Python package
 //! `wxcloud` re-exports what it defines.
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyDict, PyString};
 
 mod admin;
 mod aio;
@@ -27,15 +27,15 @@ fn decode<'py>(py: Python<'py>, records: &Bound<'py, PyAny>) -> PyResult<Bound<'
     if let Ok(s) = records.cast::<PyString>() {
         return Ok(decode_one(py, &s.to_cow()?)?.into_any());
     }
-    let out = PyList::empty(py);
+    let mut docs = Vec::new();
     for item in records.try_iter()? {
         let item = item?;
         let s = item
             .cast::<PyString>()
             .map_err(|_| errors::to_py_err(wxcloud::Error::decode("decode() takes record strings")))?;
-        out.append(decode_one(py, &s.to_cow()?)?)?;
+        docs.push(wxcloud::ejson::decode_document(&s.to_cow()?).map_err(errors::to_py_err)?);
     }
-    Ok(out.into_any())
+    Ok(convert::documents_to_py(py, &docs)?.into_any())
 }
 
 /// Decodes any Extended JSON value (a record, an array, a scalar) into its Python value.
