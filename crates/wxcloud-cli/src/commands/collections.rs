@@ -21,7 +21,7 @@ pub async fn run(
             offset,
             common,
         } => {
-            Context::new(common, conn, out)
+            Context::new(&common, conn, out)
                 .with_session(async |session, printer| {
                     for c in list_all(session, limit, offset).await? {
                         printer.json(json!({
@@ -37,7 +37,7 @@ pub async fn run(
                 .await
         }
         CollectionsAction::Create { name, common } => {
-            Context::new(common, conn, out)
+            Context::new(&common, conn, out)
                 .with_session(async |session, printer| {
                     session.client.create_collection(&name).await?;
                     printer.json(json!({ "created": name }))
@@ -45,7 +45,7 @@ pub async fn run(
                 .await
         }
         CollectionsAction::Drop { name, common } => {
-            Context::new(common, conn, out)
+            Context::new(&common, conn, out)
                 .with_session(async |session, printer| {
                     session.client.delete_collection(&name).await?;
                     printer.json(json!({ "dropped": name }))

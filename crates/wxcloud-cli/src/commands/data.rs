@@ -138,7 +138,7 @@ fn forbid_flags(flags: &[(&str, bool)]) -> Result<(), Failure> {
 }
 
 /// Runs `aggregate`: prints each record.
-pub async fn aggregate(a: AggregateArgs, ctx: Context) -> Result<(), Failure> {
+pub async fn aggregate(ctx: Context, a: AggregateArgs) -> Result<(), Failure> {
     let statement = aggregate_statement(&a)?;
     ctx.run(&statement, async |session, printer| {
         let raw = session.client.aggregate_raw(&statement).await?;
@@ -148,7 +148,7 @@ pub async fn aggregate(a: AggregateArgs, ctx: Context) -> Result<(), Failure> {
 }
 
 /// Runs `query`: prints each record, and on stderr a note when more records match.
-pub async fn query(q: QueryArgs, ctx: Context) -> Result<(), Failure> {
+pub async fn query(ctx: Context, q: QueryArgs) -> Result<(), Failure> {
     let statement = query_statement(&q)?;
     ctx.run(&statement, async |session, printer| {
         let page = session.client.query_raw(&statement).await?;
@@ -167,7 +167,7 @@ pub async fn query(q: QueryArgs, ctx: Context) -> Result<(), Failure> {
 }
 
 /// Runs `count`: prints `{"count": N}`.
-pub async fn count(c: CountArgs, ctx: Context) -> Result<(), Failure> {
+pub async fn count(ctx: Context, c: CountArgs) -> Result<(), Failure> {
     let statement = count_statement(&c)?;
     ctx.run(&statement, async |session, printer| {
         let n = session.client.count(&statement).await?;
@@ -177,7 +177,7 @@ pub async fn count(c: CountArgs, ctx: Context) -> Result<(), Failure> {
 }
 
 /// Runs `add`: prints `{"ids": [...]}`.
-pub async fn add(a: AddArgs, ctx: Context) -> Result<(), Failure> {
+pub async fn add(ctx: Context, a: AddArgs) -> Result<(), Failure> {
     let statement = add_statement(&a)?;
     ctx.run(&statement, async |session, printer| {
         let ids = session.client.add(&statement).await?;
@@ -187,7 +187,7 @@ pub async fn add(a: AddArgs, ctx: Context) -> Result<(), Failure> {
 }
 
 /// Runs `update`: prints `{"matched": N, "modified": N}` (and `"id"` when `set()` inserted).
-pub async fn update(u: UpdateArgs, ctx: Context) -> Result<(), Failure> {
+pub async fn update(ctx: Context, u: UpdateArgs) -> Result<(), Failure> {
     let statement = update_statement(&u)?;
     ctx.run(&statement, async |session, printer| {
         let r = session.client.update(&statement).await?;
@@ -201,7 +201,7 @@ pub async fn update(u: UpdateArgs, ctx: Context) -> Result<(), Failure> {
 }
 
 /// Runs `delete`: prints `{"deleted": N}`.
-pub async fn delete(d: DeleteArgs, ctx: Context) -> Result<(), Failure> {
+pub async fn delete(ctx: Context, d: DeleteArgs) -> Result<(), Failure> {
     let statement = delete_statement(&d)?;
     ctx.run(&statement, async |session, printer| {
         let n = session.client.delete(&statement).await?;

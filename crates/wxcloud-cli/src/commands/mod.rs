@@ -30,9 +30,9 @@ pub struct Context {
 pub type StdoutPrinter = Printer<BufWriter<Stdout>>;
 
 impl Context {
-    fn new(common: Common, top_conn: &ConnArgs, top_out: &OutputArgs) -> Context {
+    fn new(common: &Common, top_conn: &ConnArgs, top_out: &OutputArgs) -> Context {
         Context {
-            conn: common.conn.or(top_conn),
+            conn: common.conn.clone().or(top_conn),
             out: common.out.or(top_out),
             needs_env: true,
         }
@@ -87,47 +87,26 @@ pub fn write(statement: &Statement) -> Result<String, Failure> {
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     let Cli { conn, out, command } = cli;
-    let ctx = |common: Common| Context::new(common, &conn, &out);
+    let ctx = |common: &Common| Context::new(common, &conn, &out);
     match command {
-        Command::Aggregate(mut a) => {
-            let c = ctx(std::mem::take(&mut a.common));
-            data::aggregate(a, c).await
-        }
-        Command::Query(mut q) => {
-            let c = ctx(std::mem::take(&mut q.common));
-            data::query(q, c).await
-        }
-        Command::Count(mut a) => {
-            let c = ctx(std::mem::take(&mut a.common));
-            data::count(a, c).await
-        }
-        Command::Add(mut a) => {
-            let c = ctx(std::mem::take(&mut a.common));
-            data::add(a, c).await
-        }
-        Command::Update(mut a) => {
-            let c = ctx(std::mem::take(&mut a.common));
-            data::update(a, c).await
-        }
-        Command::Delete(mut a) => {
-            let c = ctx(std::mem::take(&mut a.common));
-            data::delete(a, c).await
-        }
+        Command::Aggregate(a) => data::aggregate(ctx(&a.common), a).await,
+        Command::Query(q) => data::query(ctx(&q.common), q).await,
+        Command::Count(c) => data::count(ctx(&c.common), c).await,
+        Command::Add(a) => data::add(ctx(&a.common), a).await,
+        Command::Update(u) => data::update(ctx(&u.common), u).await,
+        Command::Delete(d) => data::delete(ctx(&d.common), d).await,
         Command::Collections(c) => collections::run(c.action, &conn, &out).await,
-        Command::Export(mut e) => {
-            let c = ctx(std::mem::take(&mut e.common));
-            transfer::export(e, c).await
-        }
-        Command::Import(mut i) => {
-            let c = ctx(std::mem::take(&mut i.common));
-            transfer::import(i, c).await
-        }
-        Command::Token(mut t) => {
-            let c = Context {
-                needs_env: false,
-                ..ctx(std::mem::take(&mut t.common))
-            };
-            token::run(t.show, c).await
+        Command::Export(e) => transfer::export(ctx(&e.common), e).await,
+        Command::Import(i) => transfer::import(ctx(&i.common), i).await,
+        Command::Token(t) => {
+            token::run(
+                Context {
+                    needs_env: false,
+                    ..ctx(&t.common)
+                },
+                t.show,
+            )
+            .await
         }
         Command::Emulator(e) => emulator::run(e).await,
     }

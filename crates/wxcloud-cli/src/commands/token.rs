@@ -10,7 +10,7 @@ use super::Context;
 use crate::failure::Failure;
 
 /// Runs `token`: prints `{"source", "expires_at", "expires_in"}` (and `"access_token"` with `--show`).
-pub async fn run(show: bool, ctx: Context) -> Result<(), Failure> {
+pub async fn run(ctx: Context, show: bool) -> Result<(), Failure> {
     ctx.with_session(async |session, printer| {
         let info = session.client.token_info().await?;
         let mut obj = json!({ "source": info.source });

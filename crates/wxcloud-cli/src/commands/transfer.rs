@@ -41,7 +41,7 @@ pub fn export_page(
 }
 
 /// Runs `export`: every matching record, one per line, on stdout.
-pub async fn export(e: ExportArgs, ctx: Context) -> Result<(), Failure> {
+pub async fn export(ctx: Context, e: ExportArgs) -> Result<(), Failure> {
     if !(1..=MAX_PAGE).contains(&e.page_size) {
         return Err(Failure::usage(format!(
             "--page-size must be between 1 and {MAX_PAGE}"
@@ -97,7 +97,7 @@ pub async fn export(e: ExportArgs, ctx: Context) -> Result<(), Failure> {
 
 /// Runs `import`: checks every line first, then adds the documents in batches and prints
 /// `{"collection", "imported", "batches"}`.
-pub async fn import(i: ImportArgs, ctx: Context) -> Result<(), Failure> {
+pub async fn import(ctx: Context, i: ImportArgs) -> Result<(), Failure> {
     if i.batch_size == 0 {
         return Err(Failure::usage("--batch-size must be at least 1"));
     }
