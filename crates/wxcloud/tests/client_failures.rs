@@ -16,11 +16,19 @@ const ADD: &str = r#"db.collection("c").add({data:{a:1}})"#;
 const COUNT: &str = r#"db.collection("c").count()"#;
 
 fn html_502() -> Reply {
-    Reply::Raw { status: 502, content_type: "text/html", body: b"<html><body>502 Bad Gateway</body></html>".to_vec() }
+    Reply::Raw {
+        status: 502,
+        content_type: "text/html",
+        body: b"<html><body>502 Bad Gateway</body></html>".to_vec(),
+    }
 }
 
 fn ok_200(body: &[u8]) -> Reply {
-    Reply::Raw { status: 200, content_type: "application/json", body: body.to_vec() }
+    Reply::Raw {
+        status: 200,
+        content_type: "application/json",
+        body: body.to_vec(),
+    }
 }
 
 #[tokio::test]
@@ -28,7 +36,10 @@ async fn a_busy_service_twice_then_success_lets_an_aggregate_succeed() {
     let server = Server::start().await;
     server.script("/tcb/databaseaggregate", Reply::Errcode(-1));
     server.script("/tcb/databaseaggregate", Reply::Errcode(-1));
-    server.script("/tcb/databaseaggregate", Reply::Json(json!({"errcode":0,"errmsg":"ok","data":["{\"a\":1}"]})));
+    server.script(
+        "/tcb/databaseaggregate",
+        Reply::Json(json!({"errcode":0,"errmsg":"ok","data":["{\"a\":1}"]})),
+    );
 
     let records = server.client().aggregate(AGG).await.expect("retried");
 
@@ -46,7 +57,11 @@ async fn a_busy_service_on_an_add_is_an_error_after_one_request() {
 
     assert_eq!(err.kind(), ErrorKind::Transient);
     assert_eq!(err.errcode(), Some(-1));
-    assert_eq!(server.count("/tcb/databaseadd"), 1, "a write that may have run is never repeated");
+    assert_eq!(
+        server.count("/tcb/databaseadd"),
+        1,
+        "a write that may have run is never repeated"
+    );
 }
 
 #[tokio::test]
@@ -55,9 +70,21 @@ async fn reads_give_up_after_the_retry_budget() {
     for _ in 0..10 {
         server.script("/tcb/databasecount", Reply::Errcode(-501001));
     }
-    let err = expect_err(server.builder().max_retries(2).build().unwrap().count(COUNT).await);
+    let err = expect_err(
+        server
+            .builder()
+            .max_retries(2)
+            .build()
+            .unwrap()
+            .count(COUNT)
+            .await,
+    );
     assert_eq!(err.kind(), ErrorKind::Transient);
-    assert_eq!(server.count("/tcb/databasecount"), 3, "one attempt and two retries");
+    assert_eq!(
+        server.count("/tcb/databasecount"),
+        3,
+        "one attempt and two retries"
+    );
 }
 
 #[tokio::test]
@@ -66,8 +93,14 @@ async fn errors_that_a_repeat_cannot_fix_are_not_retried() {
     server.script("/tcb/databasecount", Reply::Errcode(-502002));
     server.script("/tcb/databasecount", Reply::Errcode(45011));
     let client = server.client();
-    assert_eq!(expect_err(client.count(COUNT).await).kind(), ErrorKind::InvalidRequest);
-    assert_eq!(expect_err(client.count(COUNT).await).kind(), ErrorKind::RateLimit);
+    assert_eq!(
+        expect_err(client.count(COUNT).await).kind(),
+        ErrorKind::InvalidRequest
+    );
+    assert_eq!(
+        expect_err(client.count(COUNT).await).kind(),
+        ErrorKind::RateLimit
+    );
     assert_eq!(server.count("/tcb/databasecount"), 2);
 }
 
@@ -83,8 +116,21 @@ async fn an_html_502_is_a_transport_error_retried_only_for_reads() {
 
     let err = expect_err(client.add(ADD).await);
     assert_eq!(err.kind(), ErrorKind::Transport);
-    assert!(matches!(err, wxcloud::Error::Transport { status: Some(502), request_sent: true, .. }), "{err:?}");
-    assert!(!err.to_string().contains("Bad Gateway"), "proxy pages are not quoted: {err}");
+    assert!(
+        matches!(
+            err,
+            wxcloud::Error::Transport {
+                status: Some(502),
+                request_sent: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        !err.to_string().contains("Bad Gateway"),
+        "proxy pages are not quoted: {err}"
+    );
     assert_eq!(server.count("/tcb/databaseadd"), 1);
 }
 
@@ -100,16 +146,30 @@ async fn an_empty_body_is_a_transport_error() {
 #[tokio::test]
 async fn truncated_json_is_a_transport_error() {
     let server = Server::start().await;
-    server.script("/tcb/databaseupdate", ok_200(br#"{"errcode":0,"errmsg":"ok","matched":1,"modi"#));
-    let err = expect_err(server.client().update(r#"db.collection("c").where({}).update({data:{a:1}})"#).await);
+    server.script(
+        "/tcb/databaseupdate",
+        ok_200(br#"{"errcode":0,"errmsg":"ok","matched":1,"modi"#),
+    );
+    let err = expect_err(
+        server
+            .client()
+            .update(r#"db.collection("c").where({}).update({data:{a:1}})"#)
+            .await,
+    );
     assert_eq!(err.kind(), ErrorKind::Transport);
 }
 
 #[tokio::test]
 async fn a_reply_of_the_wrong_shape_is_a_decode_error() {
     let server = Server::start().await;
-    server.script("/tcb/databaseadd", Reply::Json(json!({"errcode":0,"errmsg":"ok","id_list":"not a list"})));
-    assert_eq!(expect_err(server.client().add(ADD).await).kind(), ErrorKind::Decode);
+    server.script(
+        "/tcb/databaseadd",
+        Reply::Json(json!({"errcode":0,"errmsg":"ok","id_list":"not a list"})),
+    );
+    assert_eq!(
+        expect_err(server.client().add(ADD).await).kind(),
+        ErrorKind::Decode
+    );
 }
 
 #[tokio::test]
@@ -124,7 +184,11 @@ async fn a_20_mb_reply_is_refused_with_a_decode_error() {
 
     assert_eq!(err.kind(), ErrorKind::Decode);
     assert!(err.to_string().contains("limit"), "{err}");
-    assert_eq!(server.count("/tcb/databaseaggregate"), 1, "an oversized reply is not fetched again");
+    assert_eq!(
+        server.count("/tcb/databaseaggregate"),
+        1,
+        "an oversized reply is not fetched again"
+    );
 }
 
 #[tokio::test]
@@ -134,7 +198,11 @@ async fn a_stalled_server_is_a_timeout() {
         server.script("/tcb/databasecount", Reply::Stall);
     }
     server.script("/tcb/databaseadd", Reply::Stall);
-    let client = server.builder().timeout(Duration::from_millis(300)).build().unwrap();
+    let client = server
+        .builder()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
 
     let err = expect_err(client.count(COUNT).await);
     assert_eq!(err.kind(), ErrorKind::Timeout);
@@ -148,14 +216,25 @@ async fn a_stalled_server_is_a_timeout() {
 async fn a_stalled_token_endpoint_is_a_timeout_too() {
     let server = Server::start().await;
     server.script("/cgi-bin/stable_token", Reply::Stall);
-    let client = server.builder().timeout(Duration::from_millis(300)).build().unwrap();
-    assert_eq!(expect_err(client.count(COUNT).await).kind(), ErrorKind::Timeout);
+    let client = server
+        .builder()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    assert_eq!(
+        expect_err(client.count(COUNT).await).kind(),
+        ErrorKind::Timeout
+    );
 }
 
 #[tokio::test]
 async fn a_refused_connection_is_a_transport_error_that_never_reached_the_service() {
     // Bind and drop a listener to get a port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let client = wxcloud::Client::builder()
         .base_url(format!("http://127.0.0.1:{port}"))
         .env(ENV)
@@ -167,7 +246,17 @@ async fn a_refused_connection_is_a_transport_error_that_never_reached_the_servic
     let err = expect_err(client.add(ADD).await);
 
     assert_eq!(err.kind(), ErrorKind::Transport);
-    assert!(matches!(err, wxcloud::Error::Transport { request_sent: false, status: None, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            wxcloud::Error::Transport {
+                request_sent: false,
+                status: None,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(err.hint().unwrap().contains("connect"));
 }
 
@@ -175,7 +264,9 @@ struct Unwritable;
 
 impl ToStatement for Unwritable {
     fn to_statement(&self) -> wxcloud::Result<Cow<'_, str>> {
-        Err(wxcloud::Error::statement("$where cannot be written as a statement"))
+        Err(wxcloud::Error::statement(
+            "$where cannot be written as a statement",
+        ))
     }
 }
 
@@ -192,7 +283,12 @@ async fn a_statement_that_cannot_be_written_fails_before_anything_is_sent() {
 fn configuration_errors_are_reported_by_build() {
     let no_credentials = expect_err(wxcloud::Client::builder().env(ENV).build());
     assert_eq!(no_credentials.kind(), ErrorKind::InvalidRequest);
-    let bad_url = expect_err(wxcloud::Client::builder().access_token("t").base_url("ftp://x").build());
+    let bad_url = expect_err(
+        wxcloud::Client::builder()
+            .access_token("t")
+            .base_url("ftp://x")
+            .build(),
+    );
     assert_eq!(bad_url.kind(), ErrorKind::InvalidRequest);
     let half = expect_err(wxcloud::Client::builder().appid("wx1").build());
     assert!(half.to_string().contains("no secret"));
@@ -208,7 +304,11 @@ fn environment_variables_configure_the_builder() {
         ("WXCLOUD_TOKEN_MODE", "client_credential"),
         ("WXCLOUD_TIMEOUT", "2.5"),
     ];
-    let lookup = |name: &str| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string());
+    let lookup = |name: &str| {
+        vars.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    };
     let builder = wxcloud::ClientBuilder::from_lookup(lookup);
     assert!(builder.has_credentials());
     assert_eq!(builder.env_name(), Some("env-from-vars"));
@@ -217,7 +317,12 @@ fn environment_variables_configure_the_builder() {
     assert_eq!(client.base_url(), "http://127.0.0.1:9");
     support::assert_no_secrets(&format!("{client:?}"));
 
-    let bad = wxcloud::ClientBuilder::from_lookup(|name| (name == "WXCLOUD_TOKEN_MODE").then(|| "weekly".to_string()));
-    assert_eq!(expect_err(bad.access_token("t").build()).kind(), ErrorKind::InvalidRequest);
+    let bad = wxcloud::ClientBuilder::from_lookup(|name| {
+        (name == "WXCLOUD_TOKEN_MODE").then(|| "weekly".to_string())
+    });
+    assert_eq!(
+        expect_err(bad.access_token("t").build()).kind(),
+        ErrorKind::InvalidRequest
+    );
     assert!(!wxcloud::ClientBuilder::from_lookup(|_| None).has_credentials());
 }

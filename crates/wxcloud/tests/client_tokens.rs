@@ -31,7 +31,11 @@ async fn burst(client: &wxcloud::Client, n: usize) {
 async fn five_hundred_concurrent_calls_on_a_cold_cache_fetch_one_token() {
     let server = Server::start().await;
     server.set_token_delay(Duration::from_millis(200));
-    let client = server.builder().timeout(Duration::from_secs(60)).build().unwrap();
+    let client = server
+        .builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
 
     burst(&client, 500).await;
 
@@ -43,19 +47,27 @@ async fn five_hundred_concurrent_calls_on_a_cold_cache_fetch_one_token() {
     assert_eq!(body["force_refresh"], false);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_token_due_for_refresh_during_a_burst_is_refreshed_once_without_waiting() {
-    let server = Server::start().await;
+/// A client whose token cache holds a token, with the clock it judges expiry by.
+async fn warm_client_on_a_manual_clock(server: &Server) -> (wxcloud::Client, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(SystemTime::now()));
     let client = server.builder().clock(clock.clone()).build().unwrap();
     client.count(COUNT).await.unwrap();
+    (client, clock)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_due_for_refresh_during_a_burst_is_refreshed_once_without_waiting() {
+    let server = Server::start().await;
+    let (client, clock) = warm_client_on_a_manual_clock(&server).await;
     // Inside the 5-minute margin, still valid: callers keep the old token while one fetch runs.
     clock.advance(Duration::from_secs(7200 - 60));
     server.set_token_delay(Duration::from_millis(100));
 
     burst(&client, 200).await;
     for _ in 0..200 {
-        if server.count(STABLE) == 2 && client.token_info().await.unwrap().token.as_str() == format!("{TOKEN_PREFIX}2") {
+        if server.count(STABLE) == 2
+            && client.token_info().await.unwrap().token.as_str() == format!("{TOKEN_PREFIX}2")
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -63,19 +75,24 @@ async fn a_token_due_for_refresh_during_a_burst_is_refreshed_once_without_waitin
     burst(&client, 50).await;
 
     assert_eq!(server.count(STABLE), 2, "exactly one refresh");
-    let tokens: std::collections::HashSet<_> =
-        server.seen("/tcb/databasecount").into_iter().map(|s| s.query["access_token"].clone()).collect();
+    let tokens: std::collections::HashSet<_> = server
+        .seen("/tcb/databasecount")
+        .into_iter()
+        .map(|s| s.query["access_token"].clone())
+        .collect();
     assert_eq!(tokens.len(), 2);
     let seen = server.seen("/tcb/databasecount");
-    assert_eq!(seen[1].query["access_token"], format!("{TOKEN_PREFIX}1"), "the burst did not wait for the refresh");
+    assert_eq!(
+        seen[1].query["access_token"],
+        format!("{TOKEN_PREFIX}1"),
+        "the burst did not wait for the refresh"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_expiring_before_a_burst_is_fetched_once_for_all_callers() {
     let server = Server::start().await;
-    let clock = Arc::new(ManualClock::new(SystemTime::now()));
-    let client = server.builder().clock(clock.clone()).build().unwrap();
-    client.count(COUNT).await.unwrap();
+    let (client, clock) = warm_client_on_a_manual_clock(&server).await;
     clock.advance(Duration::from_secs(7201));
     server.set_token_delay(Duration::from_millis(100));
 
@@ -93,11 +110,25 @@ async fn a_rejected_token_is_refreshed_once_and_the_call_retried_once() {
     client.count(COUNT).await.unwrap();
     server.revoke_tokens();
 
-    client.count(COUNT).await.expect("retried with a fresh token");
+    client
+        .count(COUNT)
+        .await
+        .expect("retried with a fresh token");
 
     assert_eq!(server.count(STABLE), 2);
-    let used: Vec<_> = server.seen("/tcb/databasecount").into_iter().map(|s| s.query["access_token"].clone()).collect();
-    assert_eq!(used, [format!("{TOKEN_PREFIX}1"), format!("{TOKEN_PREFIX}1"), format!("{TOKEN_PREFIX}2")]);
+    let used: Vec<_> = server
+        .seen("/tcb/databasecount")
+        .into_iter()
+        .map(|s| s.query["access_token"].clone())
+        .collect();
+    assert_eq!(
+        used,
+        [
+            format!("{TOKEN_PREFIX}1"),
+            format!("{TOKEN_PREFIX}1"),
+            format!("{TOKEN_PREFIX}2")
+        ]
+    );
 }
 
 #[tokio::test]
@@ -112,7 +143,11 @@ async fn a_second_rejection_ends_in_a_token_error_without_a_loop() {
     assert_eq!(err.kind(), ErrorKind::Token);
     assert_eq!(err.errcode(), Some(40001));
     assert!(!err.is_token_endpoint());
-    assert_eq!(server.count("/tcb/databaseadd"), 2, "one call and one retry");
+    assert_eq!(
+        server.count("/tcb/databaseadd"),
+        2,
+        "one call and one retry"
+    );
     assert_eq!(server.count(STABLE), 2, "one fetch and one refresh");
 }
 
@@ -126,7 +161,11 @@ async fn a_burst_rejected_with_the_same_stale_token_refreshes_once() {
 
     burst(&client, 100).await;
 
-    assert_eq!(server.count(STABLE), 2, "compare-and-invalidate: one refresh for the whole burst");
+    assert_eq!(
+        server.count(STABLE),
+        2,
+        "compare-and-invalidate: one refresh for the whole burst"
+    );
 }
 
 #[tokio::test]
@@ -157,7 +196,10 @@ async fn a_fixed_token_is_sent_as_given() {
         .build()
         .unwrap();
     client.count(COUNT).await.unwrap();
-    assert_eq!(server.seen("/tcb/databasecount")[0].query["access_token"], format!("{TOKEN_PREFIX}fixed"));
+    assert_eq!(
+        server.seen("/tcb/databasecount")[0].query["access_token"],
+        format!("{TOKEN_PREFIX}fixed")
+    );
 }
 
 #[tokio::test]
@@ -172,14 +214,21 @@ async fn a_wrong_secret_is_a_token_endpoint_error_not_a_stale_token() {
     assert_eq!(err.errcode(), Some(40001));
     assert!(err.hint().unwrap().contains("secret"), "{:?}", err.hint());
     assert!(!err.to_string().contains("wrong-secret"));
-    assert_eq!(server.count(STABLE), 1, "a permanent refusal is not retried");
+    assert_eq!(
+        server.count(STABLE),
+        1,
+        "a permanent refusal is not retried"
+    );
     assert_eq!(server.count("/tcb/databasecount"), 0);
 }
 
 #[tokio::test]
 async fn an_ip_whitelist_refusal_from_the_token_endpoint_says_so() {
     let server = Server::start().await;
-    server.script(STABLE, Reply::Json(json!({"errcode": 40164, "errmsg": "invalid ip 1.2.3.4, not in whitelist"})));
+    server.script(
+        STABLE,
+        Reply::Json(json!({"errcode": 40164, "errmsg": "invalid ip 1.2.3.4, not in whitelist"})),
+    );
     let err = expect_err(server.client().count(COUNT).await);
     assert!(err.is_token_endpoint());
     assert_eq!(err.errcode(), Some(40164));
@@ -190,14 +239,22 @@ async fn an_ip_whitelist_refusal_from_the_token_endpoint_says_so() {
 async fn a_busy_token_endpoint_is_retried() {
     let server = Server::start().await;
     server.script(STABLE, Reply::Errcode(-1));
-    server.client().count(COUNT).await.expect("token fetch retried");
+    server
+        .client()
+        .count(COUNT)
+        .await
+        .expect("token fetch retried");
     assert_eq!(server.count(STABLE), 2);
 }
 
 #[tokio::test]
 async fn client_credential_mode_gets_the_token_with_a_get() {
     let server = Server::start().await;
-    let client = server.builder().token_mode(TokenMode::ClientCredential).build().unwrap();
+    let client = server
+        .builder()
+        .token_mode(TokenMode::ClientCredential)
+        .build()
+        .unwrap();
     client.count(COUNT).await.unwrap();
     let seen = server.seen("/cgi-bin/token");
     assert_eq!(seen.len(), 1);
@@ -211,7 +268,12 @@ async fn client_credential_mode_gets_the_token_with_a_get() {
 #[tokio::test]
 async fn a_wrong_secret_in_client_credential_mode_never_shows_the_url() {
     let server = Server::start().await;
-    let client = server.builder().token_mode(TokenMode::ClientCredential).secret("wrong").build().unwrap();
+    let client = server
+        .builder()
+        .token_mode(TokenMode::ClientCredential)
+        .secret("wrong")
+        .build()
+        .unwrap();
     let err = expect_err(client.count(COUNT).await);
     assert!(err.is_token_endpoint());
     assert_eq!(err.errcode(), Some(40125));
@@ -223,7 +285,10 @@ async fn an_authorizer_token_comes_from_the_component_token() {
     let server = Server::start().await;
     let component = "/cgi-bin/component/api_component_token";
     let authorizer = "/cgi-bin/component/api_authorizer_token";
-    server.script(component, Reply::Json(json!({"component_access_token": "comp-tok-1", "expires_in": 7200})));
+    server.script(
+        component,
+        Reply::Json(json!({"component_access_token": "comp-tok-1", "expires_in": 7200})),
+    );
     server.script(
         authorizer,
         Reply::Json(json!({"authorizer_access_token": format!("{TOKEN_PREFIX}auth1"), "expires_in": 7200, "authorizer_refresh_token": "refresh-2"})),
@@ -238,7 +303,13 @@ async fn an_authorizer_token_comes_from_the_component_token() {
     let client = wxcloud::Client::builder()
         .base_url(&server.url)
         .env(ENV)
-        .authorizer(Authorizer::new("wx-platform", "platform-secret", ticket, "wx-authorizer", "refresh-1"))
+        .authorizer(Authorizer::new(
+            "wx-platform",
+            "platform-secret",
+            ticket,
+            "wx-authorizer",
+            "refresh-1",
+        ))
         .build()
         .unwrap();
 
@@ -255,10 +326,16 @@ async fn an_authorizer_token_comes_from_the_component_token() {
         a.body,
         json!({"component_appid": "wx-platform", "authorizer_appid": "wx-authorizer", "authorizer_refresh_token": "refresh-1"})
     );
-    assert_eq!(server.seen("/tcb/databasecount")[0].query["access_token"], format!("{TOKEN_PREFIX}auth1"));
+    assert_eq!(
+        server.seen("/tcb/databasecount")[0].query["access_token"],
+        format!("{TOKEN_PREFIX}auth1")
+    );
     assert_eq!(tickets.load(Ordering::SeqCst), 1);
     let debug = format!("{client:?}");
-    assert!(!debug.contains("platform-secret") && !debug.contains("refresh-1"), "{debug}");
+    assert!(
+        !debug.contains("platform-secret") && !debug.contains("refresh-1"),
+        "{debug}"
+    );
 }
 
 #[tokio::test]
@@ -272,7 +349,12 @@ async fn a_token_provider_is_called_once_and_its_token_cached() {
         .env(ENV)
         .token_provider(move || {
             counter.fetch_add(1, Ordering::SeqCst);
-            async { Ok(AccessToken::new(format!("{TOKEN_PREFIX}provided"), Duration::from_secs(3600))) }
+            async {
+                Ok(AccessToken::new(
+                    format!("{TOKEN_PREFIX}provided"),
+                    Duration::from_secs(3600),
+                ))
+            }
         })
         .build()
         .unwrap();
@@ -303,7 +385,10 @@ async fn a_fetch_survives_its_cancelled_caller_and_fills_the_cache() {
     let client = server.client();
 
     let cancelled = tokio::time::timeout(Duration::from_millis(50), client.count(COUNT)).await;
-    assert!(cancelled.is_err(), "the caller gave up while the fetch was running");
+    assert!(
+        cancelled.is_err(),
+        "the caller gave up while the fetch was running"
+    );
     // The fetch finishes on its own; the next call finds its token.
     for _ in 0..100 {
         if server.tokens_issued() == 1 {

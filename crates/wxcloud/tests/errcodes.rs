@@ -76,24 +76,31 @@ fn the_table_follows_the_api_reference() {
     for code in [40001, 40014, 42001, 41001] {
         assert_eq!(db(code), Token, "{code}");
     }
-    for code in [-1, -1000, -501001, -501002, -501004, -502011, -601001, -601003] {
+    for code in [
+        -1, -1000, -501001, -501002, -501004, -502011, -601001, -601003,
+    ] {
         assert_eq!(db(code), Transient, "{code}");
     }
     for code in [45009, 45011, -501003, -501015, -501016] {
         assert_eq!(db(code), RateLimit, "{code}");
     }
-    for code in [40097, 40101, 43002, 44002, 47001, -501000, -501007, -501020, -501021, -502002, 40002] {
+    for code in [
+        40097, 40101, 43002, 44002, 47001, -501000, -501007, -501020, -501021, -502002, 40002,
+    ] {
         assert_eq!(db(code), InvalidRequest, "{code}");
     }
     for code in [
-        40013, 40125, 40164, 40243, 48001, 50001, 61004, 61024, 85088, -502003, -501019, 89501, 89503, 89506, 89507,
+        40013, 40125, 40164, 40243, 48001, 50001, 61004, 61024, 85088, -502003, -501019, 89501,
+        89503, 89506, 89507,
     ] {
         assert_eq!(db(code), AccessDenied, "{code}");
     }
     for code in [-502005, -501009] {
         assert_eq!(db(code), NotFound, "{code}");
     }
-    for code in [-502001, -502010, -502012, -502013, -502014, -502015, -501005, -501017, -501018, UNKNOWN] {
+    for code in [
+        -502001, -502010, -502012, -502013, -502014, -502015, -501005, -501017, -501018, UNKNOWN,
+    ] {
         assert_eq!(db(code), Api, "{code}");
     }
     // On the token endpoints a refusal is about credentials or setup, never a stale token.

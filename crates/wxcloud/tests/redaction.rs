@@ -42,13 +42,26 @@ fn debug_output_redacts_secrets_and_tokens() {
     let outputs = [
         format!("{builder:?}"),
         format!("{:?}", builder.clone().build().unwrap()),
-        format!("{:?}", builder.clone().token_mode(TokenMode::ClientCredential).build().unwrap()),
+        format!(
+            "{:?}",
+            builder
+                .clone()
+                .token_mode(TokenMode::ClientCredential)
+                .build()
+                .unwrap()
+        ),
         format!("{:?}", builder.build_blocking().unwrap()),
         format!("{token:?}"),
         format!("{:?}", StableTokenSource::new(APPID, SECRET)),
         format!(
             "{:?}",
-            AuthorizerSource::new("p", SECRET, VerifyTicket::Value(format!("{TOKEN_PREFIX}t")), "a", format!("{TOKEN_PREFIX}r"))
+            AuthorizerSource::new(
+                "p",
+                SECRET,
+                VerifyTicket::Value(format!("{TOKEN_PREFIX}t")),
+                "a",
+                format!("{TOKEN_PREFIX}r")
+            )
         ),
     ];
     for output in outputs {
@@ -68,7 +81,10 @@ fn logs_of_token_fetches_failures_and_retries_hold_no_secrets() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let mut errors = Vec::new();
     runtime.block_on(async {
         let server = Server::start().await;
@@ -79,15 +95,51 @@ fn logs_of_token_fetches_failures_and_retries_hold_no_secrets() {
         client.count("db.collection(\"c\").count()").await.unwrap();
         server.script("/tcb/databaseadd", Reply::Errcode(40001));
         server.script("/tcb/databaseadd", Reply::Errcode(40001));
-        errors.push(client.add("db.collection(\"c\").add({data:{}})").await.unwrap_err());
-        server.script("/tcb/databaseadd", Reply::Raw { status: 502, content_type: "text/html", body: b"x".to_vec() });
-        errors.push(client.add("db.collection(\"c\").add({data:{}})").await.unwrap_err());
-        let wrong = server.builder().secret("not-the-secret").token_mode(TokenMode::ClientCredential).build().unwrap();
-        errors.push(wrong.count("db.collection(\"c\").count()").await.unwrap_err());
-        let stalled = server.builder().timeout(Duration::from_millis(200)).build().unwrap();
+        errors.push(
+            client
+                .add("db.collection(\"c\").add({data:{}})")
+                .await
+                .unwrap_err(),
+        );
+        server.script(
+            "/tcb/databaseadd",
+            Reply::Raw {
+                status: 502,
+                content_type: "text/html",
+                body: b"x".to_vec(),
+            },
+        );
+        errors.push(
+            client
+                .add("db.collection(\"c\").add({data:{}})")
+                .await
+                .unwrap_err(),
+        );
+        let wrong = server
+            .builder()
+            .secret("not-the-secret")
+            .token_mode(TokenMode::ClientCredential)
+            .build()
+            .unwrap();
+        errors.push(
+            wrong
+                .count("db.collection(\"c\").count()")
+                .await
+                .unwrap_err(),
+        );
+        let stalled = server
+            .builder()
+            .timeout(Duration::from_millis(200))
+            .build()
+            .unwrap();
         server.script("/tcb/databasecount", Reply::Stall);
         server.script("/tcb/databasecount", Reply::Stall);
-        errors.push(stalled.count("db.collection(\"c\").count()").await.unwrap_err());
+        errors.push(
+            stalled
+                .count("db.collection(\"c\").count()")
+                .await
+                .unwrap_err(),
+        );
     });
     drop(runtime);
 
@@ -95,8 +147,14 @@ fn logs_of_token_fetches_failures_and_retries_hold_no_secrets() {
         support::clean(err);
     }
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("databasecount"), "spans name the operation:\n{logs}");
-    assert!(logs.contains("errcode"), "spans record the errcode:\n{logs}");
+    assert!(
+        logs.contains("databasecount"),
+        "spans name the operation:\n{logs}"
+    );
+    assert!(
+        logs.contains("errcode"),
+        "spans record the errcode:\n{logs}"
+    );
     assert!(logs.contains(ENV), "spans record the env:\n{logs}");
     assert_no_secrets(&logs);
     assert!(!logs.contains("not-the-secret"));

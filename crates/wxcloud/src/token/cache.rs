@@ -330,8 +330,17 @@ mod tests {
         let cache = TokenCache::new(CacheConfig {
             source: source.clone(),
             store,
-            clock: Arc::new(TokioClock { base: SystemTime::UNIX_EPOCH, start: tokio::time::Instant::now() }),
-            http: Http::new("http://127.0.0.1:9", Duration::from_secs(30), Duration::from_secs(5), 1024).unwrap(),
+            clock: Arc::new(TokioClock {
+                base: SystemTime::UNIX_EPOCH,
+                start: tokio::time::Instant::now(),
+            }),
+            http: Http::new(
+                "http://127.0.0.1:9",
+                Duration::from_secs(30),
+                Duration::from_secs(5),
+                1024,
+            )
+            .unwrap(),
             refresh_margin: Duration::from_secs(300),
             retry: RetryPolicy::default(),
             fetch_timeout: Duration::from_secs(30),
@@ -373,13 +382,21 @@ mod tests {
         assert_eq!(fetches(&source), 1, "not yet due");
 
         tokio::time::sleep(Duration::from_secs(2)).await;
-        assert_eq!(cache.get().await.unwrap().token.as_str(), "t1", "due: the old token is still served");
+        assert_eq!(
+            cache.get().await.unwrap().token.as_str(),
+            "t1",
+            "due: the old token is still served"
+        );
         tokio::time::sleep(Duration::from_secs(3)).await;
         assert_eq!(cache.get().await.unwrap().token.as_str(), "t2");
         assert_eq!(fetches(&source), 2);
 
         tokio::time::sleep(Duration::from_secs(7300)).await;
-        assert_eq!(cache.get().await.unwrap().token.as_str(), "t3", "expired: callers wait for a new one");
+        assert_eq!(
+            cache.get().await.unwrap().token.as_str(),
+            "t3",
+            "expired: callers wait for a new one"
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -397,7 +414,11 @@ mod tests {
     async fn a_waiter_on_another_holders_lock_reads_its_token_instead_of_fetching() {
         let store = Arc::new(MemoryTokenStore::new());
         let (cache, source) = cache_with(store.clone());
-        let held = store.try_lock("counting", Duration::from_secs(60)).await.unwrap().unwrap();
+        let held = store
+            .try_lock("counting", Duration::from_secs(60))
+            .await
+            .unwrap()
+            .unwrap();
         let waiter = tokio::spawn({
             let cache = cache.clone();
             async move { cache.get().await }
@@ -410,7 +431,10 @@ mod tests {
         };
         store.put("counting", &from_elsewhere).await.unwrap();
         store.unlock("counting", &held).await.unwrap();
-        assert_eq!(waiter.await.unwrap().unwrap().token.as_str(), "other-process");
+        assert_eq!(
+            waiter.await.unwrap().unwrap().token.as_str(),
+            "other-process"
+        );
         assert_eq!(fetches(&source), 0);
     }
 

@@ -170,40 +170,22 @@ mod tests {
         assert_eq!(store.get("k").await.unwrap(), None);
     }
 
+    async fn take(store: &MemoryTokenStore) -> Option<LockId> {
+        store.try_lock("k", Duration::from_secs(30)).await.unwrap()
+    }
+
     #[tokio::test]
     async fn the_lock_has_one_holder_and_only_it_releases() {
         let store = MemoryTokenStore::new();
-        let first = store
-            .try_lock("k", Duration::from_secs(30))
-            .await
-            .unwrap()
-            .unwrap();
-        assert!(
-            store
-                .try_lock("k", Duration::from_secs(30))
-                .await
-                .unwrap()
-                .is_none()
-        );
+        let first = take(&store).await.expect("free at first");
+        assert!(take(&store).await.is_none());
         store
             .unlock("k", &LockId("someone else".into()))
             .await
             .unwrap();
-        assert!(
-            store
-                .try_lock("k", Duration::from_secs(30))
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(take(&store).await.is_none(), "only the holder releases");
         store.unlock("k", &first).await.unwrap();
-        assert!(
-            store
-                .try_lock("k", Duration::from_secs(30))
-                .await
-                .unwrap()
-                .is_some()
-        );
+        assert!(take(&store).await.is_some());
     }
 
     #[tokio::test]
