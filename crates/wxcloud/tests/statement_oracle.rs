@@ -119,6 +119,18 @@ fn the_official_serializer_reads_every_statement_as_its_input() {
             text.expect("vector prints"),
         ));
     }
+    // Every aggregate operator of the vocabulary exists in the SDK under that name.
+    for (name, op) in wxcloud::statement::vocab::AGGREGATE_OPERATORS {
+        let expr = Value::Document([(op.to_string(), Value::from("$x"))].into_iter().collect());
+        let project = Value::Document([("v".to_owned(), expr)].into_iter().collect());
+        let stage: Document = [("$project".to_owned(), project)].into_iter().collect();
+        let stmt = Statement::Aggregate {
+            collection: "c".into(),
+            stages: vec![stage],
+        };
+        let text = stmt.to_text().expect("every vocabulary operator prints");
+        cases.push((format!("aggregate operator {name}"), stmt, text));
+    }
     let seed = seed();
     let mut rng = Rng::new(seed);
     for i in 0..generated_cases() {

@@ -19,6 +19,51 @@ use crate::{Document, Result, Value};
 
 /// Appends a MongoDB filter as the argument of `where(..)` or `match(..)`.
 pub(crate) fn write_filter(out: &mut String, filter: &Document, path: &Path<'_>) -> Result<()> {
+    check_near_in_arrays(filter, false, path)?;
+    write_filter_doc(out, filter, path)
+}
+
+/// Refuses a `$near` without `$maxDistance` where the SDK would put it inside an array
+/// (a logical operator's list, or a field's `.and(..)` chain): the SDK only drops an absent
+/// distance outside arrays, and inside one it would send `"$maxDistance": null`.
+fn check_near_in_arrays(filter: &Document, nested: bool, path: &Path<'_>) -> Result<()> {
+    let logical = filter
+        .keys()
+        .filter(|k| matches!(k.as_str(), "$and" | "$or" | "$nor"))
+        .count();
+    let fields_nested = nested || logical > 0;
+    for (key, value) in filter {
+        let key_path = path.key(key);
+        if matches!(key.as_str(), "$and" | "$or" | "$nor") {
+            for (i, sub) in value.as_array().unwrap_or_default().iter().enumerate() {
+                if let Some(sub) = sub.as_document() {
+                    check_near_in_arrays(sub, true, &key_path.index(i))?;
+                }
+            }
+            continue;
+        }
+        let Some(ops) = value.as_document() else {
+            continue;
+        };
+        let chained = ops.keys().filter(|k| k.as_str() != "$options").count() > 1;
+        for near in ["$near", "$nearSphere"] {
+            let Some(Value::Document(options)) = ops.get(near) else {
+                continue;
+            };
+            if (fields_nested || chained) && !options.contains_key("$maxDistance") {
+                return Err(error_at(
+                    &key_path.key(near),
+                    format_args!(
+                        "`{near}` needs `$maxDistance` inside `$and`/`$or`/`$nor` or next to other operators (the SDK would send null)"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_filter_doc(out: &mut String, filter: &Document, path: &Path<'_>) -> Result<()> {
     let mut logical = Vec::new();
     let mut fields = Document::new();
     for (key, value) in filter {
@@ -84,7 +129,7 @@ fn write_logical(out: &mut String, op: &str, operands: &Value, path: &Path<'_>) 
                 format_args!("`{op}` takes filters (documents)"),
             ));
         };
-        write_filter(out, doc, &sub_path)?;
+        write_filter_doc(out, doc, &sub_path)?;
     }
     out.push_str("])");
     Ok(())
@@ -314,7 +359,12 @@ fn write_geo_within(out: &mut String, arg: &Value, path: &Path<'_>) -> Result<()
 
 /// `$near`/`$nearSphere: {$geometry: Point, $maxDistance, $minDistance}` → `db.command.geoNear`.
 fn write_near(out: &mut String, arg: &Value, path: &Path<'_>) -> Result<()> {
-    let options = geo_options(arg, &["$geometry", "$maxDistance", "$minDistance"], path)?;
+    let mut options = geo_options(arg, &["$geometry", "$maxDistance", "$minDistance"], path)?;
+    // Inside an array the SDK would send an absent `$minDistance` as null; 0 means the same.
+    const ZERO: Value = Value::Int32(0);
+    if !options.iter().any(|(k, _)| *k == "$minDistance") {
+        options.push(("$minDistance", &ZERO));
+    }
     out.push_str("db.command.geoNear({");
     for (i, (key, value)) in options.iter().enumerate() {
         if i > 0 {

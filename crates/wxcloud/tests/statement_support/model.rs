@@ -5,7 +5,8 @@
 //! - numbers are typed by value, the way js-bson does (an integral Double is an Int32 or Int64);
 //! - filters are compared as their conjuncts: `{"a": {"$gt": 1, "$lt": 5}}` and
 //!   `{"$and": [{"a": {"$gt": 1}}, {"a": {"$lt": 5}}]}` are the same, as are `{"a": 1}` and
-//!   `{"a": {"$eq": 1}}`, and `$regex`+`$options` and a regex value; `$near` is `$nearSphere`;
+//!   `{"a": {"$eq": 1}}`, and `$regex`+`$options` and a regex value; `$near` is `$nearSphere`,
+//!   and its `$minDistance: 0` is the same as none;
 //! - updates: a document without operators is `$set`; `$unset`'s value is `""`; `$push: {f: v}`
 //!   is `{f: {$each: [v]}}`; operators and fields are compared in sorted order;
 //! - `db.serverDate()` is sent as `{"$tcb_server_date": {"offset": n}}` (offset 0 by default);
@@ -143,7 +144,16 @@ fn field_atoms(field: &str, cond: &Value, atoms: &mut Vec<Value>) {
                 };
                 atoms.push(atom("=", Value::Regex { pattern, options }));
             }
-            "$near" | "$nearSphere" => atoms.push(atom("$nearSphere", sorted_keys(typed(arg)))),
+            "$near" | "$nearSphere" => {
+                // `$minDistance: 0` is the same as none (the writer adds it, see filter.rs).
+                let mut options = sorted_keys(typed(arg));
+                if let Value::Document(o) = &mut options
+                    && o.get("$minDistance") == Some(&Value::Int32(0))
+                {
+                    o.shift_remove("$minDistance");
+                }
+                atoms.push(atom("$nearSphere", options))
+            }
             _ => atoms.push(atom(op, typed(arg))),
         }
     }

@@ -156,6 +156,9 @@ fn condition(rng: &mut Rng) -> Value {
     if rng.chance(30) {
         return value(rng, 1, true);
     }
+    if rng.chance(8) {
+        return geo_condition(rng);
+    }
     let mut ops = Document::new();
     for _ in 0..1 + rng.below(3) {
         let (op, arg) = match rng.below(13) {
@@ -341,12 +344,22 @@ fn stage(rng: &mut Rng) -> Document {
         11 => ("$sortByCount", field_ref(rng)),
         12 => (
             "$lookup",
-            doc([
-                ("from", string(rng)),
-                ("localField", string(rng)),
-                ("foreignField", string(rng)),
-                ("as", string(rng)),
-            ]),
+            if rng.chance(50) {
+                doc([
+                    ("from", string(rng)),
+                    ("localField", string(rng)),
+                    ("foreignField", string(rng)),
+                    ("as", string(rng)),
+                ])
+            } else {
+                let sub = vec![Value::Document(stage(rng)), Value::Document(stage(rng))];
+                doc([
+                    ("from", string(rng)),
+                    ("let", doc([("v", expression(rng, 2))])),
+                    ("pipeline", Value::Array(sub)),
+                    ("as", string(rng)),
+                ])
+            },
         ),
         13 => ("$replaceRoot", doc([("newRoot", expression(rng, 1))])),
         _ => (
@@ -366,7 +379,7 @@ const COLLECTIONS: &[&str] = &["users", "test_collection", "a-b_C9", "x"];
 /// One random statement.
 pub fn statement(rng: &mut Rng) -> Statement {
     let c = *rng.pick(COLLECTIONS);
-    match rng.below(8) {
+    match rng.below(10) {
         0 | 1 => Aggregate::new(c)
             .pipeline((0..1 + rng.below(4)).map(|_| stage(rng)).collect())
             .into(),
@@ -409,6 +422,104 @@ pub fn statement(rng: &mut Rng) -> Statement {
             )
             .into(),
         6 => Update::new(c, filter(rng, 1), update_doc(rng)).into(),
-        _ => Delete::new(c, filter(rng, 1)).into(),
+        7 => Delete::new(c, filter(rng, 1)).into(),
+        8 => by_id(rng, c),
+        _ => Update::new(c, filter(rng, 1), update_doc(rng)).into(),
+    }
+}
+
+/// A document id: a hostile string or a number.
+fn id(rng: &mut Rng) -> Value {
+    if rng.chance(75) {
+        string(rng)
+    } else {
+        Value::Int32(rng.below(1000) as i32)
+    }
+}
+
+/// A statement on one document: `.doc(id)` get, update, set or remove.
+fn by_id(rng: &mut Rng, c: &str) -> Statement {
+    match rng.below(4) {
+        0 => {
+            let mut q = Query::new(c).doc(id(rng));
+            if rng.chance(50) {
+                q = q.fields([(key(rng), Value::Int32(1))].into_iter().collect());
+            }
+            q.into()
+        }
+        1 => Update::doc(c, id(rng), update_doc(rng)).into(),
+        2 => Update::replace(c, id(rng), record(rng, 2, true)).into(),
+        _ => Delete::doc(c, id(rng)).into(),
+    }
+}
+
+/// A closed ring around (lng, lat).
+fn ring(lng: f64, lat: f64) -> Value {
+    let p = |a: f64, b: f64| Value::Array(vec![Value::Double(a), Value::Double(b)]);
+    Value::Array(vec![
+        p(lng, lat),
+        p(lng + 1.5, lat),
+        p(lng + 1.5, lat + 1.25),
+        p(lng, lat),
+    ])
+}
+
+/// A geo query operator on a field.
+fn geo_condition(rng: &mut Rng) -> Value {
+    let lng = (rng.below(300) as f64 - 150.0) / 2.0;
+    let lat = (rng.below(160) as f64 - 80.0) / 2.0;
+    match rng.below(5) {
+        0 => doc([(
+            "$near",
+            doc([
+                ("$geometry", point(rng)),
+                ("$maxDistance", Value::Int32(rng.below(5000) as i32)),
+            ]),
+        )]),
+        1 => doc([(
+            "$nearSphere",
+            doc([
+                ("$geometry", point(rng)),
+                ("$maxDistance", Value::Double(2500.5)),
+                ("$minDistance", Value::Double(0.5)),
+            ]),
+        )]),
+        2 => doc([(
+            "$geoWithin",
+            doc([(
+                "$geometry",
+                doc([
+                    ("type", "Polygon".into()),
+                    ("coordinates", Value::Array(vec![ring(lng, lat)])),
+                ]),
+            )]),
+        )]),
+        3 => doc([(
+            "$geoWithin",
+            doc([(
+                "$centerSphere",
+                Value::Array(vec![
+                    Value::Array(vec![Value::Double(lng), Value::Double(lat)]),
+                    Value::Double(0.01),
+                ]),
+            )]),
+        )]),
+        _ => doc([(
+            "$geoIntersects",
+            doc([(
+                "$geometry",
+                if rng.chance(50) {
+                    point(rng)
+                } else {
+                    doc([
+                        ("type", "MultiPolygon".into()),
+                        (
+                            "coordinates",
+                            Value::Array(vec![Value::Array(vec![ring(lng, lat)])]),
+                        ),
+                    ])
+                },
+            )]),
+        )]),
     }
 }
