@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
 # Differential tests against an official serializer nobody here wrote: npm @cloudbase/database,
-# with its request class replaced by a recorder (tests/oracle/cloudbase/record.js), must read
-# every statement the writer prints as the writer's input. Installs the npm packages first.
+# with its request class replaced by a recorder (tests/oracle/cloudbase/record.js). Installs the
+# npm packages, then runs every test target named `*oracle*` under crates/*/tests with
+# WXCLOUD_ORACLE=required (so a missing oracle fails instead of skipping). The statement
+# writer's is crates/wxcloud/tests/statement_oracle.rs; another crate adds its own by name.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root/tests/oracle/cloudbase"
 command -v node >/dev/null || { echo "oracles: node is required (apt-get install nodejs npm)"; exit 1; }
 npm ci --no-audit --no-fund --loglevel=error
 cd "$root"
-WXCLOUD_ORACLE=required cargo test -p wxcloud --test statement_oracle -- --nocapture
+export WXCLOUD_ORACLE=required
+status=0
+for test in crates/*/tests/*oracle*.rs; do
+  [ -f "$test" ] || continue
+  crate="$(basename "$(dirname "$(dirname "$test")")")"
+  name="$(basename "$test" .rs)"
+  echo "== oracle: $crate $name"
+  cargo test -p "$crate" --test "$name" -- --nocapture || status=1
+done
+exit $status
