@@ -7,7 +7,13 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root/tests/oracle/cloudbase"
-command -v node >/dev/null || { echo "oracles: node is required (apt-get install nodejs npm)"; exit 1; }
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  else
+    echo "oracles: node and npm are required (apt-get install nodejs npm)"; exit 1
+  fi
+fi
 npm ci --no-audit --no-fund --loglevel=error
 cd "$root"
 export WXCLOUD_ORACLE=required
