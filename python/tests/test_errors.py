@@ -136,3 +136,46 @@ def test_statement_errors_are_raised_before_sending(client: wxcloud.Client[dict[
     with pytest.raises(wxcloud.StatementError):
         client.aggregate("test_collection", [{"$noSuchStage": 1}])
     assert hooks.requests(AGG) == before
+
+
+KIND_CLASS: dict[str, type[wxcloud.WxCloudError]] = {
+    "Token": wxcloud.TokenError,
+    "Transient": wxcloud.ServerBusyError,
+    "RateLimit": wxcloud.RateLimitError,
+    "InvalidRequest": wxcloud.InvalidRequestError,
+    "AccessDenied": wxcloud.AccessDeniedError,
+    "NotFound": wxcloud.NotFoundError,
+    "Api": wxcloud.ApiError,
+}
+
+
+def errcode_cases() -> list[Any]:
+    from conftest import load_vectors
+
+    try:
+        table = load_vectors("errcodes.json")
+    except pytest.skip.Exception:
+        return []
+    return [
+        pytest.param(e["errcode"], e["kind"], e.get("endpoint", "database"), id=f'{e.get("endpoint", "db")}{e["errcode"]}')
+        for e in table
+    ]
+
+
+@pytest.mark.parametrize(("errcode", "kind", "endpoint"), errcode_cases())
+def test_shared_errcode_vector_raises_its_class(
+    emulator: wxcloud.Emulator, hooks: Hooks, errcode: int, kind: str, endpoint: str
+) -> None:
+    # A cold token cache. Database-side token codes make the client refresh; with stable_token
+    # that is a forced refresh, which the emulator (like the service) allows once per 30 s.
+    client = emulator.client(max_retries=0, token_mode=None if endpoint == "token" else "client_credential")
+    if endpoint == "token":
+        hooks.fault(path="/cgi-bin/stable_token", errcode=errcode, errmsg="vector", times=1)
+    else:
+        client.count("test_collection")
+        # A token errcode is retried once after a refresh, so it must come twice to surface.
+        hooks.fault(path="/tcb/databasecount", errcode=errcode, errmsg="vector", times=2 if kind == "Token" else 1)
+    with pytest.raises(wxcloud.WxCloudError) as info:
+        client.count("test_collection")
+    assert type(info.value) is KIND_CLASS[kind]
+    assert info.value.errcode == errcode
