@@ -195,6 +195,7 @@ impl std::str::FromStr for TokenMode {
 
 /// Information about the token a client currently uses, for display (`wxcloud token`).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TokenInfo {
     /// The token. Its `Debug` is redacted; use [`AccessToken::as_str`] to show it on purpose.
     pub token: AccessToken,

@@ -9,8 +9,10 @@ use std::time::{Duration, Instant, SystemTime};
 use super::AccessToken;
 use crate::Result;
 
-/// A token as kept in a store, with the wall-clock times that govern it.
+/// A token as kept in a store, with the wall-clock times that govern it. (Non-exhaustive so
+/// that a store can later carry more, such as an authorizer's rotated refresh token.)
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StoredToken {
     /// The token (its `Debug` is redacted).
     pub token: AccessToken,
@@ -21,6 +23,19 @@ pub struct StoredToken {
 }
 
 impl StoredToken {
+    /// A token with its expiry and the time to start refreshing it.
+    pub fn new(
+        token: AccessToken,
+        expires_at: Option<SystemTime>,
+        refresh_at: Option<SystemTime>,
+    ) -> Self {
+        StoredToken {
+            token,
+            expires_at,
+            refresh_at,
+        }
+    }
+
     /// Whether the token can be used at `now` without fetching a new one first.
     pub fn is_usable(&self, now: SystemTime) -> bool {
         self.expires_at.is_none_or(|t| now < t)
