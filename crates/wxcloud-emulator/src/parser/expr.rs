@@ -49,11 +49,10 @@ impl<'t> Parser<'t> {
         Pos { line: t.line, column: t.column }
     }
 
+    /// The current token, moving past it (past the end too, so a caller may step back).
     fn next(&mut self) -> Tok {
         let t = self.peek().clone();
-        if self.i < self.toks.len() - 1 {
-            self.i += 1;
-        }
+        self.i += 1;
         t
     }
 
@@ -305,13 +304,13 @@ impl<'t> Parser<'t> {
             (Js::Db, "Geo") => Js::Geo,
             (Js::Db, "RegExp") => Js::Func(Func::DbRegExp),
             (Js::Db, "serverDate") => Js::Func(Func::ServerDate),
-            (Js::Db, "collection") => Js::Method(Box::new(Js::Db), name),
+            (Js::Db, "collection") => Js::Method(Box::new(Js::Db), name, pos),
             (Js::Command, "aggregate") => Js::AggNs,
-            (Js::Command, n) if is_command(n) => Js::Method(Box::new(Js::Command), name),
-            (Js::AggNs, n) if vocab::aggregate_operator(n).is_some() => Js::Method(Box::new(Js::AggNs), name),
+            (Js::Command, n) if is_command(n) => Js::Method(Box::new(Js::Command), name, pos),
+            (Js::AggNs, n) if vocab::aggregate_operator(n).is_some() => Js::Method(Box::new(Js::AggNs), name, pos),
             (Js::Geo, n) if GEO_SHAPES.contains(&n) => Js::GeoShape(name),
-            (cmd @ Js::Cmd(_), "and" | "or") => Js::Method(Box::new(cmd), name),
-            (chain @ Js::Chain(_), _) => Js::Method(Box::new(chain), name),
+            (cmd @ Js::Cmd(_), "and" | "or") => Js::Method(Box::new(cmd), name, pos),
+            (chain @ Js::Chain(_), _) => Js::Method(Box::new(chain), name, pos),
             (Js::Object(fields), _) => fields.into_iter().find(|(k, _)| *k == name).map(|(_, v)| v).unwrap_or(Js::Undefined),
             (Js::Array(items), _) => match name.parse::<usize>() {
                 Ok(i) => items.into_iter().nth(i).unwrap_or(Js::Undefined),
@@ -323,7 +322,7 @@ impl<'t> Parser<'t> {
 
     fn call(&mut self, callee: Js, args: Vec<Js>, pos: Pos) -> Result<Js, ParseError> {
         match callee {
-            Js::Method(target, name) => match *target {
+            Js::Method(target, name, pos) => match *target {
                 Js::Db => {
                     let [Js::Value(Value::String(coll))] = args.as_slice() else {
                         return Err(err(pos, "db.collection() takes the collection name as a string"));

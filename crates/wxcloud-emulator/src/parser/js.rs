@@ -87,8 +87,8 @@ pub enum Js {
     GeoShape(String),
     /// A callable SDK function.
     Func(Func),
-    /// `target.name`, to be called.
-    Method(Box<Js>, String),
+    /// `target.name` (written at the position), to be called.
+    Method(Box<Js>, String, Pos),
     /// A collection chain.
     Chain(Chain),
 }
