@@ -23,6 +23,70 @@ fn emulator_prints_where_it_listens_first_and_stops_on_sigterm() {
 }
 
 #[test]
+fn emulator_data_survives_a_clean_stop_and_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let data = d.join("data.sqlite3");
+    let start = || {
+        let mut child = support::wxcloud(d)
+            .args(["emulator", "--port", "0", "--data"])
+            .arg(&data)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+            &mut first,
+        )
+        .unwrap();
+        let url = first
+            .trim_end()
+            .strip_prefix("listening on ")
+            .unwrap()
+            .to_owned();
+        (child, url)
+    };
+    let with = |url: &str, args: &[&str]| {
+        run(support::wxcloud(d)
+            .env("WXCLOUD_BASE_URL", url)
+            .env("WXCLOUD_APPID", "wxemulator")
+            .env("WXCLOUD_SECRET", "emulator-secret")
+            .env("WXCLOUD_ENV", "test2-4a89da")
+            .args(args))
+        .ok()
+    };
+
+    let (mut child, url) = start();
+    // A new data file gets the sample data set.
+    assert_eq!(
+        with(&url, &["count", "test_collection"]).stdout.trim(),
+        r#"{"count":4}"#
+    );
+    with(
+        &url,
+        &["add", "test_collection", "--data", r#"{"_id":"kept"}"#],
+    );
+    let int = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    assert!(int.unwrap().success());
+    assert!(
+        child.wait().unwrap().success(),
+        "SIGINT stops the emulator with exit 0"
+    );
+
+    let (mut child, url) = start();
+    assert_eq!(
+        with(&url, &["count", "test_collection"]).stdout.trim(),
+        r#"{"count":5}"#
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
 fn structured_commands_create_add_query_count_update_delete_and_drop() {
     let dir = tempfile::tempdir().unwrap();
     let emu = EmulatorProcess::start(dir.path());

@@ -43,10 +43,13 @@ fn export_then_import_of_5000_documents_round_trips() {
     for c in ["first", "second"] {
         run(emu.cmd(d).args(["collections", "create", c])).ok();
     }
-    let imported = run(emu.cmd(d).args(["import", "first", "in.jsonl"])).ok();
+    let imported = run(emu
+        .cmd(d)
+        .args(["import", "first", "in.jsonl", "--batch-size", "1000"]))
+    .ok();
     let summary: serde_json::Value = serde_json::from_str(imported.stdout.trim()).unwrap();
     assert_eq!(summary["imported"], 5000);
-    assert_eq!(summary["batches"], 10);
+    assert_eq!(summary["batches"], 5);
 
     let first = run(emu.cmd(d).args(["export", "first"])).ok();
     assert!(
@@ -61,7 +64,7 @@ fn export_then_import_of_5000_documents_round_trips() {
     std::fs::write(d.join("out.jsonl"), &first.stdout).unwrap();
     run(emu
         .cmd(d)
-        .args(["import", "second", "out.jsonl", "--batch-size", "700"]))
+        .args(["import", "second", "out.jsonl", "--batch-size", "1500"]))
     .ok();
     let second = run(emu.cmd(d).args(["export", "second"])).ok();
     assert_eq!(second.stdout, first.stdout, "re-exported bytes differ");
