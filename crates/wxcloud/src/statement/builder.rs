@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 
+use super::print::{self, TargetRef, UpdateRef};
 use super::{Query, Statement, Target, ToStatement, UpdateSpec};
 use crate::{Document, Result, Value};
 
@@ -206,16 +207,51 @@ impl From<Delete> for Statement {
     }
 }
 
-macro_rules! to_statement_via_clone {
+impl Aggregate {
+    fn text(&self) -> Result<String> {
+        print::aggregate_text(&self.collection, &self.stages)
+    }
+}
+impl Count {
+    fn text(&self) -> Result<String> {
+        print::count_text(&self.collection, self.filter.as_ref())
+    }
+}
+impl Add {
+    fn text(&self) -> Result<String> {
+        print::add_text(&self.collection, &self.docs, self.many)
+    }
+}
+impl Update {
+    fn text(&self) -> Result<String> {
+        let update = match &self.update {
+            UpdateSpec::Operators(doc) => UpdateRef::Operators(doc),
+            UpdateSpec::Replace(doc) => UpdateRef::Replace(doc),
+        };
+        print::update_text(&self.collection, (&self.target).into(), update)
+    }
+}
+impl Delete {
+    fn text(&self) -> Result<String> {
+        print::remove_text(&self.collection, (&self.target).into())
+    }
+}
+impl Query {
+    fn text(&self) -> Result<String> {
+        print::query_text(self)
+    }
+}
+
+macro_rules! to_statement_by_text {
     ($($t:ty),*) => {$(
         impl ToStatement for $t {
             fn to_statement(&self) -> Result<Cow<'_, str>> {
-                Statement::from(self.clone()).to_text().map(Cow::Owned)
+                self.text().map(Cow::Owned)
             }
         }
     )*};
 }
-to_statement_via_clone!(Aggregate, Query, Count, Add, Update, Delete);
+to_statement_by_text!(Aggregate, Query, Count, Add, Update, Delete);
 
 /// The aggregate statement for a MongoDB pipeline.
 ///
@@ -230,43 +266,34 @@ to_statement_via_clone!(Aggregate, Query, Count, Add, Update, Delete);
 /// # Ok::<(), wxcloud::Error>(())
 /// ```
 pub fn aggregate(collection: &str, pipeline: &[Document]) -> Result<String> {
-    Statement::Aggregate {
-        collection: collection.to_owned(),
-        stages: pipeline.to_vec(),
-    }
-    .to_text()
+    print::aggregate_text(collection, pipeline)
 }
 
 /// The query statement (`.get()`) for a [`Query`] built with its methods.
 pub fn query(query: &Query) -> Result<String> {
-    Statement::Query(query.clone()).to_text()
+    print::query_text(query)
 }
 
 /// The count statement, over every document or those matching `filter`.
 pub fn count(collection: &str, filter: Option<&Document>) -> Result<String> {
-    Statement::Count {
-        collection: collection.to_owned(),
-        filter: filter.cloned(),
-    }
-    .to_text()
+    print::count_text(collection, filter)
 }
 
 /// The add statement for these documents (written as a list, `{data: [..]}`).
 pub fn add(collection: &str, docs: &[Document]) -> Result<String> {
-    Statement::Add {
-        collection: collection.to_owned(),
-        docs: docs.to_vec(),
-        many: true,
-    }
-    .to_text()
+    print::add_text(collection, docs, true)
 }
 
 /// The update statement applying a MongoDB update document to every match of `filter`.
 pub fn update(collection: &str, filter: &Document, update: &Document) -> Result<String> {
-    Statement::from(Update::new(collection, filter.clone(), update.clone())).to_text()
+    print::update_text(
+        collection,
+        TargetRef::Where(filter),
+        UpdateRef::Operators(update),
+    )
 }
 
 /// The remove statement for every match of `filter`.
 pub fn delete(collection: &str, filter: &Document) -> Result<String> {
-    Statement::from(Delete::new(collection, filter.clone())).to_text()
+    print::remove_text(collection, TargetRef::Where(filter))
 }

@@ -12,7 +12,7 @@
 
 use super::geo::write_geometry;
 use super::literal::{
-    Mode, Path, error_at, single_entry, write_array, write_call, write_key, write_plain_document,
+    Mode, Path, error_at, single_entry, write_array, write_call, write_entries, write_key,
     write_regex, write_value,
 };
 use crate::{Document, Result, Value};
@@ -65,7 +65,7 @@ fn check_near_in_arrays(filter: &Document, nested: bool, path: &Path<'_>) -> Res
 
 fn write_filter_doc(out: &mut String, filter: &Document, path: &Path<'_>) -> Result<()> {
     let mut logical = Vec::new();
-    let mut fields = Document::new();
+    let mut fields: Vec<(&str, &Value)> = Vec::new();
     for (key, value) in filter {
         match key.as_str() {
             "$and" | "$or" | "$nor" => logical.push((key.as_str(), value)),
@@ -75,9 +75,7 @@ fn write_filter_doc(out: &mut String, filter: &Document, path: &Path<'_>) -> Res
                     format_args!("unsupported filter operator `{k}`"),
                 ));
             }
-            _ => {
-                fields.insert(key.clone(), value.clone());
-            }
+            _ => fields.push((key.as_str(), value)),
         }
     }
     if logical.is_empty() {
@@ -136,8 +134,8 @@ fn write_logical(out: &mut String, op: &str, operands: &Value, path: &Path<'_>) 
 }
 
 /// `{"field": condition, ...}`.
-fn write_fields(out: &mut String, fields: &Document, path: &Path<'_>) -> Result<()> {
-    write_plain_document(out, fields, path, write_condition)
+fn write_fields(out: &mut String, fields: &[(&str, &Value)], path: &Path<'_>) -> Result<()> {
+    write_entries(out, fields.iter().copied(), path, write_condition)
 }
 
 /// One field's condition: a value to equal, or an operator document.

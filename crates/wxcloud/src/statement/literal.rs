@@ -316,10 +316,20 @@ pub(crate) fn write_plain_document(
     out: &mut String,
     doc: &Document,
     path: &Path<'_>,
+    value: impl FnMut(&mut String, &Value, &Path<'_>) -> Result<()>,
+) -> Result<()> {
+    write_entries(out, doc.iter().map(|(k, v)| (k.as_str(), v)), path, value)
+}
+
+/// Appends `{"k": <each value written by `value`>, ...}` for these entries.
+pub(crate) fn write_entries<'v>(
+    out: &mut String,
+    entries: impl IntoIterator<Item = (&'v str, &'v Value)>,
+    path: &Path<'_>,
     mut value: impl FnMut(&mut String, &Value, &Path<'_>) -> Result<()>,
 ) -> Result<()> {
     out.push('{');
-    for (i, (key, v)) in doc.iter().enumerate() {
+    for (i, (key, v)) in entries.into_iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }

@@ -49,59 +49,110 @@ impl Statement {
     /// # Ok::<(), wxcloud::Error>(())
     /// ```
     pub fn to_text(&self) -> Result<String> {
-        let mut out = String::new();
         match self {
-            Statement::Query(query) => write_query(&mut out, query)?,
-            Statement::Count { collection, filter } => {
-                write_collection(&mut out, collection)?;
-                write_where(&mut out, filter.as_ref())?;
-                out.push_str(".count()");
-            }
+            Statement::Query(query) => query_text(query),
+            Statement::Count { collection, filter } => count_text(collection, filter.as_ref()),
             Statement::Add {
                 collection,
                 docs,
                 many,
-            } => write_add(&mut out, collection, docs, *many)?,
+            } => add_text(collection, docs, *many),
             Statement::Update {
                 collection,
                 target,
                 update,
             } => {
-                write_collection(&mut out, collection)?;
-                write_target(&mut out, target)?;
-                let data = Path::Root("data");
-                match update {
-                    UpdateSpec::Operators(doc) => {
-                        out.push_str(".update({\"data\": ");
-                        write_update(&mut out, doc, &data)?;
-                    }
-                    UpdateSpec::Replace(doc) => {
-                        if matches!(target, Target::Where(_)) {
-                            return Err(Error::statement(
-                                "a replacement (`set`) needs a document id, not a filter",
-                            ));
-                        }
-                        if doc.contains_key("_id") {
-                            return Err(error_at(&data.key("_id"), "`_id` cannot be replaced"));
-                        }
-                        out.push_str(".set({\"data\": ");
-                        write_document(&mut out, doc, Mode::Data, &data)?;
-                    }
-                }
-                out.push_str("})");
+                let update = match update {
+                    UpdateSpec::Operators(doc) => UpdateRef::Operators(doc),
+                    UpdateSpec::Replace(doc) => UpdateRef::Replace(doc),
+                };
+                update_text(collection, target.into(), update)
             }
-            Statement::Remove { collection, target } => {
-                write_collection(&mut out, collection)?;
-                write_target(&mut out, target)?;
-                out.push_str(".remove()");
-            }
-            Statement::Aggregate { collection, stages } => {
-                write_collection(&mut out, collection)?;
-                write_pipeline(&mut out, stages)?;
-            }
+            Statement::Remove { collection, target } => remove_text(collection, target.into()),
+            Statement::Aggregate { collection, stages } => aggregate_text(collection, stages),
         }
-        Ok(out)
     }
+}
+
+/// [`Target`], borrowed: so builders and free functions print without copying their input.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum TargetRef<'a> {
+    Where(&'a Document),
+    Doc(&'a Value),
+}
+
+impl<'a> From<&'a Target> for TargetRef<'a> {
+    fn from(target: &'a Target) -> Self {
+        match target {
+            Target::Where(filter) => TargetRef::Where(filter),
+            Target::Doc(id) => TargetRef::Doc(id),
+        }
+    }
+}
+
+/// [`UpdateSpec`], borrowed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum UpdateRef<'a> {
+    Operators(&'a Document),
+    Replace(&'a Document),
+}
+
+/// `db.collection(c).aggregate().<stages>.end()`.
+pub(crate) fn aggregate_text(collection: &str, stages: &[Document]) -> Result<String> {
+    let mut out = String::new();
+    write_collection(&mut out, collection)?;
+    write_pipeline(&mut out, stages)?;
+    Ok(out)
+}
+
+/// `db.collection(c)[.where(filter)].count()`.
+pub(crate) fn count_text(collection: &str, filter: Option<&Document>) -> Result<String> {
+    let mut out = String::new();
+    write_collection(&mut out, collection)?;
+    write_where(&mut out, filter)?;
+    out.push_str(".count()");
+    Ok(out)
+}
+
+/// `.where(..)/.doc(id)` then `.update({data})` or `.set({data})`.
+pub(crate) fn update_text(
+    collection: &str,
+    target: TargetRef<'_>,
+    update: UpdateRef<'_>,
+) -> Result<String> {
+    let mut out = String::new();
+    write_collection(&mut out, collection)?;
+    write_target(&mut out, target)?;
+    let data = Path::Root("data");
+    match update {
+        UpdateRef::Operators(doc) => {
+            out.push_str(".update({\"data\": ");
+            write_update(&mut out, doc, &data)?;
+        }
+        UpdateRef::Replace(doc) => {
+            if matches!(target, TargetRef::Where(_)) {
+                return Err(Error::statement(
+                    "a replacement (`set`) needs a document id, not a filter",
+                ));
+            }
+            if doc.contains_key("_id") {
+                return Err(error_at(&data.key("_id"), "`_id` cannot be replaced"));
+            }
+            out.push_str(".set({\"data\": ");
+            write_document(&mut out, doc, Mode::Data, &data)?;
+        }
+    }
+    out.push_str("})");
+    Ok(out)
+}
+
+/// `.where(..).remove()` or `.doc(id).remove()`.
+pub(crate) fn remove_text(collection: &str, target: TargetRef<'_>) -> Result<String> {
+    let mut out = String::new();
+    write_collection(&mut out, collection)?;
+    write_target(&mut out, target)?;
+    out.push_str(".remove()");
+    Ok(out)
 }
 
 impl ToStatement for Statement {
@@ -147,11 +198,18 @@ fn write_doc_id(out: &mut String, id: &Value) -> Result<()> {
     Ok(())
 }
 
-fn write_target(out: &mut String, target: &Target) -> Result<()> {
+fn write_target(out: &mut String, target: TargetRef<'_>) -> Result<()> {
     match target {
-        Target::Where(filter) => write_where(out, Some(filter)),
-        Target::Doc(id) => write_doc_id(out, id),
+        TargetRef::Where(filter) => write_where(out, Some(filter)),
+        TargetRef::Doc(id) => write_doc_id(out, id),
     }
+}
+
+/// `db.collection(c)....get()`.
+pub(crate) fn query_text(query: &Query) -> Result<String> {
+    let mut out = String::new();
+    write_query(&mut out, query)?;
+    Ok(out)
 }
 
 fn write_query(out: &mut String, query: &Query) -> Result<()> {
@@ -205,6 +263,13 @@ fn write_query(out: &mut String, query: &Query) -> Result<()> {
     }
     out.push_str(".get()");
     Ok(())
+}
+
+/// `db.collection(c).add({data: doc | [docs]})`.
+pub(crate) fn add_text(collection: &str, docs: &[Document], many: bool) -> Result<String> {
+    let mut out = String::new();
+    write_add(&mut out, collection, docs, many)?;
+    Ok(out)
 }
 
 fn write_add(out: &mut String, collection: &str, docs: &[Document], many: bool) -> Result<()> {

@@ -10,32 +10,34 @@ use super::literal::{Mode, Path, error_at, write_call, write_key, write_value};
 use crate::{Document, Result, Value};
 
 /// Appends the `data` document of an update.
-pub(crate) fn write_update(out: &mut String, update: &Document, path: &Path<'_>) -> Result<()> {
+pub(crate) fn write_update<'d>(
+    out: &mut String,
+    update: &'d Document,
+    path: &Path<'_>,
+) -> Result<()> {
     let operators = update.keys().filter(|k| k.starts_with('$')).count();
-    let as_set;
-    let update = if operators == 0 {
-        as_set = [("$set".to_owned(), Value::Document(update.clone()))]
-            .into_iter()
-            .collect::<Document>();
-        &as_set
+    let groups: Vec<(&str, &Document)> = if operators == 0 {
+        // A document without operators sets its fields.
+        vec![("$set", update)]
     } else if operators != update.len() {
         return Err(error_at(
             path,
             "an update document mixes operators and plain fields",
         ));
     } else {
-        update
+        let group = |(op, fields): (&'d String, &'d Value)| match fields {
+            Value::Document(fields) => Ok((op.as_str(), fields)),
+            _ => Err(error_at(
+                &path.key(op),
+                format_args!("`{op}` takes a document of fields"),
+            )),
+        };
+        update.iter().map(group).collect::<Result<_>>()?
     };
     let mut written: Vec<&str> = Vec::new();
     out.push('{');
-    for (op, fields) in update {
-        let op_path = path.key(op);
-        let Some(fields) = fields.as_document() else {
-            return Err(error_at(
-                &op_path,
-                format_args!("`{op}` takes a document of fields"),
-            ));
-        };
+    for (op, fields) in groups {
+        let op_path = if operators == 0 { *path } else { path.key(op) };
         for (field, arg) in fields {
             let field_path = op_path.key(field);
             if field == "_id" || field.starts_with("_id.") {
