@@ -30,7 +30,7 @@ fn numbers_are_typed_by_value_like_js_bson() {
     assert_eq!(f["d"], Value::Int64(2_147_483_648));
     assert_eq!(f["e"], Value::Int32(i32::MIN));
     assert_eq!(f["f"], Value::Double(1e300));
-    assert!(matches!(f["g"], Value::Double(z) if z == 0.0 && z.is_sign_negative()));
+    assert_eq!(f["g"], Value::Int32(0), "the SDK's js-bson sends -0 as 0");
     assert_eq!(f["h"], Value::Int32(16));
 }
 

@@ -13,10 +13,11 @@ fn err(pos: Pos, message: impl Into<String>) -> ParseError {
     ParseError { line: pos.line, column: pos.column, message: message.into() }
 }
 
-/// A number typed the way js-bson types it: an integral value in the int32 range is Int32
-/// (`1.0` too), in the int64 range Int64, anything else (fractions, -0, NaN, infinities) Double.
+/// A number typed the way js-bson (as bundled with the official SDK) types it: an integral
+/// value in the int32 range is Int32 (`1.0` and `-0` too), in the int64 range Int64, anything
+/// else (fractions, NaN, infinities) Double.
 pub fn number(n: f64) -> Value {
-    if n.fract() == 0.0 && !(n == 0.0 && n.is_sign_negative()) {
+    if n.fract() == 0.0 {
         if n >= f64::from(i32::MIN) && n <= f64::from(i32::MAX) {
             return Value::Int32(n as i32);
         }
