@@ -150,8 +150,10 @@ fn the_parser_agrees_with_the_official_sdk_on_the_corpus() {
                 compared += 1;
                 let (action, params) = expected(&s);
                 let (sdk_action, sdk_params) = recorded(&reply["sends"][0]);
-                if action != sdk_action || params != sdk_params {
-                    disagreements.push(format!("{statement}\n  ours: {action} {params:?}\n  SDK:  {sdk_action} {sdk_params:?}"));
+                // Compared as canonical text, so key order counts too (Document equality does not).
+                let (ours_text, sdk_text) = (wxcloud::ejson::to_canonical_string(&params), wxcloud::ejson::to_canonical_string(&sdk_params));
+                if action != sdk_action || ours_text != sdk_text {
+                    disagreements.push(format!("{statement}\n  ours: {action} {ours_text}\n  SDK:  {sdk_action} {sdk_text}"));
                 }
             }
         }

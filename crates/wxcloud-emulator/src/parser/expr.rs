@@ -263,7 +263,12 @@ impl<'t> Parser<'t> {
                 break;
             }
         }
-        Ok(Js::Object(fields))
+        // JavaScript enumerates integer-like keys first, in ascending order, then the others in
+        // the order written; the SDK serialises objects in that order.
+        let (mut index_keys, named): (Vec<_>, Vec<_>) = fields.into_iter().partition(|(k, _)| array_index(k).is_some());
+        index_keys.sort_by_key(|(k, _)| array_index(k));
+        index_keys.extend(named);
+        Ok(Js::Object(index_keys))
     }
 
     fn array(&mut self) -> Result<Js, ParseError> {
@@ -404,6 +409,12 @@ fn regex(pattern: String, options: String, pos: Pos) -> Result<Value, ParseError
         return Err(err(pos, format!("invalid regular expression option {bad:?}")));
     }
     Ok(Value::Regex { pattern, options })
+}
+
+/// The key as a JavaScript array index (`"0"`, `"42"`, not `"042"` or `"-1"`), if it is one.
+fn array_index(key: &str) -> Option<u32> {
+    let n: u32 = key.parse().ok()?;
+    (n != u32::MAX && n.to_string() == key).then_some(n)
 }
 
 fn number_key(n: f64) -> String {

@@ -175,9 +175,10 @@ fn spread(args: &[Js]) -> Vec<&Js> {
 
 fn query_object(fields: &[(String, Js)]) -> Result<Document, ParseError> {
     let flat = flatten(fields);
-    let mut out = Document::new();
+    // Every field takes its place first, so a field-level `.and/.or` that moves to a top-level
+    // `$and/$or` lands after all of them, as in the SDK.
+    let mut out: Document = flat.iter().map(|(k, _)| (k.clone(), Value::Null)).collect();
     for (key, value) in &flat {
-        out.insert(key.clone(), Value::Null);
         match value {
             Js::Cmd(cmd) => {
                 let condition = field_command(key, cmd)?;
