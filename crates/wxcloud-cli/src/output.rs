@@ -117,6 +117,13 @@ impl<W: Write> Printer<W> {
     }
 }
 
+/// Writes one line to stdout and flushes it (statements printed by `--print-statement`).
+pub fn print_line(text: &str) -> Result<(), Failure> {
+    let mut out = io::stdout().lock();
+    writeln!(out, "{text}").map_err(io_failure)?;
+    out.flush().map_err(io_failure)
+}
+
 /// A failure writing output. A closed pipe (`wxcloud query c | head -1`) is reported as
 /// [`Failure::Local`] with the message `broken pipe`, which `main` turns into a quiet exit.
 pub fn io_failure(e: io::Error) -> Failure {

@@ -92,11 +92,18 @@ fn a_refused_connection_exits_1_with_a_hint() {
     assert!(!out.stderr.contains(SECRET), "{}", out.stderr);
 }
 
+/// Arguments, environment variables, and a word stderr must contain.
+type Case = (
+    Vec<&'static str>,
+    Vec<(&'static str, &'static str)>,
+    &'static str,
+);
+
 #[test]
 fn usage_and_configuration_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             vec!["query", "c", "--where", "{not json"],
             vec![],

@@ -6,14 +6,14 @@ mod emulator;
 mod token;
 mod transfer;
 
-use std::io::{BufWriter, Stdout, Write};
+use std::io::{BufWriter, Stdout};
 
 use wxcloud::statement::{Statement, ToStatement};
 
 use crate::cli::{Cli, Command, Common, ConnArgs, OutputArgs};
 use crate::config::{self, Target};
 use crate::failure::Failure;
-use crate::output::{Format, Printer, io_failure};
+use crate::output::{Format, Printer, print_line};
 use crate::session::Session;
 
 /// What every data command needs: where to connect and how to print.
@@ -58,9 +58,7 @@ impl Context {
         F: AsyncFnOnce(&Session, &mut StdoutPrinter) -> Result<(), Failure>,
     {
         if self.out.print_statement {
-            let mut out = std::io::stdout().lock();
-            writeln!(out, "{statement}").map_err(io_failure)?;
-            return out.flush().map_err(io_failure);
+            return print_line(statement);
         }
         self.with_session(f).await
     }

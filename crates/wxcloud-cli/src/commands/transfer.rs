@@ -17,7 +17,7 @@ use super::Context;
 use crate::cli::{ExportArgs, ImportArgs};
 use crate::failure::Failure;
 use crate::input;
-use crate::output::io_failure;
+use crate::output::{io_failure, print_line};
 
 /// The most records one query returns.
 const MAX_PAGE: u64 = 1000;
@@ -131,7 +131,7 @@ pub async fn import(ctx: Context, i: ImportArgs) -> Result<(), Failure> {
     }
     if ctx.out.print_statement {
         for (statement, _) in &batches {
-            println!("{statement}");
+            print_line(statement)?;
         }
         return Ok(());
     }
