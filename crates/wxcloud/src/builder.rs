@@ -90,6 +90,7 @@ pub struct ClientBuilder {
     source: Option<Arc<dyn TokenSource>>,
     token_mode: TokenMode,
     timeout: Duration,
+    attempt_timeout: Option<Duration>,
     connect_timeout: Duration,
     retry: RetryPolicy,
     refresh_margin: Duration,
@@ -112,6 +113,7 @@ impl Default for ClientBuilder {
             source: None,
             token_mode: TokenMode::Stable,
             timeout: DEFAULT_TIMEOUT,
+            attempt_timeout: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             retry: RetryPolicy::default(),
             refresh_margin: DEFAULT_REFRESH_MARGIN,
@@ -272,6 +274,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The time one attempt may take (one HTTP exchange, body included); default the whole
+    /// [`timeout`](Self::timeout). Set it shorter to let reads retry after a stalled attempt
+    /// within the call's budget; a write that times out is never repeated.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
     /// The time allowed to establish a connection; default 10 s.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
@@ -382,7 +392,9 @@ impl ClientBuilder {
         let source = self.token_source_for()?;
         let http = Http::new(
             self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
-            self.timeout,
+            self.attempt_timeout
+                .unwrap_or(self.timeout)
+                .min(self.timeout),
             self.connect_timeout,
             self.max_reply_bytes,
         )?;
@@ -429,6 +441,7 @@ impl fmt::Debug for ClientBuilder {
             .field("authorizer", &self.authorizer)
             .field("token_mode", &self.token_mode)
             .field("timeout", &self.timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("retry", &self.retry)
             .finish_non_exhaustive()

@@ -280,8 +280,13 @@ impl Error {
                 request_sent: false,
                 ..
             } => Some("could not connect: check the base URL, DNS and network access"),
-            Error::Transport { .. } => Some(
+            Error::Transport {
+                status: Some(_), ..
+            } => Some(
                 "the reply was not the service's JSON: a proxy or the service may be failing; try again later",
+            ),
+            Error::Transport { .. } => Some(
+                "the connection broke during the call; a write may or may not have been applied",
             ),
             Error::Timeout { .. } => {
                 Some("the service did not answer in time; raise the timeout or try again later")

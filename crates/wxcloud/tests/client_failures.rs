@@ -213,6 +213,29 @@ async fn a_stalled_server_is_a_timeout() {
 }
 
 #[tokio::test]
+async fn with_an_attempt_timeout_a_stalled_read_is_retried_and_a_stalled_write_is_not() {
+    let server = Server::start().await;
+    server.script("/tcb/databasecount", Reply::Stall);
+    server.script("/tcb/databaseadd", Reply::Stall);
+    let client = server
+        .builder()
+        .timeout(Duration::from_secs(10))
+        .attempt_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+
+    client
+        .count(COUNT)
+        .await
+        .expect("the second attempt answers");
+    assert_eq!(server.count("/tcb/databasecount"), 2);
+
+    let err = expect_err(client.add(ADD).await);
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    assert_eq!(server.count("/tcb/databaseadd"), 1);
+}
+
+#[tokio::test]
 async fn a_stalled_token_endpoint_is_a_timeout_too() {
     let server = Server::start().await;
     server.script("/cgi-bin/stable_token", Reply::Stall);
