@@ -22,6 +22,8 @@
 //! [`retry`] (what is tried again), [`statement`] (writing statements), [`ejson`] (records),
 //! [`blocking`] (the same client without async).
 
+#![warn(missing_docs)]
+
 pub mod blocking;
 mod builder;
 mod client;
