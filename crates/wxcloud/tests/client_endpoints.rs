@@ -452,3 +452,19 @@ fn the_blocking_client_makes_the_same_calls_without_a_runtime() {
     assert!(page.data.is_empty());
     assert_eq!(server.seen("/tcb/databasequery")[0].body["env"], "x");
 }
+
+#[tokio::test]
+async fn structured_statements_are_written_by_the_statement_module_and_sent_as_query() {
+    let server = Server::start().await;
+    let stage = |json: &str| wxcloud::ejson::decode_document(json).expect("stage");
+    let pipeline = vec![stage(r#"{"$match": {"tags": "cloud"}}"#), stage(r#"{"$limit": 10}"#)];
+    let expected = wxcloud::statement::aggregate("test_collection", &pipeline).expect("writable");
+
+    server
+        .client()
+        .aggregate(wxcloud::statement::Aggregate::new("test_collection").pipeline(pipeline))
+        .await
+        .expect("aggregate");
+
+    assert_eq!(only_request(&server, "/tcb/databaseaggregate")["query"], expected);
+}
