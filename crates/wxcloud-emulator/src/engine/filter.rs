@@ -456,7 +456,8 @@ impl Pred {
             Pred::Eq(t) => eq(c, t),
             Pred::Cmp(dir, inclusive, t) => {
                 if matches!(t, Value::Null) {
-                    return *inclusive && matches!(c, None | Some(Value::Null));
+                    // `$gte`/`$lte` null match an explicit null only (mongomock; undocumented).
+                    return *inclusive && matches!(c, Some(Value::Null));
                 }
                 let Some(v) = c else { return false };
                 let bracket =

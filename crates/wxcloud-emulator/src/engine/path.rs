@@ -20,8 +20,9 @@ pub fn as_index(part: &str) -> Option<usize> {
 }
 
 /// Every value a filter sees at `parts`: arrays on the way are searched element by element
-/// (documents inside them are followed; a numeric part indexes the array). `None` is a place
-/// where the path is missing.
+/// (documents inside them are followed; a numeric part indexes the array). `None` is a document
+/// that lacks the next field; a scalar, null or empty array on the way contributes nothing
+/// (as mongomock does; MongoDB does not document these corners).
 pub fn filter_candidates<'a>(
     doc: &'a Document,
     parts: &[String],
@@ -48,7 +49,6 @@ fn walk<'a>(v: &'a Value, parts: &[String], out: &mut Vec<Option<&'a Value>>) {
                 walk(x, &parts[1..], out);
                 return;
             }
-            let before = out.len();
             for item in items {
                 if let Value::Document(d) = item {
                     match d.get(first) {
@@ -57,11 +57,8 @@ fn walk<'a>(v: &'a Value, parts: &[String], out: &mut Vec<Option<&'a Value>>) {
                     }
                 }
             }
-            if out.len() == before {
-                out.push(None);
-            }
         }
-        _ => out.push(None),
+        _ => {}
     }
 }
 

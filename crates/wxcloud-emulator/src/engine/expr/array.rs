@@ -30,21 +30,17 @@ fn int(name: &str, v: &Value) -> Result<i64, EngineError> {
     }
 }
 
-/// `$arrayElemAt`: negative indexes count from the end; out of range is missing (null here).
-pub fn elem_at(args: &[Value]) -> Result<Value, EngineError> {
-    let Some(a) = array("$arrayElemAt", &args[0])? else {
-        return Ok(Value::Null);
+/// `$arrayElemAt`: negative indexes count from the end; out of range is missing.
+pub fn elem_at(arr: &Value, index: &Value) -> Result<Option<Value>, EngineError> {
+    let Some(a) = array("$arrayElemAt", arr)? else {
+        return Ok(Some(Value::Null));
     };
-    if matches!(args[1], Value::Null) {
-        return Ok(Value::Null);
+    if matches!(index, Value::Null) {
+        return Ok(Some(Value::Null));
     }
-    let i = int("$arrayElemAt", &args[1])?;
+    let i = int("$arrayElemAt", index)?;
     let idx = if i < 0 { a.len() as i64 + i } else { i };
-    Ok(usize::try_from(idx)
-        .ok()
-        .and_then(|i| a.get(i))
-        .cloned()
-        .unwrap_or(Value::Null))
+    Ok(usize::try_from(idx).ok().and_then(|i| a.get(i)).cloned())
 }
 
 /// `$first` / `$last` on an array (missing when empty, null when null).

@@ -309,7 +309,6 @@ fn lookup(name: &str) -> Option<(&'static str, OpFn, usize, usize)> {
         "$toLower" => ("$toLower", string::to_lower, 1, 1),
         "$toUpper" => ("$toUpper", string::to_upper, 1, 1),
         // arrays and sets
-        "$arrayElemAt" => ("$arrayElemAt", array::elem_at, 2, 2),
         "$arrayToObject" => ("$arrayToObject", array::to_object, 1, 1),
         "$concatArrays" => ("$concatArrays", array::concat, 0, ANY),
         "$in" => ("$in", array::is_in, 2, 2),

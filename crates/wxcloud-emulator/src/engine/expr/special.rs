@@ -48,6 +48,8 @@ pub enum Special {
     Accum(AccKind, Vec<Expr>),
     /// `$first` / `$last` of an array.
     End(Expr, bool),
+    /// `$arrayElemAt` (missing when out of range).
+    ElemAt(Expr, Expr),
     /// `$convert`.
     Convert {
         input: Expr,
@@ -241,6 +243,11 @@ impl Special {
                 Special::Accum(kind, list(name, arg, 0, usize::MAX)?)
             }
             "$first" | "$last" => Special::End(list(name, arg, 1, 1)?.remove(0), name == "$first"),
+            "$arrayElemAt" => {
+                let mut l = list(name, arg, 2, 2)?;
+                let i = l.remove(1);
+                Special::ElemAt(l.remove(0), i)
+            }
             "$convert" => {
                 let n = Named::new(name, arg, &["input", "to", "onError", "onNull"])?;
                 Special::Convert {
@@ -551,6 +558,11 @@ impl Special {
                 None => None,
                 Some(v) => super::array::end(&v, *first)?,
             },
+            Special::ElemAt(a, i) => {
+                let a = a.eval_value(doc, vars)?;
+                let i = i.eval_value(doc, vars)?;
+                super::array::elem_at(&a, &i)?
+            }
             Special::Convert {
                 input,
                 to,
