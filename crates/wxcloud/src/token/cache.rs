@@ -461,9 +461,17 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_failing_store_is_bypassed() {
+    async fn a_failing_store_is_bypassed_and_the_process_still_fetches_once() {
         let (cache, source) = cache_with(Arc::new(Down));
-        assert_eq!(cache.get().await.unwrap().token.as_str(), "t1");
+        let callers: Vec<_> = (0..50)
+            .map(|_| {
+                let cache = cache.clone();
+                tokio::spawn(async move { cache.get().await.map(|t| t.token.as_str().to_string()) })
+            })
+            .collect();
+        for caller in callers {
+            assert_eq!(caller.await.unwrap().unwrap(), "t1");
+        }
         assert_eq!(cache.get().await.unwrap().token.as_str(), "t1");
         assert_eq!(fetches(&source), 1);
     }
