@@ -54,7 +54,13 @@ fn null_matches_missing_and_null_but_not_empty_arrays() {
         ),
         (r#"{"a": [null, 1]}"#, r#"{"a": {"$ne": null}}"#, false),
         (r#"{"a": 1}"#, r#"{"a": {"$gte": null}}"#, false),
-        (r#"{"b": 1}"#, r#"{"a": {"$lte": null}}"#, true),
+        // MongoDB does not document $lte/$gte null on a missing field; this follows mongomock.
+        (r#"{"b": 1}"#, r#"{"a": {"$lte": null}}"#, false),
+        (r#"{"a": null}"#, r#"{"a": {"$lte": null}}"#, true),
+        // A scalar or empty array on the way contributes no value (as mongomock).
+        (r#"{"a": 5}"#, r#"{"a.b": null}"#, false),
+        (r#"{"a": 5}"#, r#"{"a.b": {"$not": {"$gt": 1}}}"#, true),
+        (r#"{"a": true}"#, r#"{"a": 1}"#, false),
     ]);
 }
 
