@@ -1,18 +1,6 @@
-//! Typed decoding: a [`Value`] read as any `T: Deserialize`, each BSON type offered as the
-//! natural serde value.
-//!
-//! | BSON type | what `T` sees |
-//! |---|---|
-//! | Int32, Int64, Double | the number (serde converts between widths when it fits) |
-//! | Decimal128 | its canonical string; an `f64` field gets the nearest double |
-//! | Date | milliseconds since the epoch (`i64`); a `String` field gets ISO-8601 text |
-//! | ObjectId | its 24 lowercase hex digits |
-//! | Binary | bytes (`Vec<u8>` via `serde_bytes`, or a sequence of `u8`) |
-//! | Regex | a map `{pattern, options}` |
-//! | Timestamp | a map `{t, i}` |
-//! | MinKey, MaxKey | unit |
-//!
-//! A field of type [`Value`] (or [`Document`](crate::Document)) receives the value unchanged.
+//! Typed decoding from a [`Value`]: each BSON type offered to a `T: Deserialize` as its
+//! natural serde value (the table is on [`ValueDeserializer`]). `from_str` offers wrappers the
+//! same way while reading the text (see `direct.rs`).
 
 use std::marker::PhantomData;
 
@@ -37,7 +25,31 @@ impl<'de> Deserialize<'de> for Value {
     }
 }
 
-/// Offers a [`Value`] to a `Deserialize` implementation.
+/// Offers a [`Value`] to a `Deserialize` implementation, each BSON type as its natural serde
+/// value. [`from_str`](super::from_str) and [`from_value`](super::from_value) use it.
+///
+/// | BSON type | what `T` sees |
+/// |---|---|
+/// | Int32, Int64, Double | the number (serde converts between widths when it fits) |
+/// | Decimal128 | its canonical string; an `f64` field gets the nearest double |
+/// | Date | milliseconds since the epoch (`i64`); a `String` field gets ISO-8601 text (years 1970–9999) |
+/// | ObjectId | its 24 lowercase hex digits |
+/// | Binary | bytes (e.g. `serde_bytes::ByteBuf`) |
+/// | Regex | a map `{pattern, options}` |
+/// | Timestamp | a map `{t, i}` |
+/// | MinKey, MaxKey, Null | unit (`None` for an `Option`) |
+/// | Array, Document | a sequence, a map (or a struct) |
+///
+/// A field of type [`Value`] or [`Document`](crate::Document) receives the value unchanged.
+///
+/// ```
+/// use serde::Deserialize;
+/// use wxcloud::{Value, ejson::ValueDeserializer};
+///
+/// let when = i64::deserialize(ValueDeserializer::<serde::de::value::Error>::new(Value::Date(7)))?;
+/// assert_eq!(when, 7);
+/// # Ok::<(), serde::de::value::Error>(())
+/// ```
 pub struct ValueDeserializer<E> {
     value: Value,
     error: PhantomData<E>,

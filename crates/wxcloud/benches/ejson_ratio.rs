@@ -1,0 +1,70 @@
+//! The decoders of `ejson_decode`, timed in interleaved rounds (each round runs every decoder
+//! once over the same 10,000 records), so that load from other processes falls on all of them
+//! alike. Prints each decoder's median and best round and the ratios against
+//! `ejson::decode_document`.
+//!
+//! Run: `cargo bench -p wxcloud --bench ejson_ratio` (`ROUNDS=N` to change the default 40).
+
+mod common;
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` would pass nothing and run briefly.
+    let benching = std::env::args().any(|a| a == "--bench");
+    let rounds: usize = match std::env::var("ROUNDS") {
+        Ok(n) => n.parse().expect("ROUNDS is a number"),
+        Err(_) if benching => 40,
+        Err(_) => 1,
+    };
+    let records = common::records();
+    let bytes: usize = records.iter().map(String::len).sum();
+    let decoders: [(&str, fn(&[String]) -> usize); 4] = [
+        ("wxcloud ejson::decode_document", common::wxcloud_decode),
+        (
+            "serde_json::Value (no Extended JSON)",
+            common::serde_json_value,
+        ),
+        (
+            "bson 3: serde_json::Value + Bson::try_from",
+            common::bson_extjson,
+        ),
+        (
+            "wxcloud ejson::from_str::<Todo> (typed)",
+            common::wxcloud_typed,
+        ),
+    ];
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); decoders.len()];
+    for _ in 0..rounds {
+        for (i, (_, decoder)) in decoders.iter().enumerate() {
+            let start = Instant::now();
+            black_box(decoder(black_box(&records)));
+            times[i].push(start.elapsed());
+        }
+    }
+    let medians: Vec<f64> = times
+        .iter_mut()
+        .map(|t| {
+            t.sort();
+            t[t.len() / 2].as_secs_f64() * 1e3
+        })
+        .collect();
+    println!(
+        "{} records, {:.2} MB, {rounds} interleaved rounds",
+        common::RECORDS,
+        bytes as f64 / 1e6
+    );
+    println!(
+        "{:<46} {:>10} {:>10} {:>14}",
+        "decoder", "median ms", "best ms", "× decode_doc"
+    );
+    for (i, (name, _)) in decoders.iter().enumerate() {
+        let best = times[i][0].as_secs_f64() * 1e3;
+        println!(
+            "{name:<46} {:>10.2} {best:>10.2} {:>14.2}",
+            medians[i],
+            medians[i] / medians[0]
+        );
+    }
+}
