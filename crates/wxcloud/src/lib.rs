@@ -21,6 +21,25 @@
 //! sources, the cache's store and clock), [`error`] and [`errcode`] (what went wrong),
 //! [`retry`] (what is tried again), [`statement`] (writing statements), [`ejson`] (records),
 //! [`blocking`] (the same client without async).
+//!
+//! # Choices where the API reference is silent
+//!
+//! - A refusal from a token endpoint is [`Error::TokenEndpoint`] of kind [`ErrorKind::Token`]
+//!   (wrong secret, unknown appid, IP not whitelisted, platform appid) — except busy and quota
+//!   codes, which keep their kinds and, for busy, are retried. It is never confused with a stale
+//!   token on a database call, which is refreshed once.
+//! - 41001 (token missing) on a database call is treated as a stale token: the client never
+//!   sends an empty token, so the service lost track of the one it sent.
+//! - After a rejection, `stable_token` is asked normally first; `force_refresh` (limited to 20 a
+//!   day) is used only if the service hands back the very token that was rejected.
+//! - A 2xx reply that is not a JSON object (an HTML page, an empty or truncated body) is a
+//!   [`ErrorKind::Transport`] error and is retried for reads; a reply over the size limit
+//!   (17 MiB by default) or a JSON reply of the wrong shape is [`ErrorKind::Decode`] and is not.
+//! - A client without credentials or env fails with [`Error::Config`], whose kind is
+//!   [`ErrorKind::InvalidRequest`]; nothing is sent.
+//! - Defaults: 30 s per call (token fetch and retries included), 10 s to connect, 3 retries
+//!   for reads with backoff between 0 and 200 ms × 2ⁿ (at most 5 s), tokens refreshed 5 minutes
+//!   (at most half their lifetime) before expiry.
 
 #![warn(missing_docs)]
 
