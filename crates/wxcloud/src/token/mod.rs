@@ -27,8 +27,9 @@ pub use store::{LockId, MemoryTokenStore, StoredToken, TokenStore};
 use crate::Result;
 use crate::transport::Http;
 
-/// An access token and how long it lives. Its `Debug` never shows the token.
-#[derive(Clone, PartialEq, Eq)]
+/// An access token and how long it lives. Its `Debug` never shows the token. Two tokens are
+/// equal when their token strings are (whatever lifetime each was stored with).
+#[derive(Clone)]
 pub struct AccessToken {
     token: Arc<str>,
     lifetime: Option<Duration>,
@@ -61,6 +62,14 @@ impl AccessToken {
         self.lifetime
     }
 }
+
+impl PartialEq for AccessToken {
+    fn eq(&self, other: &Self) -> bool {
+        self.token == other.token
+    }
+}
+
+impl Eq for AccessToken {}
 
 impl fmt::Debug for AccessToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
