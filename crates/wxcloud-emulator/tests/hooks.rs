@@ -120,3 +120,25 @@ async fn no_reply_or_log_line_carries_a_secret() {
     let builder = format!("{:?}", wxcloud_emulator::Emulator::builder().app("wxa", "top-secret-value"));
     assert!(!builder.contains("top-secret-value"), "{builder}");
 }
+
+/// This machine's address on its default route, if it has one that is not loopback.
+fn non_loopback_address() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?; // no packet is sent: this only picks a route
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+#[tokio::test]
+async fn hooks_refuse_clients_that_are_not_on_loopback() {
+    let Some(ip) = non_loopback_address() else {
+        eprintln!("skipping: this machine has no non-loopback address");
+        return;
+    };
+    let emu = start_with(wxcloud_emulator::Emulator::builder().host("0.0.0.0").seed_sample(true)).await;
+    let remote = format!("http://{ip}:{}", emu.addr().port());
+    let reply = http().post(format!("{remote}/__emulator/reset")).send().await.unwrap();
+    assert_eq!(reply.status().as_u16(), 403);
+    let reply = get_json(&format!("{remote}/cgi-bin/token?grant_type=client_credential&appid={}&secret={}", emu.appid(), emu.secret())).await;
+    assert!(reply["access_token"].is_string(), "the service itself is served to everyone: {reply}");
+}
