@@ -423,3 +423,27 @@ async fn token_info_reports_expiry_and_source() {
     assert_eq!(info.source, format!("stable_token for appid {APPID}"));
     support::assert_no_secrets(&format!("{info:?}"));
 }
+
+#[tokio::test]
+async fn stable_token_forces_a_new_token_only_when_it_hands_back_the_rejected_one() {
+    let server = Server::start().await;
+    let client = server.client();
+    client.count(COUNT).await.unwrap();
+    server.revoke_tokens();
+    // Asked normally after the rejection, the service returns the same (now invalid) token.
+    server.script(
+        STABLE,
+        Reply::Json(json!({"access_token": format!("{TOKEN_PREFIX}1"), "expires_in": 7200})),
+    );
+
+    client.count(COUNT).await.expect("the forced token works");
+
+    let force: Vec<_> = server
+        .seen(STABLE)
+        .into_iter()
+        .map(|s| s.body["force_refresh"].clone())
+        .collect();
+    assert_eq!(force, [json!(false), json!(false), json!(true)]);
+    let last = server.seen("/tcb/databasecount").pop().unwrap();
+    assert_eq!(last.query["access_token"], format!("{TOKEN_PREFIX}2"));
+}
