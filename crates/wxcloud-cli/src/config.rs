@@ -1,12 +1,14 @@
 //! Where a command runs: WeChat (or any server speaking its API), or the embedded emulator.
 //!
-//! Each setting comes from its flag if given, else from its `WXCLOUD_*` variable. With no
-//! credentials at all — no appid, secret or access token from either — data commands run
-//! against the embedded emulator, whose data lives in `$WXCLOUD_HOME` or `./.wxcloud`.
+//! Each setting comes from its flag if given, else from its `WXCLOUD_*` variable; the core's
+//! [`ClientBuilder::from_lookup`] reads and checks them, so the command and the libraries
+//! understand the variables the same way. With no credentials at all — no appid, secret or
+//! access token from either — data commands run against the embedded emulator, whose data
+//! lives in `$WXCLOUD_HOME` or `./.wxcloud`.
 
-use std::fmt;
 use std::path::PathBuf;
-use std::time::Duration;
+
+use wxcloud::ClientBuilder;
 
 use crate::cli::{ConnArgs, TokenModeArg};
 use crate::failure::Failure;
@@ -17,71 +19,29 @@ pub const SAMPLE_ENV: &str = "test2-4a89da";
 /// The environments an emulator serves by default.
 pub const EMULATOR_ENVS: [&str; 2] = [SAMPLE_ENV, "local"];
 
-/// Settings for talking to a real service (or a separately started emulator).
-#[derive(Clone, Default)]
-pub struct Remote {
-    /// The appid, when tokens are fetched with appid and secret.
-    pub appid: Option<String>,
-    /// The app secret. Never printed.
-    pub secret: Option<String>,
-    /// A fixed access token. Never printed.
-    pub access_token: Option<String>,
-    /// The cloud environment, if one was given.
-    pub env: Option<String>,
-    /// The API host, if not the default.
-    pub base_url: Option<String>,
-    /// Which token endpoint to use.
-    pub token_mode: Option<TokenModeArg>,
-    /// The per-call timeout.
-    pub timeout: Option<Duration>,
-    /// Retries for reads on transient errors.
-    pub max_retries: Option<u32>,
-    /// Reserved: a Redis URL for a shared token cache.
-    pub redis_url: Option<String>,
-}
-
-impl fmt::Debug for Remote {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let redacted = |v: &Option<String>| v.as_ref().map(|_| "** redacted **");
-        f.debug_struct("Remote")
-            .field("appid", &self.appid)
-            .field("secret", &redacted(&self.secret))
-            .field("access_token", &redacted(&self.access_token))
-            .field("env", &self.env)
-            .field("base_url", &self.base_url)
-            .field("token_mode", &self.token_mode)
-            .field("timeout", &self.timeout)
-            .field("max_retries", &self.max_retries)
-            .field(
-                "redis_url",
-                &self.redis_url.as_ref().map(|_| "** redacted **"),
-            )
-            .finish()
-    }
-}
-
 /// Where data commands run.
 #[derive(Debug, Clone)]
 pub enum Target {
-    /// A server speaking the WeChat API, with credentials.
-    Remote(Remote),
-    /// The emulator, run inside this process, with its data in `home`.
+    /// A server speaking the WeChat API: a client builder with the credentials, env, base URL,
+    /// token mode, timeout and retries from flags and variables.
+    Remote(ClientBuilder),
+    /// The emulator, run inside this process, with its data in `home`. The builder holds the
+    /// settings that still apply (env, timeout, retries); the session adds the emulator's
+    /// address and credentials.
     Embedded {
         /// The folder holding the emulator's data file.
         home: PathBuf,
-        /// The cloud environment to use (the sample's by default).
-        env: String,
-        /// The per-call timeout, if given.
-        timeout: Option<Duration>,
+        /// The client settings from flags and variables.
+        builder: ClientBuilder,
     },
 }
 
-/// Reads one environment variable; empty values count as unset.
+/// Reads one environment variable.
 pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// The process environment, with empty values treated as unset.
 pub fn process_env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 /// The folder holding the embedded emulator's data: `$WXCLOUD_HOME`, else `./.wxcloud`.
@@ -91,108 +51,52 @@ pub fn embedded_home(env: EnvLookup<'_>) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(".wxcloud"))
 }
 
+/// The value a flag gives the variable `name`, if the flag was given.
+fn flag_value(flags: &ConnArgs, name: &str) -> Option<String> {
+    let text = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
+    match name {
+        "WXCLOUD_APPID" => text(&flags.appid),
+        "WXCLOUD_SECRET" => text(&flags.secret),
+        "WXCLOUD_ENV" => text(&flags.env),
+        "WXCLOUD_BASE_URL" => text(&flags.base_url),
+        "WXCLOUD_ACCESS_TOKEN" => text(&flags.access_token),
+        "WXCLOUD_TOKEN_MODE" => flags.token_mode.map(|m| {
+            match m {
+                TokenModeArg::Stable => "stable",
+                TokenModeArg::ClientCredential => "client_credential",
+            }
+            .to_owned()
+        }),
+        "WXCLOUD_TIMEOUT" => flags.timeout.map(|t| t.to_string()),
+        "WXCLOUD_MAX_RETRIES" => flags.max_retries.map(|n| n.to_string()),
+        _ => None,
+    }
+}
+
 /// Decides where to run from the flags and the environment.
 pub fn resolve(flags: &ConnArgs, env: EnvLookup<'_>) -> Result<Target, Failure> {
-    let pick = |flag: &Option<String>, var: &str| {
-        flag.clone().filter(|v| !v.is_empty()).or_else(|| env(var))
-    };
-    let appid = pick(&flags.appid, "WXCLOUD_APPID");
-    let secret = pick(&flags.secret, "WXCLOUD_SECRET");
-    let access_token = pick(&flags.access_token, "WXCLOUD_ACCESS_TOKEN");
-    let env_id = pick(&flags.env, "WXCLOUD_ENV");
-    let base_url = pick(&flags.base_url, "WXCLOUD_BASE_URL");
-    let timeout = match flags.timeout {
-        Some(s) => Some(seconds(s, "--timeout")?),
-        None => match env("WXCLOUD_TIMEOUT") {
-            Some(v) => Some(seconds(
-                parse_number(&v, "WXCLOUD_TIMEOUT")?,
-                "WXCLOUD_TIMEOUT",
-            )?),
-            None => None,
-        },
-    };
-    let token_mode = match flags.token_mode {
-        Some(m) => Some(m),
-        None => env("WXCLOUD_TOKEN_MODE")
-            .map(|v| token_mode(&v))
-            .transpose()?,
-    };
-    let max_retries = match flags.max_retries {
-        Some(n) => Some(n),
-        None => env("WXCLOUD_MAX_RETRIES")
-            .map(|v| {
-                v.trim().parse::<u32>().map_err(|_| {
-                    Failure::usage(format!(
-                        "WXCLOUD_MAX_RETRIES must be a whole number, not {v:?}"
-                    ))
-                })
-            })
-            .transpose()?,
-    };
-    let redis_url = pick(&flags.redis_url, "WXCLOUD_REDIS_URL");
-
-    if appid.is_none() && secret.is_none() && access_token.is_none() {
-        if base_url.is_some() {
-            return Err(Failure::usage(
-                "a base URL is set but no credentials: pass --appid and --secret \
-                 (an emulator's defaults are wxemulator / emulator-secret) or --access-token",
-            ));
-        }
-        return Ok(Target::Embedded {
-            home: embedded_home(env),
-            env: env_id.unwrap_or_else(|| SAMPLE_ENV.to_owned()),
-            timeout,
-        });
+    let lookup = |name: &str| flag_value(flags, name).or_else(|| env(name));
+    let builder = ClientBuilder::from_lookup(lookup);
+    let credential = ["WXCLOUD_APPID", "WXCLOUD_SECRET", "WXCLOUD_ACCESS_TOKEN"]
+        .iter()
+        .any(|name| lookup(name).is_some());
+    if credential {
+        return Ok(Target::Remote(builder));
     }
-    if access_token.is_none() {
-        match (&appid, &secret) {
-            (Some(_), None) => {
-                return Err(Failure::usage(
-                    "an appid is set but no secret: pass --secret or set WXCLOUD_SECRET",
-                ));
-            }
-            (None, Some(_)) => {
-                return Err(Failure::usage(
-                    "a secret is set but no appid: pass --appid or set WXCLOUD_APPID",
-                ));
-            }
-            _ => {}
-        }
+    if lookup("WXCLOUD_BASE_URL").is_some() {
+        return Err(Failure::usage(
+            "a base URL is set but no credentials: pass --appid and --secret \
+             (an emulator's defaults are wxemulator / emulator-secret) or --access-token",
+        ));
     }
-    Ok(Target::Remote(Remote {
-        appid,
-        secret,
-        access_token,
-        env: env_id,
-        base_url,
-        token_mode,
-        timeout,
-        max_retries,
-        redis_url,
-    }))
-}
-
-fn parse_number(text: &str, name: &str) -> Result<f64, Failure> {
-    text.trim()
-        .parse::<f64>()
-        .map_err(|_| Failure::usage(format!("{name} must be a number of seconds, not {text:?}")))
-}
-
-fn seconds(value: f64, name: &str) -> Result<Duration, Failure> {
-    Duration::try_from_secs_f64(value)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| Failure::usage(format!("{name} must be a positive number of seconds")))
-}
-
-fn token_mode(text: &str) -> Result<TokenModeArg, Failure> {
-    match text.trim().to_ascii_lowercase().replace('-', "_").as_str() {
-        "stable" | "stable_token" => Ok(TokenModeArg::Stable),
-        "client_credential" => Ok(TokenModeArg::ClientCredential),
-        _ => Err(Failure::usage(format!(
-            "WXCLOUD_TOKEN_MODE must be stable or client_credential, not {text:?}"
-        ))),
-    }
+    let builder = match builder.env_name() {
+        Some(_) => builder,
+        None => builder.env(SAMPLE_ENV),
+    };
+    Ok(Target::Embedded {
+        home: embedded_home(env),
+        builder,
+    })
 }
 
 #[cfg(test)]
@@ -208,12 +112,20 @@ mod tests {
         resolve(&flags, &|k| map.get(k).cloned().filter(|v| !v.is_empty()))
     }
 
+    /// What building the client for a remote target gives.
+    fn build_remote(flags: ConnArgs, vars: &[(&str, &str)]) -> Result<wxcloud::Client, Failure> {
+        match resolve_with(flags, vars)? {
+            Target::Remote(b) => b.build().map_err(Failure::from),
+            other => panic!("expected remote, got {other:?}"),
+        }
+    }
+
     #[test]
     fn no_credentials_means_the_embedded_emulator_with_the_sample_env() {
         match resolve_with(ConnArgs::default(), &[]).unwrap() {
-            Target::Embedded { home, env, .. } => {
+            Target::Embedded { home, builder } => {
                 assert_eq!(home, PathBuf::from(".wxcloud"));
-                assert_eq!(env, SAMPLE_ENV);
+                assert_eq!(builder.env_name(), Some(SAMPLE_ENV));
             }
             other => panic!("expected embedded, got {other:?}"),
         }
@@ -233,35 +145,34 @@ mod tests {
             env: Some("from-flag".into()),
             ..Default::default()
         };
-        let t = resolve_with(
-            flags,
-            &[
-                ("WXCLOUD_APPID", "wx1"),
-                ("WXCLOUD_SECRET", "s"),
-                ("WXCLOUD_ENV", "from-env"),
-            ],
-        )
-        .unwrap();
-        let Target::Remote(r) = t else {
+        let vars = [
+            ("WXCLOUD_APPID", "wx1"),
+            ("WXCLOUD_SECRET", "s"),
+            ("WXCLOUD_ENV", "from-env"),
+        ];
+        let Target::Remote(b) = resolve_with(flags, &vars).unwrap() else {
             panic!("expected remote")
         };
-        assert_eq!(r.env.as_deref(), Some("from-flag"));
-        assert_eq!(r.appid.as_deref(), Some("wx1"));
+        assert_eq!(b.env_name(), Some("from-flag"));
+        assert!(b.has_credentials());
     }
 
     #[test]
     fn an_access_token_alone_is_enough() {
         let t = resolve_with(ConnArgs::default(), &[("WXCLOUD_ACCESS_TOKEN", "tok")]).unwrap();
-        assert!(matches!(t, Target::Remote(r) if r.access_token.is_some()));
+        assert!(matches!(t, Target::Remote(b) if b.has_credentials()));
     }
 
     #[test]
     fn half_credentials_are_a_usage_error_that_does_not_echo_the_secret() {
-        let err = resolve_with(ConnArgs::default(), &[("WXCLOUD_SECRET", "hunter2")]).unwrap_err();
+        let err = build_remote(ConnArgs::default(), &[("WXCLOUD_SECRET", "hunter2")]).unwrap_err();
         assert_eq!(err.exit_code(), 2);
         assert!(!err.to_string().contains("hunter2"));
-        let err = resolve_with(ConnArgs::default(), &[("WXCLOUD_APPID", "wx1")]).unwrap_err();
-        assert_eq!(err.exit_code(), 2);
+        let flags = ConnArgs {
+            appid: Some("wx1".into()),
+            ..Default::default()
+        };
+        assert_eq!(build_remote(flags, &[]).unwrap_err().exit_code(), 2);
     }
 
     #[test]
@@ -275,7 +186,8 @@ mod tests {
     }
 
     #[test]
-    fn bad_timeouts_and_token_modes_are_usage_errors() {
+    fn bad_timeouts_token_modes_and_retries_are_usage_errors() {
+        let creds = [("WXCLOUD_APPID", "wx1"), ("WXCLOUD_SECRET", "s")];
         for (k, v) in [
             ("WXCLOUD_TIMEOUT", "soon"),
             ("WXCLOUD_TIMEOUT", "-1"),
@@ -283,27 +195,29 @@ mod tests {
             ("WXCLOUD_TOKEN_MODE", "magic"),
             ("WXCLOUD_MAX_RETRIES", "many"),
         ] {
-            let err = resolve_with(ConnArgs::default(), &[(k, v)]).unwrap_err();
+            let vars = [creds[0], creds[1], (k, v)];
+            let err = build_remote(ConnArgs::default(), &vars).unwrap_err();
             assert_eq!(err.exit_code(), 2, "{k}={v}");
         }
+        let flags = ConnArgs {
+            timeout: Some(0.0),
+            ..Default::default()
+        };
+        assert_eq!(build_remote(flags, &creds).unwrap_err().exit_code(), 2);
     }
 
     #[test]
-    fn remote_debug_output_redacts_the_secret_and_token() {
-        let t = resolve_with(
-            ConnArgs::default(),
-            &[
-                ("WXCLOUD_APPID", "wx1"),
-                ("WXCLOUD_SECRET", "hunter2"),
-                ("WXCLOUD_ACCESS_TOKEN", "tok-xyz"),
-            ],
-        )
-        .unwrap();
+    fn debug_output_redacts_the_secret_and_token() {
+        let vars = [
+            ("WXCLOUD_APPID", "wx1"),
+            ("WXCLOUD_SECRET", "hunter2"),
+            ("WXCLOUD_ACCESS_TOKEN", "tok-xyz"),
+        ];
+        let t = resolve_with(ConnArgs::default(), &vars).unwrap();
         let dbg = format!("{t:?}");
         assert!(
             !dbg.contains("hunter2") && !dbg.contains("tok-xyz"),
             "{dbg}"
         );
-        assert!(dbg.contains("wx1"));
     }
 }

@@ -4,11 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use wxcloud::Client;
-use wxcloud::token::TokenMode;
 use wxcloud_emulator::{Emulator, RunningEmulator};
 
-use crate::cli::TokenModeArg;
-use crate::config::{self, Remote, Target};
+use crate::config::{self, Target};
 use crate::failure::Failure;
 
 /// The SQLite file the embedded emulator keeps in its home folder.
@@ -39,29 +37,39 @@ impl Session {
     /// Without `needs_env`, a remote target may leave the cloud environment unset.
     pub async fn open(target: Target, needs_env: bool) -> Result<Session, Failure> {
         match target {
-            Target::Remote(remote) => {
-                if needs_env && remote.env.is_none() {
+            Target::Remote(builder) => {
+                let missing_env = builder.env_name().is_none();
+                let client = builder.build().map_err(config_failure)?;
+                if needs_env && missing_env {
                     return Err(Failure::usage(
                         "no cloud environment: pass --env or set WXCLOUD_ENV",
                     ));
                 }
                 Ok(Session {
-                    client: remote_client(remote)?,
+                    client,
                     emulator: None,
                 })
             }
-            Target::Embedded { home, env, timeout } => {
+            Target::Embedded { home, builder } => {
+                // Check the settings (timeout, retries ...) before starting anything.
+                builder
+                    .clone()
+                    .appid("check")
+                    .secret("check")
+                    .build()
+                    .map_err(config_failure)?;
+                let env = builder.env_name().unwrap_or(config::SAMPLE_ENV).to_owned();
                 let path = data_file(&home);
                 let fresh = prepare_data_file(&path)?;
-                let mut builder = Emulator::builder().data_path(path);
+                let mut emu = Emulator::builder().data_path(path);
                 for served in config::EMULATOR_ENVS {
-                    builder = builder.env(served);
+                    emu = emu.env(served);
                 }
                 if !config::EMULATOR_ENVS.contains(&env.as_str()) {
-                    builder = builder.env(env.as_str());
+                    emu = emu.env(env.as_str());
                 }
                 let emulator =
-                    builder.seed_sample(fresh).start().await.map_err(|e| {
+                    emu.seed_sample(fresh).start().await.map_err(|e| {
                         Failure::local(format!("cannot start the local emulator: {e}"))
                     })?;
                 eprintln!(
@@ -69,15 +77,12 @@ impl Session {
                      set WXCLOUD_APPID, WXCLOUD_SECRET and WXCLOUD_ENV to use WeChat",
                     home.display()
                 );
-                let mut builder = Client::builder()
+                let client = builder
                     .appid(emulator.appid())
                     .secret(emulator.secret())
-                    .env(env.as_str())
-                    .base_url(emulator.base_url());
-                if let Some(t) = timeout {
-                    builder = builder.timeout(t);
-                }
-                let client = builder.build().map_err(config_failure)?;
+                    .base_url(emulator.base_url())
+                    .build()
+                    .map_err(config_failure)?;
                 Ok(Session {
                     client,
                     emulator: Some(emulator),
@@ -92,38 +97,6 @@ impl Session {
             emulator.shutdown().await;
         }
     }
-}
-
-fn remote_client(r: Remote) -> Result<Client, Failure> {
-    let mut b = Client::builder();
-    if let Some(env) = r.env {
-        b = b.env(env);
-    }
-    match (r.access_token, r.appid, r.secret) {
-        (Some(token), _, _) => b = b.access_token(token),
-        (None, Some(appid), Some(secret)) => b = b.appid(appid).secret(secret),
-        _ => {
-            return Err(Failure::usage(
-                "no credentials: set --appid and --secret, or --access-token",
-            ));
-        }
-    }
-    if let Some(url) = r.base_url {
-        b = b.base_url(url);
-    }
-    if let Some(mode) = r.token_mode {
-        b = b.token_mode(match mode {
-            TokenModeArg::Stable => TokenMode::Stable,
-            TokenModeArg::ClientCredential => TokenMode::ClientCredential,
-        });
-    }
-    if let Some(t) = r.timeout {
-        b = b.timeout(t);
-    }
-    if let Some(n) = r.max_retries {
-        b = b.max_retries(n);
-    }
-    b.build().map_err(config_failure)
 }
 
 /// A client that cannot be built is a configuration problem (exit 2).
