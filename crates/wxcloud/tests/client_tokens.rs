@@ -447,3 +447,39 @@ async fn stable_token_forces_a_new_token_only_when_it_hands_back_the_rejected_on
     let last = server.seen("/tcb/databasecount").pop().unwrap();
     assert_eq!(last.query["access_token"], format!("{TOKEN_PREFIX}2"));
 }
+
+#[tokio::test]
+async fn a_panicking_token_provider_is_an_error_and_does_not_block_later_calls() {
+    let server = Server::start().await;
+    server.allow_token(&format!("{TOKEN_PREFIX}after-panic"));
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let client = wxcloud::Client::builder()
+        .base_url(&server.url)
+        .env(ENV)
+        .timeout(Duration::from_secs(5))
+        .token_provider(move || {
+            let first = counter.fetch_add(1, Ordering::SeqCst) == 0;
+            async move {
+                if first {
+                    panic!("provider bug");
+                }
+                Ok(AccessToken::new(
+                    format!("{TOKEN_PREFIX}after-panic"),
+                    Duration::from_secs(3600),
+                ))
+            }
+        })
+        .build()
+        .unwrap();
+
+    assert_eq!(
+        expect_err(client.count(COUNT).await).kind(),
+        ErrorKind::Token
+    );
+    client
+        .count(COUNT)
+        .await
+        .expect("the next call fetches again at once");
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}

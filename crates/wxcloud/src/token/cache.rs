@@ -2,6 +2,7 @@
 //! compare-and-invalidate after a rejection.
 
 use std::fmt;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
@@ -190,7 +191,7 @@ impl Inner {
         let lease = self.config.fetch_timeout + Duration::from_secs(5);
         match store.try_lock(&self.key, lease).await {
             Ok(Some(lock_id)) => {
-                let result = self.fetch_from_source(reason).await;
+                let result = self.fetch_from_source_guarded(reason).await;
                 if let Err(err) = store.unlock(&self.key, &lock_id).await {
                     self.warn_store(&err);
                 }
@@ -210,13 +211,22 @@ impl Inner {
                         }
                     }
                 }
-                self.fetch_from_source(reason).await
+                self.fetch_from_source_guarded(reason).await
             }
             Err(err) => {
                 self.warn_store(&err);
-                self.fetch_from_source(reason).await
+                self.fetch_from_source_guarded(reason).await
             }
         }
+    }
+
+    /// [`Inner::fetch_from_source`], with a panicking source turned into an error so the
+    /// store's lock is still released and later calls are not held up.
+    async fn fetch_from_source_guarded(&self, reason: FetchReason) -> Result<StoredToken> {
+        AssertUnwindSafe(self.fetch_from_source(reason))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| Err(Error::token("the token source panicked")))
     }
 
     /// Asks the source (retrying transient failures within the fetch budget) and stores the token.
