@@ -333,4 +333,19 @@ fn token_shows_source_and_expiry_but_the_token_only_with_show() {
         .to_owned();
     assert!(!token.is_empty());
     assert!(!info.stdout.contains(&token) && !info.stderr.contains(&token));
+
+    // A fixed access token works for data commands, and `token` does not echo it.
+    let fixed = |args: &[&str]| {
+        run(support::wxcloud(d)
+            .env("WXCLOUD_BASE_URL", &emu.base_url)
+            .env("WXCLOUD_ACCESS_TOKEN", &token)
+            .env("WXCLOUD_ENV", "local")
+            .args(args))
+        .ok()
+    };
+    run(emu.cmd(d).args(["collections", "create", "t"])).ok();
+    assert_eq!(fixed(&["count", "t"]).stdout.trim(), r#"{"count":0}"#);
+    let fixed_info = fixed(&["token"]);
+    assert!(!fixed_info.stdout.contains(&token), "{}", fixed_info.stdout);
+    assert!(fixed_info.json_lines()[0]["source"].is_string());
 }
