@@ -231,4 +231,23 @@ mod tests {
             "samples are clamped to [0, 1]"
         );
     }
+
+    proptest::proptest! {
+        /// Whatever the service answers, a write that reached it is never sent again.
+        #[test]
+        fn a_sent_write_is_never_retried(code in proptest::num::i64::ANY, status in proptest::option::of(100u16..600)) {
+            let answered = [api(code), transport(status, true), Error::Timeout { message: "x".into() }];
+            for err in answered {
+                proptest::prop_assert_ne!(decide(Safety::Write, &err), Decision::Retry);
+            }
+        }
+
+        /// The backoff stays between zero and its doubling cap.
+        #[test]
+        fn backoff_stays_under_its_cap(retry in 0u32..64, sample in 0.0f64..1.0) {
+            let p = RetryPolicy::default();
+            let cap = p.initial_backoff.saturating_mul(1u32.checked_shl(retry).unwrap_or(u32::MAX)).min(p.max_backoff);
+            proptest::prop_assert!(p.backoff(retry, sample) <= cap);
+        }
+    }
 }
