@@ -30,7 +30,11 @@ pub enum Reply {
     /// `{"errcode": code, "errmsg": ...}` with status 200.
     Errcode(i64),
     /// Any status, content type and body.
-    Raw { status: u16, content_type: &'static str, body: Vec<u8> },
+    Raw {
+        status: u16,
+        content_type: &'static str,
+        body: Vec<u8>,
+    },
     /// Never answer.
     Stall,
 }
@@ -64,8 +68,12 @@ impl Server {
     pub async fn start() -> Server {
         let state = Arc::new(ServerState::default());
         state.token_lifetime_s.store(7200, Ordering::SeqCst);
-        let app = Router::new().fallback(handle).with_state(Arc::clone(&state));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let app = Router::new()
+            .fallback(handle)
+            .with_state(Arc::clone(&state));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -76,12 +84,25 @@ impl Server {
     /// Queues `reply` as the next answer for `path`; queued replies are used in order, then
     /// the default behaviour resumes.
     pub fn script(&self, path: &str, reply: Reply) {
-        self.state.script.lock().unwrap().entry(path.to_string()).or_default().push_back(reply);
+        self.state
+            .script
+            .lock()
+            .unwrap()
+            .entry(path.to_string())
+            .or_default()
+            .push_back(reply);
     }
 
     /// Every request seen on `path`, in order.
     pub fn seen(&self, path: &str) -> Vec<Seen> {
-        self.state.seen.lock().unwrap().iter().filter(|s| s.path == path).cloned().collect()
+        self.state
+            .seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|s| s.path == path)
+            .cloned()
+            .collect()
     }
 
     /// How many requests `path` saw.
@@ -96,7 +117,9 @@ impl Server {
 
     /// Delays every token reply (to let callers pile up behind a fetch).
     pub fn set_token_delay(&self, delay: Duration) {
-        self.state.token_delay_ms.store(delay.as_millis() as u64, Ordering::SeqCst);
+        self.state
+            .token_delay_ms
+            .store(delay.as_millis() as u64, Ordering::SeqCst);
     }
 
     /// The lifetime (`expires_in`) of tokens issued from now on.
@@ -111,7 +134,11 @@ impl Server {
 
     /// Makes `token` valid for `/tcb/*` calls (for tokens a scripted reply hands out).
     pub fn allow_token(&self, token: &str) {
-        self.state.valid_tokens.lock().unwrap().insert(token.to_string());
+        self.state
+            .valid_tokens
+            .lock()
+            .unwrap()
+            .insert(token.to_string());
     }
 
     /// A client builder for this server with the test app's credentials and env.
@@ -150,7 +177,10 @@ fn default_reply(state: &ServerState, seen: &Seen) -> Json {
     match seen.path.as_str() {
         "/cgi-bin/stable_token" => {
             if seen.body["appid"] != APPID || seen.body["secret"] != SECRET {
-                return errcode(40001, "invalid credential, access_token is invalid or not latest");
+                return errcode(
+                    40001,
+                    "invalid credential, access_token is invalid or not latest",
+                );
             }
             issue_token(state)
         }
@@ -168,7 +198,10 @@ fn default_reply(state: &ServerState, seen: &Seen) -> Json {
                 return errcode(41001, "access_token missing");
             }
             if !state.valid_tokens.lock().unwrap().contains(&token) {
-                return errcode(40001, "invalid credential, access_token is invalid or not latest");
+                return errcode(
+                    40001,
+                    "invalid credential, access_token is invalid or not latest",
+                );
             }
             // A success with every endpoint's fields, empty.
             json!({
@@ -181,11 +214,13 @@ fn default_reply(state: &ServerState, seen: &Seen) -> Json {
     }
 }
 
-async fn handle(State(state): State<Arc<ServerState>>, method: Method, uri: Uri, body: Bytes) -> Response {
-    let query: HashMap<String, String> = uri
-        .query()
-        .map(url_pairs)
-        .unwrap_or_default();
+async fn handle(
+    State(state): State<Arc<ServerState>>,
+    method: Method,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    let query: HashMap<String, String> = uri.query().map(url_pairs).unwrap_or_default();
     let seen = Seen {
         method: method.to_string(),
         path: uri.path().to_string(),
@@ -199,17 +234,31 @@ async fn handle(State(state): State<Arc<ServerState>>, method: Method, uri: Uri,
             tokio::time::sleep(Duration::from_millis(delay)).await;
         }
     }
-    let scripted = state.script.lock().unwrap().get_mut(&seen.path).and_then(VecDeque::pop_front);
+    let scripted = state
+        .script
+        .lock()
+        .unwrap()
+        .get_mut(&seen.path)
+        .and_then(VecDeque::pop_front);
     let reply = match scripted {
         Some(reply) => reply,
         None => Reply::Json(default_reply(&state, &seen)),
     };
     match reply {
         Reply::Json(json) => (StatusCode::OK, axum::Json(json)).into_response(),
-        Reply::Errcode(code) => (StatusCode::OK, axum::Json(errcode(code, "scripted error"))).into_response(),
-        Reply::Raw { status, content_type, body } => {
-            (StatusCode::from_u16(status).unwrap(), [(header::CONTENT_TYPE, content_type)], body).into_response()
+        Reply::Errcode(code) => {
+            (StatusCode::OK, axum::Json(errcode(code, "scripted error"))).into_response()
         }
+        Reply::Raw {
+            status,
+            content_type,
+            body,
+        } => (
+            StatusCode::from_u16(status).unwrap(),
+            [(header::CONTENT_TYPE, content_type)],
+            body,
+        )
+            .into_response(),
         Reply::Stall => {
             futures::future::pending::<()>().await;
             unreachable!()
@@ -263,7 +312,10 @@ pub fn clean(err: wxcloud::Error) -> wxcloud::Error {
 /// Asserts `text` holds neither the app secret nor any issued token.
 pub fn assert_no_secrets(text: &str) {
     assert!(!text.contains(SECRET), "the app secret leaked into: {text}");
-    assert!(!text.contains(TOKEN_PREFIX), "an access token leaked into: {text}");
+    assert!(
+        !text.contains(TOKEN_PREFIX),
+        "an access token leaked into: {text}"
+    );
 }
 
 /// The error of `result`, checked by [`clean`]; panics on success.
