@@ -91,7 +91,8 @@ fn records(docs: impl IntoIterator<Item = Document>) -> Json {
 /// matches before paging. `default_limit` applies when the query has no `limit()` (`None`:
 /// unlimited); a query's own limit is capped at [`MAX_QUERY_LIMIT`].
 pub fn select(db: &Storage, env: &str, q: &Query, now_ms: i64, default_limit: Option<u64>) -> Result<(Vec<Document>, usize), ApiError> {
-    let limit = match q.limit {
+    // limit(0) means "no limit given", as in the SDK.
+    let limit = match q.limit.filter(|n| *n > 0) {
         Some(n) => n.min(MAX_QUERY_LIMIT),
         None => default_limit.unwrap_or(u64::MAX),
     };
@@ -131,7 +132,7 @@ pub fn select(db: &Storage, env: &str, q: &Query, now_ms: i64, default_limit: Op
 /// unless the query says `limit()`, at most 1000.
 pub fn query(db: &Storage, env: &str, q: &Query, now_ms: i64) -> Result<Map<String, Json>, ApiError> {
     let (docs, total) = select(db, env, q, now_ms, Some(DEFAULT_QUERY_LIMIT))?;
-    let limit = q.limit.unwrap_or(DEFAULT_QUERY_LIMIT).min(MAX_QUERY_LIMIT);
+    let limit = q.limit.filter(|n| *n > 0).unwrap_or(DEFAULT_QUERY_LIMIT).min(MAX_QUERY_LIMIT);
     let mut out = Map::new();
     out.insert("pager".into(), json!({"Offset": q.skip.unwrap_or(0), "Limit": limit, "Total": total}));
     out.insert("data".into(), records(docs));

@@ -37,6 +37,8 @@ pub enum TokenKind {
 const WINDOW_MS: i64 = 5 * 60 * 1000;
 /// Minimum spacing of stable_token force refreshes.
 const FORCE_SPACING_MS: i64 = 30 * 1000;
+/// How many tokens are kept before long-dead ones are forgotten.
+const PRUNE_AT: usize = 10_000;
 /// Force refreshes allowed per app per UTC day.
 const FORCE_PER_DAY: u32 = 20;
 
@@ -90,6 +92,12 @@ impl Tokens {
     }
 
     fn mint(&mut self, kind: TokenKind, appid: &str, now: i64) -> Issued {
+        // Forget tokens dead for a day (they would answer 40001 instead of 42001), so a
+        // long-running emulator does not grow without bound.
+        if self.tokens.len() >= PRUNE_AT {
+            let horizon = now - 86_400_000;
+            self.tokens.retain(|_, t| t.expires_ms.min(t.revoked_ms.unwrap_or(i64::MAX)) > horizon);
+        }
         let token: String = rand::rng().sample_iter(Alphanumeric).take(136).map(char::from).collect();
         let expires_ms = now + self.ttl_ms;
         self.tokens.insert(token.clone(), Token { kind, appid: appid.to_owned(), expires_ms, revoked_ms: None });

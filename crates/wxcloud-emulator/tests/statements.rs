@@ -53,6 +53,8 @@ async fn a_query_returns_10_records_by_default_and_at_most_1000() {
     let reply = ok(run(&emu, &t, "databasequery", r#"db.collection("numbers").get()"#).await);
     assert_eq!(records(&reply).len(), 10);
     assert_eq!(reply["pager"]["Total"], 1005);
+    let reply = ok(run(&emu, &t, "databasequery", r#"db.collection("numbers").limit(0).get()"#).await);
+    assert_eq!(records(&reply).len(), 10, "limit(0) means no limit given, as in the SDK");
     let reply = ok(run(&emu, &t, "databasequery", r#"db.collection("numbers").limit(5000).get()"#).await);
     assert_eq!(records(&reply).len(), 1000);
     assert_eq!(reply["pager"]["Limit"], 1000);
