@@ -24,20 +24,26 @@ pub fn is_statement(target: &str) -> bool {
 /// The text of a JSON argument: inline, `@path` read from a file, or `@-` read from stdin.
 pub fn argument_text(arg: &str) -> Result<String, Failure> {
     match arg.strip_prefix('@') {
-        Some("-") => {
-            let mut s = String::new();
-            std::io::stdin()
-                .read_to_string(&mut s)
-                .map_err(|e| Failure::usage(format!("cannot read stdin: {e}")))?;
-            Ok(s)
-        }
+        Some("-") => read_stdin(),
         Some(path) => read_file(Path::new(path)),
         None => Ok(arg.to_owned()),
     }
 }
 
-/// Reads a whole file as UTF-8, as a usage error if it cannot be read.
+/// Reads all of stdin as UTF-8.
+pub fn read_stdin() -> Result<String, Failure> {
+    let mut s = String::new();
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .map_err(|e| Failure::usage(format!("cannot read stdin: {e}")))?;
+    Ok(s)
+}
+
+/// Reads a file (`-` for stdin) as UTF-8, as a usage error if it cannot be read.
 pub fn read_file(path: &Path) -> Result<String, Failure> {
+    if path == Path::new("-") {
+        return read_stdin();
+    }
     std::fs::read_to_string(path)
         .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))
 }

@@ -108,3 +108,31 @@ fn a_bad_line_stops_the_import_before_anything_is_sent() {
     let n = run(emu.cmd(d).args(["count", "c"])).ok();
     assert_eq!(n.stdout.trim(), r#"{"count":0}"#);
 }
+
+#[test]
+fn a_failed_batch_reports_what_was_imported_and_sends_nothing_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let emu = EmulatorProcess::start(d);
+    run(emu.cmd(d).args(["collections", "create", "c"])).ok();
+    // The third batch repeats the first document's _id, which the service refuses.
+    let lines = "{\"_id\":\"a\"}\n{\"_id\":\"b\"}\n{\"_id\":\"a\"}\n{\"_id\":\"d\"}\n";
+    std::fs::write(d.join("dup.jsonl"), lines).unwrap();
+    let out = run(emu
+        .cmd(d)
+        .args(["import", "c", "dup.jsonl", "--batch-size", "1"]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("imported 2 of 4 documents; batch 3 (lines 3-3) failed"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("errcode"), "{}", out.stderr);
+    let n = run(emu.cmd(d).args(["count", "c"])).ok();
+    assert_eq!(
+        n.stdout.trim(),
+        r#"{"count":2}"#,
+        "the fourth document was not sent"
+    );
+}

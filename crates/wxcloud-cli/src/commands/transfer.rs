@@ -1,12 +1,14 @@
 //! `wxcloud export` and `wxcloud import`: whole collections as JSON lines, with progress on
 //! stderr (hidden when stderr is not a terminal).
 //!
-//! Export writes canonical Extended JSON by default, so types survive a round trip (an Int64
-//! stays an Int64, a double with no fraction stays a double); `--relaxed` writes the
-//! human-friendly form the other commands print.
+//! Export writes canonical Extended JSON by default, so a file says exactly what the service
+//! stored (an Int64 stays `{"$numberLong": ..}`); `--relaxed` writes the human-friendly form
+//! the other commands print. Import sends documents as statements, whose numbers are typed by
+//! value (as in the official SDK): what statements wrote imports back unchanged, while a value
+//! no statement can carry (a Decimal128, an Int64 beyond ±2^53) is refused before sending and
+//! an Int64 small enough for 32 bits comes back as an Int32.
 
-use std::io::{BufWriter, Read, Write};
-use std::path::Path;
+use std::io::{BufWriter, Write};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
@@ -53,11 +55,12 @@ pub async fn export(ctx: Context, e: ExportArgs) -> Result<(), Failure> {
         .map(|w| input::document("--where", w))
         .transpose()?;
     if ctx.out.print_statement {
-        println!(
-            "{}",
-            export_page(&e.collection, filter.as_ref(), 0, e.page_size)?
-        );
-        return Ok(());
+        return print_line(&export_page(
+            &e.collection,
+            filter.as_ref(),
+            0,
+            e.page_size,
+        )?);
     }
     let relaxed = e.relaxed;
     let collection = e.collection.clone();
@@ -101,7 +104,7 @@ pub async fn import(ctx: Context, i: ImportArgs) -> Result<(), Failure> {
     if i.batch_size == 0 {
         return Err(Failure::usage("--batch-size must be at least 1"));
     }
-    let text = read_source(&i.file)?;
+    let text = input::read_file(&i.file)?;
     let mut docs = Vec::new();
     let mut line_numbers = Vec::new();
     for (idx, line) in text.lines().enumerate() {
@@ -158,17 +161,6 @@ pub async fn import(ctx: Context, i: ImportArgs) -> Result<(), Failure> {
         printer.json(json!({ "collection": collection, "imported": imported, "batches": batches.len() }))
     })
     .await
-}
-
-fn read_source(path: &Path) -> Result<String, Failure> {
-    if path == Path::new("-") {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| Failure::usage(format!("cannot read stdin: {e}")))?;
-        return Ok(s);
-    }
-    input::read_file(path)
 }
 
 /// A progress bar on stderr; indicatif hides it when stderr is not a terminal.
