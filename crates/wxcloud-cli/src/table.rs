@@ -1,8 +1,10 @@
 //! A simple aligned table for terminals: one column per top-level field, in first-seen order.
+//! Widths are measured in terminal columns, so wide (CJK) characters line up.
 
 use serde_json::Value as Json;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-/// The widest a column gets before its cells are cut short with `…`.
+/// The widest a column gets (in terminal columns) before its cells are cut short with `…`.
 const MAX_WIDTH: usize = 40;
 
 /// Renders rows (JSON objects; anything else is shown in a `value` column) as an aligned
@@ -45,8 +47,8 @@ pub fn render(rows: &[Json]) -> String {
         .map(|(i, col)| {
             cells
                 .iter()
-                .map(|r| r[i].chars().count())
-                .chain([clip(col).chars().count()])
+                .map(|r| r[i].width())
+                .chain([clip(col).width()])
                 .max()
                 .unwrap_or(0)
         })
@@ -70,7 +72,7 @@ fn push_line(out: &mut String, cells: &[String], widths: &[usize]) {
             line.push_str("  ");
         }
         line.push_str(c);
-        line.extend(std::iter::repeat_n(' ', w - c.chars().count()));
+        line.extend(std::iter::repeat_n(' ', w.saturating_sub(c.width())));
     }
     out.push_str(line.trim_end());
     out.push('\n');
@@ -91,10 +93,19 @@ fn cell(v: &Json) -> String {
 }
 
 fn clip(s: &str) -> String {
-    if s.chars().count() <= MAX_WIDTH {
+    if s.width() <= MAX_WIDTH {
         return s.to_owned();
     }
-    let mut cut: String = s.chars().take(MAX_WIDTH - 1).collect();
+    let mut cut = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > MAX_WIDTH - 1 {
+            break;
+        }
+        used += w;
+        cut.push(c);
+    }
     cut.push('…');
     cut
 }
@@ -128,6 +139,18 @@ mod tests {
         let last = got.lines().last().unwrap();
         assert!(last.contains('…'));
         assert!(last.ends_with("2019-09-09T00:00:00Z"), "{last}");
+    }
+
+    #[test]
+    fn wide_characters_count_as_two_columns() {
+        let rows = vec![json!({"a": "雲雲", "b": 1}), json!({"a": "abcd", "b": 2})];
+        let got = render(&rows);
+        let lines: Vec<&str> = got.lines().collect();
+        assert_eq!(lines[2], "雲雲  1");
+        assert_eq!(lines[3], "abcd  2");
+        let long = render(&[json!({"a": "雲".repeat(30)})]);
+        let cell = long.lines().last().unwrap();
+        assert!(cell.width() <= MAX_WIDTH && cell.ends_with('…'), "{cell}");
     }
 
     #[test]
