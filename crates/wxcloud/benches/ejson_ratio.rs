@@ -3,7 +3,8 @@
 //! alike. Prints each decoder's median and best round and the ratios against
 //! `ejson::decode_document`.
 //!
-//! Run: `cargo bench -p wxcloud --bench ejson_ratio` (`ROUNDS=N` to change the default 40).
+//! Run: `cargo bench -p wxcloud --bench ejson_ratio` (`ROUNDS=N` to change the default 40;
+//! `ONLY=0` to run just the first decoder, e.g. under a profiler).
 
 mod common;
 
@@ -35,19 +36,26 @@ fn main() {
             common::wxcloud_typed,
         ),
     ];
+    let only: Option<usize> = std::env::var("ONLY")
+        .ok()
+        .map(|n| n.parse().expect("ONLY is an index"));
     let mut times: Vec<Vec<Duration>> = vec![Vec::new(); decoders.len()];
     for _ in 0..rounds {
         for (i, (_, decoder)) in decoders.iter().enumerate() {
+            if only.is_some_and(|only| only != i) {
+                continue;
+            }
             let start = Instant::now();
             black_box(decoder(black_box(&records)));
             times[i].push(start.elapsed());
         }
     }
-    let medians: Vec<f64> = times
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let medians: Vec<Option<f64>> = times
         .iter_mut()
         .map(|t| {
             t.sort();
-            t[t.len() / 2].as_secs_f64() * 1e3
+            t.get(t.len() / 2).copied().map(ms)
         })
         .collect();
     println!(
@@ -60,11 +68,10 @@ fn main() {
         "decoder", "median ms", "best ms", "× decode_doc"
     );
     for (i, (name, _)) in decoders.iter().enumerate() {
-        let best = times[i][0].as_secs_f64() * 1e3;
-        println!(
-            "{name:<46} {:>10.2} {best:>10.2} {:>14.2}",
-            medians[i],
-            medians[i] / medians[0]
-        );
+        let (Some(median), Some(&best)) = (medians[i], times[i].first()) else {
+            continue;
+        };
+        let ratio = medians[0].map_or(f64::NAN, |first| median / first);
+        println!("{name:<46} {median:>10.2} {:>10.2} {ratio:>14.2}", ms(best));
     }
 }

@@ -271,3 +271,15 @@ fn duplicate_keys_keep_the_first_position_and_the_last_value() {
     let entries: Vec<(&str, &Value)> = record.iter().map(|(k, v)| (k.as_str(), v)).collect();
     assert_eq!(entries, [("a", &Value::Int32(3)), ("b", &Value::Int32(2))]);
 }
+
+#[test]
+fn a_failed_decode_leaves_nothing_behind_for_the_next_one() {
+    decode_error(r#"{"a":[1,2,{"b":3,"c":{"$numberLong":"x"}}],"d":4}"#);
+    assert_eq!(
+        value(r#"{"e":[5],"f":{"g":6}}"#),
+        document(vec![
+            ("e", vec![5].into()),
+            ("f", document(vec![("g", 6.into())]))
+        ])
+    );
+}

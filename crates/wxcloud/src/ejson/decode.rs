@@ -6,8 +6,13 @@
 //! contents are read (strings borrowed when possible), and the next key decides: end of
 //! object → interpret the wrapper; a legacy partner key → read it and interpret the pair;
 //! anything else → an ordinary document that already holds its first entries.
+//!
+//! Entries and items are gathered on a per-thread [`Scratch`] stack and moved into a document
+//! or array of exactly the right size when its container closes, so each container costs one
+//! allocation (two for a document's map) instead of a series of regrowths.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -19,29 +24,72 @@ use crate::{Document, Value};
 /// cannot exhaust the stack. (serde_json's own limit, 128, is higher.)
 pub const MAX_DEPTH: usize = 100;
 
-/// Decodes one Extended JSON value from a deserializer; `depth` counts enclosing containers.
-#[derive(Clone, Copy)]
-pub(crate) struct ValueSeed {
-    pub(crate) depth: usize,
+/// Entries and items of the containers being decoded, innermost last.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    entries: Vec<(String, Value)>,
+    items: Vec<Value>,
 }
 
-impl<'de> DeserializeSeed<'de> for ValueSeed {
+/// How many entries or items a thread keeps room for between decodes.
+const SCRATCH_KEPT: usize = 1024;
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
+}
+
+/// Runs `f` with this thread's scratch stack (or a fresh one if it is already in use), and
+/// leaves the stack empty for the next decode.
+pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => {
+            let result = f(&mut scratch);
+            scratch.entries.clear();
+            scratch.items.clear();
+            scratch.entries.shrink_to(SCRATCH_KEPT);
+            scratch.items.shrink_to(SCRATCH_KEPT);
+            result
+        }
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
+/// Decodes one Extended JSON value from a deserializer; `depth` counts enclosing containers.
+pub(crate) struct ValueSeed<'s> {
+    pub(crate) depth: usize,
+    pub(crate) scratch: &'s mut Scratch,
+}
+
+impl ValueSeed<'_> {
+    /// The same seed again, for the next value.
+    fn again(&mut self) -> ValueSeed<'_> {
+        ValueSeed {
+            depth: self.depth,
+            scratch: self.scratch,
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
     type Value = Value;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        deserializer.deserialize_any(ValueVisitor { depth: self.depth })
+        deserializer.deserialize_any(ValueVisitor {
+            depth: self.depth,
+            scratch: self.scratch,
+        })
     }
 }
 
 /// Builds a [`Value`] from whatever the deserializer reports.
-#[derive(Clone, Copy)]
-pub(crate) struct ValueVisitor {
+pub(crate) struct ValueVisitor<'s> {
     pub(crate) depth: usize,
+    pub(crate) scratch: &'s mut Scratch,
 }
 
-impl ValueVisitor {
+impl<'s> ValueVisitor<'s> {
     /// The seed for a value nested one level inside this one, or an error if that is too deep.
-    fn child<E: de::Error>(self) -> Result<ValueSeed, E> {
+    fn child<E: de::Error>(self) -> Result<ValueSeed<'s>, E> {
         if self.depth >= MAX_DEPTH {
             return Err(E::custom(format_args!(
                 "nesting deeper than {MAX_DEPTH} levels"
@@ -49,6 +97,7 @@ impl ValueVisitor {
         }
         Ok(ValueSeed {
             depth: self.depth + 1,
+            scratch: self.scratch,
         })
     }
 }
@@ -62,7 +111,7 @@ fn integer(n: i64) -> Value {
     }
 }
 
-impl<'de> Visitor<'de> for ValueVisitor {
+impl<'de> Visitor<'de> for ValueVisitor<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -125,27 +174,30 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let seed = self.child()?;
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        while let Some(item) = seq.next_element_seed(seed)? {
-            items.push(item);
+        let mut seed = self.child()?;
+        let start = seed.scratch.items.len();
+        while let Some(item) = seq.next_element_seed(seed.again())? {
+            seed.scratch.items.push(item);
         }
-        Ok(Value::Array(items))
+        Ok(Value::Array(seed.scratch.items.drain(start..).collect()))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let seed = self.child()?;
-        match read_head(&mut map, seed)? {
-            Head::Wrapper(value) => Ok(value),
-            Head::Document { read, next } => {
-                let mut doc = Document::with_capacity(read.len());
-                doc.extend(read.into_iter().map(|(k, v)| (k.into_owned(), v)));
-                match next {
-                    Some(key) => rest_of_document(map, seed, doc, key),
-                    None => Ok(Value::Document(doc)),
-                }
-            }
+        let mut seed = self.child()?;
+        let (read, mut next) = match read_head(&mut map, seed.again())? {
+            Head::Wrapper(value) => return Ok(value),
+            Head::Document { read, next } => (read, next),
+        };
+        let start = seed.scratch.entries.len();
+        let read = read.into_iter().map(|(k, v)| (k.into_owned(), v));
+        seed.scratch.entries.extend(read);
+        while let Some(key) = next {
+            let value = map.next_value_seed(seed.again())?;
+            seed.scratch.entries.push((key.into_owned(), value));
+            next = map.next_key_seed(KeySeed)?;
         }
+        let doc: Document = seed.scratch.entries.drain(start..).collect();
+        Ok(Value::Document(doc))
     }
 }
 
@@ -166,7 +218,7 @@ pub(crate) enum Head<'de> {
 /// for an ordinary document (one byte compare), the whole object for a wrapper.
 pub(crate) fn read_head<'de, A: MapAccess<'de>>(
     map: &mut A,
-    seed: ValueSeed,
+    mut seed: ValueSeed<'_>,
 ) -> Result<Head<'de>, A::Error> {
     let document = |read, next| Ok(Head::Document { read, next });
     let Some(first) = map.next_key_seed(KeySeed)? else {
@@ -175,7 +227,7 @@ pub(crate) fn read_head<'de, A: MapAccess<'de>>(
     let Some(key) = Key::from_str(&first) else {
         return document(Vec::new(), Some(first));
     };
-    let content = map.next_value_seed(ContentSeed(seed))?;
+    let content = map.next_value_seed(ContentSeed(seed.again()))?;
     let second = map.next_key_seed(KeySeed)?;
     let (partner, next) = match second {
         Some(second) if key.pairs_with(&second) => {
@@ -198,23 +250,6 @@ pub(crate) fn read_head<'de, A: MapAccess<'de>>(
     let mut read = vec![(first, content.into_value())];
     read.extend(partner.map(|(k, v)| (k, v.into_value())));
     document(read, next)
-}
-
-/// Reads the remaining entries of an ordinary document, starting with the value of `key`.
-fn rest_of_document<'de, A: MapAccess<'de>>(
-    mut map: A,
-    seed: ValueSeed,
-    mut doc: Document,
-    mut key: Cow<'de, str>,
-) -> Result<Value, A::Error> {
-    loop {
-        let value = map.next_value_seed(seed)?;
-        doc.insert(key.into_owned(), value);
-        match map.next_key_seed(KeySeed)? {
-            Some(next) => key = next,
-            None => return Ok(Value::Document(doc)),
-        }
-    }
 }
 
 /// Reads an object key, borrowing it from the input when it has no escapes.
@@ -249,9 +284,9 @@ impl<'de> Visitor<'de> for KeySeed {
 }
 
 /// Reads a wrapper key's contents: strings borrowed when possible, anything else as a value.
-struct ContentSeed(ValueSeed);
+struct ContentSeed<'s>(ValueSeed<'s>);
 
-impl<'de> DeserializeSeed<'de> for ContentSeed {
+impl<'de> DeserializeSeed<'de> for ContentSeed<'_> {
     type Value = Content<'de>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
@@ -263,12 +298,21 @@ impl<'de> DeserializeSeed<'de> for ContentSeed {
 macro_rules! forward_to_value {
     ($($method:ident($($arg:ident: $ty:ty),*);)*) => {$(
         fn $method<E: de::Error>(self, $($arg: $ty),*) -> Result<Self::Value, E> {
-            ValueVisitor { depth: self.0.depth }.$method($($arg),*).map(Content::Value)
+            self.visitor().$method($($arg),*).map(Content::Value)
         }
     )*};
 }
 
-impl<'de> Visitor<'de> for ContentSeed {
+impl<'s> ContentSeed<'s> {
+    fn visitor(self) -> ValueVisitor<'s> {
+        ValueVisitor {
+            depth: self.0.depth,
+            scratch: self.0.scratch,
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for ContentSeed<'_> {
     type Value = Content<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -303,18 +347,10 @@ impl<'de> Visitor<'de> for ContentSeed {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        ValueVisitor {
-            depth: self.0.depth,
-        }
-        .visit_seq(seq)
-        .map(Content::Value)
+        self.visitor().visit_seq(seq).map(Content::Value)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        ValueVisitor {
-            depth: self.0.depth,
-        }
-        .visit_map(map)
-        .map(Content::Value)
+        self.visitor().visit_map(map).map(Content::Value)
     }
 }

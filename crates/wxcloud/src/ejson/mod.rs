@@ -62,7 +62,7 @@ pub fn decode_document(text: &str) -> Result<Document> {
 
 /// Decodes any Extended JSON value in text (a document, an array, a wrapper, a scalar).
 pub fn decode_value(text: &str) -> Result<Value> {
-    decode_with(text, decode::ValueSeed { depth: 0 })
+    decode::with_scratch(|scratch| decode_with(text, decode::ValueSeed { depth: 0, scratch }))
 }
 
 /// The BSON type name of a value, for messages.
