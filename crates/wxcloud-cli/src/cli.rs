@@ -110,6 +110,10 @@ pub enum Command {
     Delete(DeleteArgs),
     /// List, create or drop collections.
     Collections(CollectionsArgs),
+    /// Create and drop indexes of a collection.
+    Indexes(IndexesArgs),
+    /// Run the service's migration jobs (files in the env's cloud storage).
+    Migrate(MigrateArgs),
     /// Write a whole collection as JSON lines (canonical Extended JSON) to stdout.
     Export(ExportArgs),
     /// Add every document of a JSON-lines file to a collection, in batches.
@@ -256,6 +260,75 @@ pub enum CollectionsAction {
     Drop {
         /// The collection name.
         name: String,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+/// `wxcloud indexes`.
+#[derive(Debug, Args)]
+pub struct IndexesArgs {
+    /// The collection.
+    pub collection: String,
+    /// An index to create: `{"name": "by_due", "keys": {"due": -1}, "unique": false}`
+    /// (key directions 1, -1 or "2dsphere"); repeatable.
+    #[arg(long, value_name = "JSON|@FILE")]
+    pub create: Vec<String>,
+    /// The name of an index to drop; repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub drop: Vec<String>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// `wxcloud migrate`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    #[command(subcommand)]
+    pub action: MigrateAction,
+}
+
+/// A migration job to start, or one to ask about.
+#[derive(Debug, Subcommand)]
+pub enum MigrateAction {
+    /// Start importing a file from cloud storage into a collection; prints `{"job_id": N}`.
+    Import {
+        /// The collection to import into.
+        collection: String,
+        /// The file's path in the env's cloud storage.
+        file_path: String,
+        /// The file is CSV (default: JSON lines).
+        #[arg(long)]
+        csv: bool,
+        /// Stop at the first record that fails.
+        #[arg(long)]
+        stop_on_error: bool,
+        /// Replace records whose `_id` exists (default: such records fail).
+        #[arg(long)]
+        upsert: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Start exporting what a query selects to a file in cloud storage; prints `{"job_id": N}`.
+    Export {
+        /// The file's path in the env's cloud storage.
+        file_path: String,
+        /// A `.get()` statement, or a collection name (with --where).
+        #[arg(value_name = "STATEMENT|COLLECTION")]
+        target: String,
+        /// With a collection name: which records, a MongoDB-style filter (JSON or @file).
+        #[arg(long = "where", value_name = "JSON|@FILE")]
+        filter: Option<String>,
+        /// Write CSV (default: JSON lines).
+        #[arg(long)]
+        csv: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Print the state of a migration job.
+    Status {
+        /// The job id printed when the job started.
+        job_id: u64,
         #[command(flatten)]
         common: Common,
     },

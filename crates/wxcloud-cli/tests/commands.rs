@@ -349,3 +349,94 @@ fn token_shows_source_and_expiry_but_the_token_only_with_show() {
     assert!(!fixed_info.stdout.contains(&token), "{}", fixed_info.stdout);
     assert!(fixed_info.json_lines()[0]["source"].is_string());
 }
+
+#[test]
+fn indexes_enforce_uniqueness_and_can_be_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let emu = EmulatorProcess::start(dir.path());
+    let d = dir.path();
+    run(emu.cmd(d).args(["collections", "create", "users"])).ok();
+    let made = run(emu.cmd(d).args([
+        "indexes",
+        "users",
+        "--create",
+        r#"{"name":"by_email","keys":{"email":1},"unique":true}"#,
+    ]))
+    .ok();
+    assert_eq!(
+        made.json_lines(),
+        [json!({"collection": "users", "created": ["by_email"], "dropped": []})]
+    );
+    run(emu
+        .cmd(d)
+        .args(["add", "users", "--data", r#"{"email":"a@x"}"#]))
+    .ok();
+    let dup = run(emu
+        .cmd(d)
+        .args(["add", "users", "--data", r#"{"email":"a@x"}"#]));
+    assert_eq!(
+        dup.code, 1,
+        "a unique index refuses the second record: {}",
+        dup.stderr
+    );
+
+    run(emu.cmd(d).args(["indexes", "users", "--drop", "by_email"])).ok();
+    run(emu
+        .cmd(d)
+        .args(["add", "users", "--data", r#"{"email":"a@x"}"#]))
+    .ok();
+    let bad = run(emu.cmd(d).args([
+        "indexes",
+        "users",
+        "--create",
+        r#"{"name":"x","keys":{"a":7}}"#,
+    ]));
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+}
+
+#[test]
+fn migrate_export_import_and_status_run_the_services_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let emu = EmulatorProcess::start(dir.path());
+    let d = dir.path();
+    // The emulator reads and writes migration files on its own file system.
+    let file = d.join("books.json");
+    let file = file.to_str().unwrap();
+    for c in ["books", "copy"] {
+        run(emu.cmd(d).args(["collections", "create", c])).ok();
+    }
+    run(emu.cmd(d).args([
+        "add",
+        "books",
+        "--data",
+        r#"[{"_id":"a","n":1},{"_id":"b","n":2},{"_id":"c","n":3}]"#,
+    ]))
+    .ok();
+
+    let started = run(emu.cmd(d).args([
+        "migrate",
+        "export",
+        file,
+        "books",
+        "--where",
+        r#"{"n":{"$gte":2}}"#,
+    ]))
+    .ok();
+    let job = started.json_lines()[0]["job_id"]
+        .as_u64()
+        .expect("a job id");
+    let status = run(emu.cmd(d).args(["migrate", "status", &job.to_string()])).ok();
+    let s = &status.json_lines()[0];
+    assert_eq!(s["status"], "success", "{s}");
+    assert_eq!(s["record_success"], 2, "{s}");
+
+    let imported = run(emu.cmd(d).args(["migrate", "import", "copy", file])).ok();
+    let job = imported.json_lines()[0]["job_id"].as_u64().unwrap();
+    let s = run(emu.cmd(d).args(["migrate", "status", &job.to_string()])).ok();
+    assert_eq!(s.json_lines()[0]["record_success"], 2);
+    let copy = run(emu.cmd(d).args(["query", "copy", "--order-by", "_id"])).ok();
+    assert_eq!(
+        copy.lines(),
+        [r#"{"_id":"b","n":2}"#, r#"{"_id":"c","n":3}"#]
+    );
+}

@@ -3,6 +3,8 @@
 mod collections;
 mod data;
 mod emulator;
+mod indexes;
+mod migrate;
 mod token;
 mod transfer;
 
@@ -94,6 +96,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Update(u) => data::update(ctx(&u.common), u).await,
         Command::Delete(d) => data::delete(ctx(&d.common), d).await,
         Command::Collections(c) => collections::run(c.action, &conn, &out).await,
+        Command::Indexes(i) => indexes::run(ctx(&i.common), i).await,
+        Command::Migrate(m) => migrate::run(m.action, &conn, &out).await,
         Command::Export(e) => transfer::export(ctx(&e.common), e).await,
         Command::Import(i) => transfer::import(ctx(&i.common), i).await,
         Command::Token(t) => {
