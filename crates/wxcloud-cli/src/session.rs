@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use wxcloud::Client;
+use wxcloud::{Client, ClientBuilder};
 use wxcloud_emulator::{Emulator, RunningEmulator};
 
 use crate::config::{self, Target};
@@ -50,44 +50,7 @@ impl Session {
                     emulator: None,
                 })
             }
-            Target::Embedded { home, builder } => {
-                // Check the settings (timeout, retries ...) before starting anything.
-                builder
-                    .clone()
-                    .appid("check")
-                    .secret("check")
-                    .build()
-                    .map_err(config_failure)?;
-                let env = builder.env_name().unwrap_or(config::SAMPLE_ENV).to_owned();
-                let path = data_file(&home);
-                let fresh = prepare_data_file(&path)?;
-                let mut emu = Emulator::builder().data_path(path);
-                for served in config::EMULATOR_ENVS {
-                    emu = emu.env(served);
-                }
-                if !config::EMULATOR_ENVS.contains(&env.as_str()) {
-                    emu = emu.env(env.as_str());
-                }
-                let emulator =
-                    emu.seed_sample(fresh).start().await.map_err(|e| {
-                        Failure::local(format!("cannot start the local emulator: {e}"))
-                    })?;
-                eprintln!(
-                    "wxcloud: no credentials set, so this ran on the local emulator (data in {}); \
-                     set WXCLOUD_APPID, WXCLOUD_SECRET and WXCLOUD_ENV to use WeChat",
-                    home.display()
-                );
-                let client = builder
-                    .appid(emulator.appid())
-                    .secret(emulator.secret())
-                    .base_url(emulator.base_url())
-                    .build()
-                    .map_err(config_failure)?;
-                Ok(Session {
-                    client,
-                    emulator: Some(emulator),
-                })
-            }
+            Target::Embedded { home, builder } => open_embedded(&home, builder).await,
         }
     }
 
@@ -97,6 +60,48 @@ impl Session {
             emulator.shutdown().await;
         }
     }
+}
+
+/// Starts the emulator on the data in `home` (seeding a new data file with the sample) and
+/// connects a client built from `builder` to it.
+async fn open_embedded(home: &Path, builder: ClientBuilder) -> Result<Session, Failure> {
+    // Check the user's settings (timeout, retries ...) before starting anything: a builder
+    // with stand-in credentials fails only on those.
+    builder
+        .clone()
+        .appid("check")
+        .secret("check")
+        .build()
+        .map_err(config_failure)?;
+    let env = builder.env_name().unwrap_or(config::SAMPLE_ENV).to_owned();
+    let path = data_file(home);
+    let fresh = prepare_data_file(&path)?;
+    let mut emu = Emulator::builder().data_path(path).seed_sample(fresh);
+    for served in config::EMULATOR_ENVS {
+        emu = emu.env(served);
+    }
+    if !config::EMULATOR_ENVS.contains(&env.as_str()) {
+        emu = emu.env(env.as_str());
+    }
+    let emulator = emu
+        .start()
+        .await
+        .map_err(|e| Failure::local(format!("cannot start the local emulator: {e}")))?;
+    eprintln!(
+        "wxcloud: no credentials set, so this ran on the local emulator (data in {}); \
+         set WXCLOUD_APPID, WXCLOUD_SECRET and WXCLOUD_ENV to use WeChat",
+        home.display()
+    );
+    let client = builder
+        .appid(emulator.appid())
+        .secret(emulator.secret())
+        .base_url(emulator.base_url())
+        .build()
+        .map_err(config_failure)?;
+    Ok(Session {
+        client,
+        emulator: Some(emulator),
+    })
 }
 
 /// A client that cannot be built is a configuration problem (exit 2).
