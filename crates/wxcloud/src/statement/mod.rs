@@ -17,6 +17,17 @@
 //! # Ok::<(), wxcloud::Error>(())
 //! ```
 //!
+//! Entry points: the free functions [`aggregate`], [`query`], [`count`], [`add`], [`update`],
+//! [`delete`] return the text; the builders [`Aggregate`], [`Query`], [`Count`], [`Add`],
+//! [`Update`], [`Delete`] implement [`ToStatement`]; [`Statement::to_text`] prints any statement.
+//!
+//! Numbers: integers print exactly (an Int64 beyond ±2^53 is refused, since the service's
+//! JavaScript would round it), doubles always with a fraction or exponent (`1.0`, `1e300`).
+//! JavaScript has one number type, so the service, like the official SDK (js-bson), types a
+//! number by its value: a Double holding an integer such as `1.0` is stored as Int32 `1`. No
+//! statement can spell an integral Double; the writer keeps the `.0` so the text reads as the
+//! input did, and the oracle test (`tests/statement_oracle.rs`) allows exactly this difference.
+//!
 //! The [`Statement`] type is the meaning of a statement, shared with the emulator's parser: the
 //! writer prints it, the parser produces it, and both speak MongoDB's vocabulary for filters,
 //! update documents and pipeline stages.
