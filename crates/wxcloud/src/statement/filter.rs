@@ -198,10 +198,13 @@ fn write_operators(out: &mut String, ops: &Document, path: &Path<'_>) -> Result<
         write_regex(&mut part, &pattern, &options, &path.key("$regex"))?;
         parts.push(part);
     }
-    out.push_str(&parts[0]);
-    if parts.len() > 1 {
+    let Some((first, rest)) = parts.split_first() else {
+        return Err(error_at(path, "a condition without operators"));
+    };
+    out.push_str(first);
+    if !rest.is_empty() {
         out.push_str(".and(");
-        out.push_str(&parts[1..].join(", "));
+        out.push_str(&rest.join(", "));
         out.push(')');
     }
     Ok(())
