@@ -20,21 +20,7 @@ fn decode(c: &mut Criterion) {
     group
         .sample_size(30)
         .measurement_time(Duration::from_secs(8));
-    let decoders: [(&str, fn(&[String]) -> usize); 4] = [
-        ("wxcloud ejson::decode_document", common::wxcloud_decode),
-        (
-            "serde_json::Value (no Extended JSON)",
-            common::serde_json_value,
-        ),
-        (
-            "bson 3: serde_json::Value then Bson::try_from",
-            common::bson_extjson,
-        ),
-        (
-            "wxcloud ejson::from_str::<Todo> (typed)",
-            common::wxcloud_typed,
-        ),
-    ];
+    let decoders = common::DECODERS;
     for (name, decoder) in decoders {
         group.bench_function(name, |b| b.iter(|| black_box(decoder(black_box(&records)))));
     }

@@ -21,21 +21,7 @@ fn main() {
     };
     let records = common::records();
     let bytes: usize = records.iter().map(String::len).sum();
-    let decoders: [(&str, fn(&[String]) -> usize); 4] = [
-        ("wxcloud ejson::decode_document", common::wxcloud_decode),
-        (
-            "serde_json::Value (no Extended JSON)",
-            common::serde_json_value,
-        ),
-        (
-            "bson 3: serde_json::Value + Bson::try_from",
-            common::bson_extjson,
-        ),
-        (
-            "wxcloud ejson::from_str::<Todo> (typed)",
-            common::wxcloud_typed,
-        ),
-    ];
+    let decoders = common::DECODERS;
     let only: Option<usize> = std::env::var("ONLY")
         .ok()
         .map(|n| n.parse().expect("ONLY is an index"));

@@ -106,3 +106,14 @@ pub fn wxcloud_typed(records: &[String]) -> usize {
         .map(|r| ejson::from_str::<Todo>(r).unwrap().tags.len())
         .sum()
 }
+
+/// A decoder under test: decodes every record and returns a number that depends on the result.
+pub type Decoder = fn(&[String]) -> usize;
+
+/// The decoders both benchmarks compare, by name; the first is the one the ratios are against.
+pub const DECODERS: [(&str, Decoder); 4] = [
+    ("wxcloud ejson::decode_document", wxcloud_decode),
+    ("serde_json::Value (no Extended JSON)", serde_json_value),
+    ("bson 3: serde_json::Value + Bson::try_from", bson_extjson),
+    ("wxcloud ejson::from_str::<Todo> (typed)", wxcloud_typed),
+];

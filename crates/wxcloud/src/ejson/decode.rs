@@ -17,7 +17,7 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::wrapper::{self, Content, Key, Outcome};
+use super::wrapper::{self, Content, Outcome, Wrapper};
 use crate::{Document, Value};
 
 /// How deeply arrays and objects may nest; deeper input is a decode error, so hostile input
@@ -224,7 +224,7 @@ pub(crate) fn read_head<'de, A: MapAccess<'de>>(
     let Some(first) = map.next_key_seed(KeySeed)? else {
         return document(Vec::new(), None);
     };
-    let Some(key) = Key::from_str(&first) else {
+    let Some(key) = Wrapper::from_key(&first) else {
         return document(Vec::new(), Some(first));
     };
     let content = map.next_value_seed(ContentSeed(seed.again()))?;

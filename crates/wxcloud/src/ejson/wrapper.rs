@@ -34,9 +34,9 @@ impl Content<'_> {
     }
 }
 
-/// A key that can start a wrapper.
+/// A wrapper, named by the key that starts it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Key {
+pub(crate) enum Wrapper {
     NumberDouble,
     NumberInt,
     NumberLong,
@@ -56,31 +56,31 @@ pub(crate) enum Key {
     Undefined,
 }
 
-impl Key {
+impl Wrapper {
     /// The wrapper key `key` is, if any. Cheap for ordinary keys: they do not start with `$`.
     #[inline]
-    pub(crate) fn from_str(key: &str) -> Option<Key> {
+    pub(crate) fn from_key(key: &str) -> Option<Wrapper> {
         if !key.starts_with('$') {
             return None;
         }
         Some(match key {
-            "$numberDouble" => Key::NumberDouble,
-            "$numberInt" => Key::NumberInt,
-            "$numberLong" => Key::NumberLong,
-            "$numberDecimal" => Key::NumberDecimal,
-            "$date" => Key::Date,
-            "$oid" => Key::Oid,
-            "$regularExpression" => Key::RegularExpression,
-            "$regex" => Key::Regex,
-            "$options" => Key::Options,
-            "$binary" => Key::Binary,
-            "$type" => Key::Type,
-            "$uuid" => Key::Uuid,
-            "$timestamp" => Key::Timestamp,
-            "$minKey" => Key::MinKey,
-            "$maxKey" => Key::MaxKey,
-            "$symbol" => Key::Symbol,
-            "$undefined" => Key::Undefined,
+            "$numberDouble" => Wrapper::NumberDouble,
+            "$numberInt" => Wrapper::NumberInt,
+            "$numberLong" => Wrapper::NumberLong,
+            "$numberDecimal" => Wrapper::NumberDecimal,
+            "$date" => Wrapper::Date,
+            "$oid" => Wrapper::Oid,
+            "$regularExpression" => Wrapper::RegularExpression,
+            "$regex" => Wrapper::Regex,
+            "$options" => Wrapper::Options,
+            "$binary" => Wrapper::Binary,
+            "$type" => Wrapper::Type,
+            "$uuid" => Wrapper::Uuid,
+            "$timestamp" => Wrapper::Timestamp,
+            "$minKey" => Wrapper::MinKey,
+            "$maxKey" => Wrapper::MaxKey,
+            "$symbol" => Wrapper::Symbol,
+            "$undefined" => Wrapper::Undefined,
             _ => return None,
         })
     }
@@ -89,10 +89,10 @@ impl Key {
     pub(crate) fn pairs_with(self, second: &str) -> bool {
         matches!(
             (self, second),
-            (Key::Regex, "$options")
-                | (Key::Options, "$regex")
-                | (Key::Binary, "$type")
-                | (Key::Type, "$binary")
+            (Wrapper::Regex, "$options")
+                | (Wrapper::Options, "$regex")
+                | (Wrapper::Binary, "$type")
+                | (Wrapper::Type, "$binary")
         )
     }
 }
@@ -112,56 +112,56 @@ fn invalid(what: &str) -> Outcome {
 }
 
 /// Interprets `{key: content}`, an object with one wrapper key.
-pub(crate) fn single(key: Key, content: &Content<'_>) -> Outcome {
+pub(crate) fn single(key: Wrapper, content: &Content<'_>) -> Outcome {
     let value = match (key, content) {
-        (Key::NumberDouble, Content::Str(s)) => match parse_double(s) {
+        (Wrapper::NumberDouble, Content::Str(s)) => match parse_double(s) {
             Some(d) => Value::Double(d),
             None => return invalid("$numberDouble: not a double"),
         },
-        (Key::NumberInt, Content::Str(s)) => match s.parse() {
+        (Wrapper::NumberInt, Content::Str(s)) => match s.parse() {
             Ok(n) => Value::Int32(n),
             Err(_) => return invalid("$numberInt: not a 32-bit integer"),
         },
-        (Key::NumberLong, Content::Str(s)) => match s.parse() {
+        (Wrapper::NumberLong, Content::Str(s)) => match s.parse() {
             Ok(n) => Value::Int64(n),
             Err(_) => return invalid("$numberLong: not a 64-bit integer"),
         },
-        (Key::NumberDecimal, Content::Str(s)) => match decimal::canonical_decimal(s) {
+        (Wrapper::NumberDecimal, Content::Str(s)) => match decimal::canonical_decimal(s) {
             Some(d) => Value::Decimal128(d),
             None => return invalid("$numberDecimal: not a Decimal128"),
         },
-        (Key::Date, _) => match date_millis(content) {
+        (Wrapper::Date, _) => match date_millis(content) {
             Some(ms) => Value::Date(ms),
             None => return invalid("$date: expected an ISO-8601 string or milliseconds"),
         },
-        (Key::Oid, Content::Str(s)) => match parse_object_id(s) {
+        (Wrapper::Oid, Content::Str(s)) => match parse_object_id(s) {
             Some(id) => Value::ObjectId(id),
             None => return invalid("$oid: expected 24 hexadecimal digits"),
         },
-        (Key::RegularExpression, Content::Value(Value::Document(d))) => match regex_parts(d) {
+        (Wrapper::RegularExpression, Content::Value(Value::Document(d))) => match regex_parts(d) {
             Some((pattern, options)) => regex(pattern, options),
             None => return invalid("$regularExpression: expected {pattern, options} strings"),
         },
-        (Key::Regex, Content::Str(pattern)) => regex(pattern, ""),
-        (Key::Binary, Content::Value(Value::Document(d))) => match canonical_binary(d) {
+        (Wrapper::Regex, Content::Str(pattern)) => regex(pattern, ""),
+        (Wrapper::Binary, Content::Value(Value::Document(d))) => match canonical_binary(d) {
             Some(v) => v,
             None => return invalid("$binary: expected {base64, subType} strings"),
         },
-        (Key::Uuid, Content::Str(s)) => match parse_uuid(s) {
+        (Wrapper::Uuid, Content::Str(s)) => match parse_uuid(s) {
             Some(bytes) => Value::Binary { subtype: 4, bytes },
             None => return invalid("$uuid: expected a UUID in hex"),
         },
-        (Key::Timestamp, Content::Value(Value::Document(d))) => match timestamp(d) {
+        (Wrapper::Timestamp, Content::Value(Value::Document(d))) => match timestamp(d) {
             Some(v) => v,
             None => return invalid("$timestamp: expected {t, i} unsigned 32-bit integers"),
         },
-        (Key::MinKey, Content::Value(Value::Int32(1))) => Value::MinKey,
-        (Key::MaxKey, Content::Value(Value::Int32(1))) => Value::MaxKey,
-        (Key::Symbol, Content::Str(s)) => Value::String(s.clone().into_owned()),
-        (Key::Undefined, Content::Value(Value::Bool(true))) => Value::Null,
+        (Wrapper::MinKey, Content::Value(Value::Int32(1))) => Value::MinKey,
+        (Wrapper::MaxKey, Content::Value(Value::Int32(1))) => Value::MaxKey,
+        (Wrapper::Symbol, Content::Str(s)) => Value::String(s.clone().into_owned()),
+        (Wrapper::Undefined, Content::Value(Value::Bool(true))) => Value::Null,
         // `$regex` holding a non-string is the query operator; `$options` or `$type` alone
         // are ordinary keys. pymongo keeps all three as documents too.
-        (Key::Regex | Key::Options | Key::Type, _) => return Outcome::Document,
+        (Wrapper::Regex | Wrapper::Options | Wrapper::Type, _) => return Outcome::Document,
         (key, _) => {
             return Outcome::Invalid(format!(
                 "invalid Extended JSON {key:?}: wrong type of contents"
@@ -173,20 +173,20 @@ pub(crate) fn single(key: Key, content: &Content<'_>) -> Outcome {
 
 /// Interprets a legacy two-key wrapper, given its keys' contents in the order they appeared
 /// (`first_key` names the first).
-pub(crate) fn pair(first_key: Key, first: &Content<'_>, second: &Content<'_>) -> Outcome {
+pub(crate) fn pair(first_key: Wrapper, first: &Content<'_>, second: &Content<'_>) -> Outcome {
     let (main, partner) = match first_key {
-        Key::Regex | Key::Binary => (first, second),
+        Wrapper::Regex | Wrapper::Binary => (first, second),
         _ => (second, first),
     };
     let value = match (first_key, main, partner) {
-        (Key::Regex | Key::Options, Content::Str(pattern), Content::Str(options)) => {
+        (Wrapper::Regex | Wrapper::Options, Content::Str(pattern), Content::Str(options)) => {
             regex(pattern, options)
         }
-        (Key::Regex | Key::Options, Content::Str(_), _) => {
+        (Wrapper::Regex | Wrapper::Options, Content::Str(_), _) => {
             return invalid("$options: expected a string");
         }
         // `{"$regex": {..}, "$options": ..}` is the query operator: a document.
-        (Key::Regex | Key::Options, _, _) => return Outcome::Document,
+        (Wrapper::Regex | Wrapper::Options, _, _) => return Outcome::Document,
         (_, Content::Str(b64), subtype) => {
             let subtype = match subtype {
                 Content::Str(hex) => parse_subtype(hex),
