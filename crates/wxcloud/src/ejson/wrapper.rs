@@ -56,6 +56,27 @@ pub(crate) enum Wrapper {
     Undefined,
 }
 
+/// Every wrapper key, and the wrapper it starts.
+const WRAPPER_KEYS: [(&str, Wrapper); 17] = [
+    ("$numberDouble", Wrapper::NumberDouble),
+    ("$numberInt", Wrapper::NumberInt),
+    ("$numberLong", Wrapper::NumberLong),
+    ("$numberDecimal", Wrapper::NumberDecimal),
+    ("$date", Wrapper::Date),
+    ("$oid", Wrapper::Oid),
+    ("$regularExpression", Wrapper::RegularExpression),
+    ("$regex", Wrapper::Regex),
+    ("$options", Wrapper::Options),
+    ("$binary", Wrapper::Binary),
+    ("$type", Wrapper::Type),
+    ("$uuid", Wrapper::Uuid),
+    ("$timestamp", Wrapper::Timestamp),
+    ("$minKey", Wrapper::MinKey),
+    ("$maxKey", Wrapper::MaxKey),
+    ("$symbol", Wrapper::Symbol),
+    ("$undefined", Wrapper::Undefined),
+];
+
 impl Wrapper {
     /// The wrapper key `key` is, if any. Cheap for ordinary keys: they do not start with `$`.
     #[inline]
@@ -63,26 +84,18 @@ impl Wrapper {
         if !key.starts_with('$') {
             return None;
         }
-        Some(match key {
-            "$numberDouble" => Wrapper::NumberDouble,
-            "$numberInt" => Wrapper::NumberInt,
-            "$numberLong" => Wrapper::NumberLong,
-            "$numberDecimal" => Wrapper::NumberDecimal,
-            "$date" => Wrapper::Date,
-            "$oid" => Wrapper::Oid,
-            "$regularExpression" => Wrapper::RegularExpression,
-            "$regex" => Wrapper::Regex,
-            "$options" => Wrapper::Options,
-            "$binary" => Wrapper::Binary,
-            "$type" => Wrapper::Type,
-            "$uuid" => Wrapper::Uuid,
-            "$timestamp" => Wrapper::Timestamp,
-            "$minKey" => Wrapper::MinKey,
-            "$maxKey" => Wrapper::MaxKey,
-            "$symbol" => Wrapper::Symbol,
-            "$undefined" => Wrapper::Undefined,
-            _ => return None,
-        })
+        WRAPPER_KEYS
+            .iter()
+            .find(|(name, _)| *name == key)
+            .map(|&(_, wrapper)| wrapper)
+    }
+
+    /// The key that starts this wrapper, for messages.
+    pub(crate) fn key(self) -> &'static str {
+        WRAPPER_KEYS
+            .iter()
+            .find(|(_, w)| *w == self)
+            .map_or("$?", |&(name, _)| name)
     }
 
     /// Whether `self` followed by `second` can be a two-key legacy wrapper.
@@ -108,7 +121,7 @@ pub(crate) enum Outcome {
 }
 
 fn invalid(what: &str) -> Outcome {
-    Outcome::Invalid(format!("invalid Extended JSON {what}"))
+    Outcome::Invalid(what.to_owned())
 }
 
 /// Interprets `{key: content}`, an object with one wrapper key.
@@ -163,9 +176,7 @@ pub(crate) fn single(key: Wrapper, content: &Content<'_>) -> Outcome {
         // are ordinary keys. pymongo keeps all three as documents too.
         (Wrapper::Regex | Wrapper::Options | Wrapper::Type, _) => return Outcome::Document,
         (key, _) => {
-            return Outcome::Invalid(format!(
-                "invalid Extended JSON {key:?}: wrong type of contents"
-            ));
+            return Outcome::Invalid(format!("{}: wrong type of contents", key.key()));
         }
     };
     Outcome::Value(value)
