@@ -203,34 +203,6 @@ fn pipeline_on(input: &str, pipeline: &str) -> Result<Vec<Document>, String> {
 /// The known mongomock departures (also listed in docs/emulator.md).
 const KNOWN: &[Known] = &[
     Known {
-        reason: "mongomock equates true/false with 1/0 (Python bool is an int); BSON booleans and numbers are different types that never compare equal (BSON comparison order)",
-        applies: |c, w, g, db| match c.kind.as_str() {
-            "filter" => {
-                text(c).contains("Bool(") || {
-                    let (a, b) = differing(w, g, db);
-                    a.iter()
-                        .chain(&b)
-                        .all(|d| has_bool(&Value::Document((*d).clone())))
-                }
-            }
-            "update" => text(c).contains("Bool("),
-            _ => mentions(c, "$match") && differing_docs(w, g).iter().any(|d| has_bool(d)),
-        },
-        documented: |g| {
-            answered(g)?;
-            expect(
-                "{a: true} vs {a: 1}",
-                m(r#"{"a": true}"#, r#"{"a": 1}"#),
-                false,
-            )?;
-            expect(
-                "{a: 0} vs {a: false}",
-                m(r#"{"a": 0}"#, r#"{"a": false}"#),
-                false,
-            )
-        },
-    },
-    Known {
         reason: "mongomock's $size also counts strings, documents and scalars; $size matches arrays only ($size reference)",
         applies: |c, w, g, db| {
             mentions(c, "$size") && (c.kind != "filter" || differing(w, g, db).1.is_empty())
@@ -639,6 +611,34 @@ const KNOWN: &[Known] = &[
             )
         },
     },
+    Known {
+        reason: "mongomock equates true/false with 1/0 (Python bool is an int); BSON booleans and numbers are different types that never compare equal (BSON comparison order)",
+        applies: |c, w, g, db| match c.kind.as_str() {
+            "filter" => {
+                text(c).contains("Bool(") || {
+                    let (a, b) = differing(w, g, db);
+                    a.iter()
+                        .chain(&b)
+                        .all(|d| has_bool(&Value::Document((*d).clone())))
+                }
+            }
+            "update" => text(c).contains("Bool("),
+            _ => mentions(c, "$match") && differing_docs(w, g).iter().any(|d| has_bool(d)),
+        },
+        documented: |g| {
+            answered(g)?;
+            expect(
+                "{a: true} vs {a: 1}",
+                m(r#"{"a": true}"#, r#"{"a": 1}"#),
+                false,
+            )?;
+            expect(
+                "{a: 0} vs {a: false}",
+                m(r#"{"a": 0}"#, r#"{"a": false}"#),
+                false,
+            )
+        },
+    },
 ];
 
 /// Sorts document keys recursively so key order does not count (update results: MongoDB 5.0
@@ -827,13 +827,13 @@ fn same(a: &Outcome, b: &Outcome) -> bool {
     }
 }
 
-#[test]
-fn engine_agrees_with_mongomock() {
+/// The cases file named by `WXCLOUD_MONGOMOCK_CASES`: the data sets and the cases.
+fn load_cases() -> Option<(Db, Vec<Case>)> {
     let Ok(path) = std::env::var("WXCLOUD_MONGOMOCK_CASES") else {
         eprintln!(
             "skipped: WXCLOUD_MONGOMOCK_CASES is not set (scripts/suites/mongomock.sh generates the cases)"
         );
-        return;
+        return None;
     };
     let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("open {path}: {e}"));
     let mut db = Db::default();
@@ -862,13 +862,33 @@ fn engine_agrees_with_mongomock() {
             .unwrap_or_default();
         cases.push(Case { id, kind, body });
     }
-    let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
+    assert!(
+        cases.len() >= 1000,
+        "too few cases in {path}: {}",
+        cases.len()
+    );
+    Some((db, cases))
+}
+
+/// Runs every case through `run` (`None`: the case cannot be run this way) and fails on any
+/// difference from mongomock that no [`KNOWN`] rule explains with the documented behaviour.
+fn check_all(
+    label: &str,
+    db: &Db,
+    cases: &[Case],
+    normalize: fn(&Case, Outcome) -> Outcome,
+    mut run: impl FnMut(&Case) -> Option<Outcome>,
+) {
+    let mut counts: HashMap<String, (usize, usize, usize)> = HashMap::new();
     let mut explained: HashMap<&'static str, usize> = HashMap::new();
     let mut failures = Vec::new();
-    for case in &cases {
-        let want = expected(case);
-        let got = actual(case, &db);
+    for case in cases {
         let entry = counts.entry(case.kind.clone()).or_default();
+        let Some(got) = run(case) else {
+            entry.2 += 1;
+            continue;
+        };
+        let (want, got) = (normalize(case, expected(case)), normalize(case, got));
         entry.0 += 1;
         if same(&want, &got) {
             continue;
@@ -876,7 +896,7 @@ fn engine_agrees_with_mongomock() {
         // A case is explained by a rule that applies and whose documented behaviour holds.
         let rules: Vec<&Known> = KNOWN
             .iter()
-            .filter(|k| (k.applies)(case, &want, &got, &db))
+            .filter(|k| (k.applies)(case, &want, &got, db))
             .collect();
         match rules.iter().find(|k| (k.documented)(&got).is_ok()) {
             Some(k) => {
@@ -890,31 +910,350 @@ fn engine_agrees_with_mongomock() {
                     .collect();
                 failures.push(format!(
                     "{}\n    not the documented behaviour: {}",
-                    describe(case, &want, &got, &db),
+                    describe(case, &want, &got, db),
                     why.join("; ")
                 ));
             }
-            None => failures.push(describe(case, &want, &got, &db)),
+            None => failures.push(describe(case, &want, &got, db)),
         }
     }
     let mut kinds: Vec<_> = counts.iter().collect();
     kinds.sort();
-    for (kind, (n, k)) in kinds {
-        eprintln!("{kind}: {n} cases, {k} where mongomock departs from MongoDB's documentation");
+    for (kind, (n, k, skipped)) in kinds {
+        eprintln!(
+            "{label}: {kind}: {n} cases run, {k} where mongomock departs from MongoDB's documentation, {skipped} not run"
+        );
     }
-    for (reason, n) in &explained {
+    let mut reasons: Vec<_> = explained.into_iter().collect();
+    reasons.sort();
+    for (reason, n) in reasons {
         eprintln!("  {n} x {reason}");
     }
     assert!(
-        cases.len() >= 1000,
-        "too few cases in {path}: {}",
-        cases.len()
-    );
-    assert!(
         failures.is_empty(),
-        "{} of {} cases differ:\n{}",
+        "{label}: {} cases differ:\n{}",
         failures.len(),
-        cases.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn engine_agrees_with_mongomock() {
+    let Some((db, cases)) = load_cases() else {
+        return;
+    };
+    check_all(
+        "engine",
+        &db,
+        &cases,
+        |_, o| o,
+        |case| Some(actual(case, &db)),
+    );
+}
+
+/// The same cases as statements over HTTP: the statement writer (`wxcloud::statement`) writes
+/// each filter, update and pipeline, a running emulator parses and executes it, and the records
+/// come back as Extended JSON.
+#[test]
+fn emulator_over_http_agrees_with_mongomock() {
+    let Some((db, cases)) = load_cases() else {
+        return;
+    };
+    // Every n-th case (all with WXCLOUD_MONGOMOCK_HTTP_EVERY=1): a debug-build emulator
+    // answers a few hundred statements a minute on two cores.
+    let every: usize = std::env::var("WXCLOUD_MONGOMOCK_HTTP_EVERY")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(6);
+    let cases: Vec<Case> = cases
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| i % every.max(1) == 0)
+        .map(|(_, c)| c)
+        .collect();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let emulator = rt
+        .block_on(wxcloud_emulator::Emulator::builder().in_memory().start())
+        .expect("start the emulator");
+    let remote = rt.block_on(http::Remote::connect(&emulator));
+    rt.block_on(remote.load(&db));
+    check_all("http", &db, &cases, statement_typing, |case| {
+        rt.block_on(remote.run(case))
+    });
+    rt.block_on(emulator.shutdown());
+}
+
+/// Statement literals are typed by value (js-bson): `3.0` in an update or a pipeline reaches the
+/// emulator as the Int32 `3`. Over HTTP, results of updates and pipelines are compared with
+/// integral doubles read as Int32 on both sides.
+fn statement_typing(case: &Case, o: Outcome) -> Outcome {
+    fn int_like(v: &Value) -> Value {
+        match v {
+            Value::Double(f)
+                if f.fract() == 0.0
+                    && f.abs() < 2_147_483_648.0
+                    && !(*f == 0.0 && f.is_sign_negative()) =>
+            {
+                Value::Int32(*f as i32)
+            }
+            Value::Array(a) => Value::Array(a.iter().map(int_like).collect()),
+            Value::Document(d) => {
+                Value::Document(d.iter().map(|(k, x)| (k.clone(), int_like(x))).collect())
+            }
+            other => other.clone(),
+        }
+    }
+    if case.kind == "filter" {
+        return o;
+    }
+    match o {
+        Outcome::Doc(d) => Outcome::Doc(int_like(&d)),
+        Outcome::Docs(d) => {
+            let docs: Vec<Value> = d.iter().map(int_like).collect();
+            if case.body.get("ordered") == Some(&Value::Bool(true)) {
+                Outcome::Docs(docs)
+            } else {
+                Outcome::Docs(canonical_sort(docs))
+            }
+        }
+        other => other,
+    }
+}
+
+/// A plain HTTP client for the emulator's database calls.
+mod http {
+    use serde_json::json;
+    use wxcloud::statement::{self, Direction, Query};
+    use wxcloud::{Document, Value, ejson};
+    use wxcloud_emulator::RunningEmulator;
+
+    use super::{Case, Db, Outcome, as_docs, canonical_sort, unordered_keys};
+
+    pub struct Remote {
+        http: reqwest::Client,
+        base: String,
+        token: String,
+        env: String,
+    }
+
+    /// A document with one field.
+    fn one(k: &str, v: Value) -> Document {
+        let mut d = Document::new();
+        d.insert(k.into(), v);
+        d
+    }
+
+    impl Remote {
+        pub async fn connect(emu: &RunningEmulator) -> Remote {
+            let http = reqwest::Client::new();
+            let base = emu.base_url();
+            let url = format!(
+                "{base}/cgi-bin/token?grant_type=client_credential&appid={}&secret={}",
+                emu.appid(),
+                emu.secret()
+            );
+            let reply: serde_json::Value = http
+                .get(url)
+                .send()
+                .await
+                .expect("token request")
+                .json()
+                .await
+                .expect("token json");
+            let token = reply["access_token"]
+                .as_str()
+                .expect("access_token")
+                .to_owned();
+            Remote {
+                http,
+                base,
+                token,
+                env: emu.env().to_owned(),
+            }
+        }
+
+        /// Calls `/tcb/{op}`; a non-zero errcode is an error carrying errmsg.
+        async fn call(
+            &self,
+            op: &str,
+            body: serde_json::Value,
+        ) -> Result<serde_json::Value, String> {
+            let url = format!("{}/tcb/{op}?access_token={}", self.base, self.token);
+            let reply: serde_json::Value = self
+                .http
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .map_err(|e| e.to_string())?
+                .json()
+                .await
+                .map_err(|e| e.to_string())?;
+            match reply["errcode"].as_i64() {
+                Some(0) => Ok(reply),
+                _ => Err(format!("{} {}", reply["errcode"], reply["errmsg"])),
+            }
+        }
+
+        async fn statement(&self, op: &str, query: String) -> Result<serde_json::Value, String> {
+            self.call(op, json!({"env": self.env, "query": query}))
+                .await
+        }
+
+        fn records(reply: &serde_json::Value) -> Vec<Document> {
+            reply["data"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| ejson::decode_document(s.as_str()?).ok())
+                        .collect()
+                })
+                .unwrap_or_default()
+        }
+
+        /// Imports documents with their exact types (a JSON-lines migrate import; an add
+        /// statement would type numbers by value).
+        async fn import(&self, collection: &str, docs: &[Document]) {
+            let file = tempfile::NamedTempFile::new().expect("temp file");
+            let text: String = docs
+                .iter()
+                .map(|d| ejson::to_canonical_string(d) + "\n")
+                .collect();
+            std::fs::write(file.path(), text).expect("write the import file");
+            let body = json!({"env": self.env, "collection_name": collection, "file_path": file.path().to_string_lossy(),
+                "file_type": 1, "stop_on_error": true, "conflict_mode": 1});
+            self.call("databasemigrateimport", body)
+                .await
+                .expect("import documents");
+        }
+
+        /// Creates the collections and imports the generated documents.
+        pub async fn load(&self, db: &Db) {
+            for (name, docs) in &db.0 {
+                self.call(
+                    "databasecollectionadd",
+                    json!({"env": self.env, "collection_name": name}),
+                )
+                .await
+                .expect("create collection");
+                self.import(name, docs).await;
+            }
+            self.call(
+                "databasecollectionadd",
+                json!({"env": self.env, "collection_name": "u"}),
+            )
+            .await
+            .expect("create collection u");
+        }
+
+        /// One case over HTTP; `None` when the statement writer cannot express it.
+        pub async fn run(&self, case: &Case) -> Option<Outcome> {
+            match case.kind.as_str() {
+                "filter" => self.filter(case).await,
+                "update" => self.update(case).await,
+                _ => self.pipeline(case).await,
+            }
+        }
+
+        async fn filter(&self, case: &Case) -> Option<Outcome> {
+            let f = case
+                .body
+                .get("filter")
+                .and_then(Value::as_document)
+                .cloned()
+                .unwrap_or_default();
+            let mut ids = Vec::new();
+            let mut skip = 0u64;
+            loop {
+                let q = Query::new("items")
+                    .filter(f.clone())
+                    .order_by("_id", Direction::Asc)
+                    .skip(skip)
+                    .limit(1000);
+                let text = statement::query(&q).ok()?;
+                match self.statement("databasequery", text).await {
+                    Ok(reply) => {
+                        let page = Self::records(&reply);
+                        let n = page.len();
+                        ids.extend(
+                            page.into_iter()
+                                .map(|d| d.get("_id").cloned().unwrap_or(Value::Null)),
+                        );
+                        if n < 1000 {
+                            break;
+                        }
+                        skip += 1000;
+                    }
+                    Err(e) => return Some(Outcome::Error(e)),
+                }
+            }
+            Some(Outcome::Ids(canonical_sort(ids)))
+        }
+
+        async fn update(&self, case: &Case) -> Option<Outcome> {
+            let before = case
+                .body
+                .get("before")
+                .and_then(Value::as_document)
+                .cloned()
+                .unwrap_or_default();
+            let u = case
+                .body
+                .get("update")
+                .and_then(Value::as_document)
+                .cloned()
+                .unwrap_or_default();
+            let id = before.get("_id").cloned().unwrap_or(Value::Null);
+            let by_id = one("_id", id.clone());
+            let text = statement::update("u", &by_id, &u).ok()?;
+            let all = one("_id", Value::Document(one("$exists", Value::Bool(true))));
+            self.statement("databasedelete", statement::delete("u", &all).ok()?)
+                .await
+                .expect("clear u");
+            self.statement(
+                "databaseadd",
+                statement::add("u", std::slice::from_ref(&before)).ok()?,
+            )
+            .await
+            .expect("add the document to update");
+            if let Err(e) = self.statement("databaseupdate", text).await {
+                return Some(Outcome::Error(e));
+            }
+            let q = statement::query(&Query::new("u").filter(by_id).limit(1)).ok()?;
+            let reply = self
+                .statement("databasequery", q)
+                .await
+                .expect("read the document back");
+            let doc = Self::records(&reply).into_iter().next().unwrap_or_default();
+            Some(Outcome::Doc(unordered_keys(&Value::Document(doc))))
+        }
+
+        async fn pipeline(&self, case: &Case) -> Option<Outcome> {
+            let mut stages = as_docs(case.body.get("pipeline"));
+            // Without a $limit stage the service returns 20 records; ask for all of them.
+            if !stages.iter().any(|s| s.contains_key("$limit")) {
+                stages.push(one("$limit", Value::Int32(1_000_000)));
+            }
+            let text = statement::aggregate("items", &stages).ok()?;
+            match self.statement("databaseaggregate", text).await {
+                Ok(reply) => {
+                    let docs: Vec<Value> = Self::records(&reply)
+                        .into_iter()
+                        .map(|d| unordered_keys(&Value::Document(d)))
+                        .collect();
+                    let ordered = case.body.get("ordered") == Some(&Value::Bool(true));
+                    Some(Outcome::Docs(if ordered {
+                        docs
+                    } else {
+                        canonical_sort(docs)
+                    }))
+                }
+                Err(e) => Some(Outcome::Error(e)),
+            }
+        }
+    }
 }
