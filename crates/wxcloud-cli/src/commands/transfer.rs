@@ -157,7 +157,11 @@ pub async fn import(ctx: Context, i: ImportArgs) -> Result<(), Failure> {
             bar.set_position(imported as u64);
         }
         bar.finish_and_clear();
-        eprintln!("wxcloud: imported {imported} documents into {collection} in {} batches", batches.len());
+        let plural = if batches.len() == 1 { "" } else { "es" };
+        eprintln!(
+            "wxcloud: imported {imported} documents into {collection} in {} batch{plural}",
+            batches.len()
+        );
         printer.json(json!({ "collection": collection, "imported": imported, "batches": batches.len() }))
     })
     .await
