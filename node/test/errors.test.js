@@ -203,3 +203,11 @@ test('no error message or stack holds a token or the secret', () => {
     }
   }
 })
+
+test('a Rust panic becomes an error, not a crashed process', async () => {
+  const native = require('../native.js')
+  assert.throws(() => native.__panicForTests(), /deliberate panic/)
+  await assert.rejects(native.__panicInPromiseForTests(), /panic/i)
+  // The process is still here and the addon still works.
+  assert.equal(await emulator.client().count('test_collection'), 4)
+})

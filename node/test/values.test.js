@@ -148,16 +148,14 @@ test('filters take Dates and BigInts the same way', async () => {
   assert.equal(await client.count('typed', { where: { n: 5n } }), 1)
 })
 
-test('values a statement cannot hold are refused before anything is sent', async () => {
+test('values a statement cannot hold reject the Promise before anything is sent', async () => {
   const before = await client.count('typed')
-  let err
-  try {
-    await client.add('typed', { f: () => 1 })
-  } catch (e) {
-    err = e
-  }
-  assert.ok(err instanceof wxcloud.WxCloudError, String(err))
-  assert.equal(err.code, 'WXCLOUD_STATEMENT')
+  const pending = client.add('typed', { f: () => 1 })
+  assert.ok(pending instanceof Promise, 'bad arguments reject; they do not throw synchronously')
+  const err = await rejectsWith(pending, 'WXCLOUD_STATEMENT')
+  assert.match(err.message, /docs\.f: a function is not a value/)
+  await rejectsWith(client.query('typed', { orderBy: [['a', 'sideways']] }), 'WXCLOUD_STATEMENT')
+  await rejectsWith(client.updateIndex('typed', { create: [{ name: 'x', keys: [{ name: 'a', direction: 7 }] }] }), 'WXCLOUD_INVALID_REQUEST')
   assert.equal(await client.count('typed'), before)
 })
 

@@ -9,12 +9,13 @@ use napi::Env;
 use napi_derive::napi;
 use wxcloud::statement::Statement;
 
+use crate::args::{Arg, optional};
 use crate::errors::{Reply, throwable};
 use crate::options::{ClientOptions, IndexChanges, MigrateOptions};
 use crate::raw::Js;
 use crate::replies::{Collections, Count, Migration, Page, Rows, Updated};
 use crate::structured::{self, QueryOptions};
-use crate::values::{InDocument, InDocuments, InOneOrMany};
+use crate::values::{Data, Docs, Pipeline, Where};
 
 /// A client for one app and cloud environment. Cheap to share: every call on it (and on
 /// clients from `withEnv`) shares one connection pool and one token cache.
@@ -40,20 +41,26 @@ enum Target {
 impl Target {
     /// The caller's text when `text` calls something and no structured argument was given;
     /// otherwise the structured form built by `build`.
-    fn pick(text: String, structured: bool, build: impl FnOnce(String) -> Statement) -> Target {
+    fn pick(
+        text: String,
+        structured: bool,
+        build: impl FnOnce(String) -> wxcloud::Result<Statement>,
+    ) -> wxcloud::Result<Target> {
         if !structured && text.contains('(') {
-            Target::Text(text)
+            Ok(Target::Text(text))
         } else {
-            Target::Built(build(text))
+            build(text).map(Target::Built)
         }
     }
 }
 
+/// Sends a target (or fails with the error that building it met).
 macro_rules! send {
     ($client:expr, $method:ident, $target:expr) => {
         match $target {
-            Target::Text(text) => $client.$method(text.as_str()).await,
-            Target::Built(statement) => $client.$method(&statement).await,
+            Ok(Target::Text(text)) => $client.$method(text.as_str()).await,
+            Ok(Target::Built(statement)) => $client.$method(&statement).await,
+            Err(e) => Err(e),
         }
     };
 }
@@ -94,11 +101,8 @@ impl Client {
         ts_args_type = "statementOrCollection: string, pipeline?: Document[]",
         ts_return_type = "Promise<T[]>"
     )]
-    pub async fn aggregate(&self, target: String, pipeline: Option<InDocuments>) -> Reply<Rows> {
-        let structured = pipeline.is_some();
-        let target = Target::pick(target, structured, |c| {
-            structured::aggregate(c, pipeline.unwrap_or(InDocuments(Vec::new())))
-        });
+    pub async fn aggregate(&self, target: String, pipeline: Option<Arg<Pipeline>>) -> Reply<Rows> {
+        let target = Target::pick(target, pipeline.is_some(), |c| structured::aggregate(c, pipeline));
         Reply(if self.raw {
             send!(self.inner, aggregate_raw, target).map(Rows::Raw)
         } else {
@@ -114,7 +118,7 @@ impl Client {
         ts_args_type = "statementOrCollection: string, options?: QueryOptions",
         ts_return_type = "Promise<QueryResult<T>>"
     )]
-    pub async fn query(&self, target: String, options: Option<QueryOptions>) -> Reply<Page> {
+    pub async fn query(&self, target: String, options: Option<Arg<QueryOptions>>) -> Reply<Page> {
         let target = Target::pick(target, options.is_some(), |c| structured::query(c, options));
         Reply(if self.raw {
             send!(self.inner, query_raw, target).map(|r| Page {
@@ -135,7 +139,7 @@ impl Client {
         ts_args_type = "statementOrCollection: string, options?: CountOptions",
         ts_return_type = "Promise<number>"
     )]
-    pub async fn count(&self, target: String, options: Option<QueryOptions>) -> Reply<Count> {
+    pub async fn count(&self, target: String, options: Option<Arg<QueryOptions>>) -> Reply<Count> {
         let target = Target::pick(target, options.is_some(), |c| structured::count_of(c, options));
         Reply(send!(self.inner, count, target).map(Count))
     }
@@ -147,10 +151,10 @@ impl Client {
         ts_args_type = "statementOrCollection: string, docs?: Document | Document[]",
         ts_return_type = "Promise<string[]>"
     )]
-    pub async fn add(&self, target: String, docs: Option<InOneOrMany>) -> Reply<Vec<String>> {
+    pub async fn add(&self, target: String, docs: Option<Arg<Docs>>) -> Reply<Vec<String>> {
         let target = match docs {
-            Some(docs) => Target::Built(structured::add(target, docs)),
-            None => Target::Text(target),
+            Some(docs) => structured::add(target, docs).map(Target::Built),
+            None => Ok(Target::Text(target)),
         };
         Reply(send!(self.inner, add, target))
     }
@@ -163,10 +167,10 @@ impl Client {
         ts_args_type = "statementOrCollection: string, where?: Document, data?: Document",
         ts_return_type = "Promise<UpdateResult>"
     )]
-    pub async fn update(&self, target: String, filter: Option<InDocument>, data: Option<InDocument>) -> Reply<Updated> {
+    pub async fn update(&self, target: String, filter: Option<Arg<Where>>, data: Option<Arg<Data>>) -> Reply<Updated> {
         let target = match (filter, data) {
-            (Some(filter), Some(data)) => Target::Built(structured::update(target, filter, data)),
-            (None, None) => Target::Text(target),
+            (Some(filter), Some(data)) => structured::update(target, filter, data).map(Target::Built),
+            (None, None) => Ok(Target::Text(target)),
             _ => {
                 return Reply(Err(wxcloud::Error::statement(
                     "update(collection, where, data) needs both where and data",
@@ -184,10 +188,10 @@ impl Client {
         ts_args_type = "statementOrCollection: string, where?: Document",
         ts_return_type = "Promise<number>"
     )]
-    pub async fn delete(&self, target: String, filter: Option<InDocument>) -> Reply<Count> {
+    pub async fn delete(&self, target: String, filter: Option<Arg<Where>>) -> Reply<Count> {
         let target = match filter {
-            Some(filter) => Target::Built(structured::delete(target, filter)),
-            None if target.contains('(') => Target::Text(target),
+            Some(filter) => structured::delete(target, filter).map(Target::Built),
+            None if target.contains('(') => Ok(Target::Text(target)),
             None => {
                 return Reply(Err(wxcloud::Error::statement(
                     "delete(collection, where) needs a filter; pass {} to delete every record",
@@ -231,7 +235,11 @@ impl Client {
         ts_args_type = "collection: string, changes: IndexChanges",
         ts_return_type = "Promise<void>"
     )]
-    pub async fn update_index(&self, collection: String, changes: IndexChanges) -> Reply<()> {
+    pub async fn update_index(&self, collection: String, changes: Arg<IndexChanges>) -> Reply<()> {
+        let changes = match changes.get() {
+            Ok(c) => c,
+            Err(e) => return Reply(Err(e)),
+        };
         let drop: Vec<&str> = changes.drop.iter().map(String::as_str).collect();
         Reply(self.inner.update_index(&collection, &changes.create, &drop).await)
     }
@@ -247,9 +255,12 @@ impl Client {
         &self,
         collection: String,
         file_path: String,
-        options: Option<MigrateOptions>,
+        options: Option<Arg<MigrateOptions>>,
     ) -> Reply<Count> {
-        let o = options.unwrap_or_default().0;
+        let o = match optional(options) {
+            Ok(o) => o.0,
+            Err(e) => return Reply(Err(e)),
+        };
         Reply(self.inner.migrate_import(&collection, &file_path, o).await.map(Count))
     }
 
@@ -264,9 +275,12 @@ impl Client {
         &self,
         file_path: String,
         statement: String,
-        options: Option<MigrateOptions>,
+        options: Option<Arg<MigrateOptions>>,
     ) -> Reply<Count> {
-        let file_type = options.unwrap_or_default().0.file_type;
+        let file_type = match optional(options) {
+            Ok(o) => o.0.file_type,
+            Err(e) => return Reply(Err(e)),
+        };
         Reply(
             self.inner
                 .migrate_export(&file_path, file_type, statement.as_str())

@@ -3,9 +3,11 @@
 //! Every behaviour lives in the core crate; this addon converts values and errors. Converting
 //! records into JavaScript objects is the hot path, done in [`values`] straight over Node-API.
 
+mod args;
 mod client;
 mod emulator;
 mod errors;
+mod json_path;
 mod options;
 mod raw;
 mod replies;
@@ -36,4 +38,23 @@ pub fn native_version() -> String {
 pub fn decode(records: Vec<String>) -> Reply<Values> {
     let values: wxcloud::Result<Vec<_>> = records.iter().map(|r| wxcloud::ejson::decode_value(r)).collect();
     Reply(values.map(Values))
+}
+
+/// Panics on purpose (test hook, not API): shows a panic in a synchronous call becomes a
+/// thrown error instead of aborting the process.
+#[napi(js_name = "__panicForTests", catch_unwind, skip_typescript)]
+pub fn panic_for_tests() -> u32 {
+    if std::hint::black_box(true) {
+        panic!("deliberate panic (test hook)");
+    }
+    0
+}
+
+/// Panics on purpose inside a Promise (test hook, not API): the Promise rejects.
+#[napi(js_name = "__panicInPromiseForTests", catch_unwind, skip_typescript)]
+pub async fn panic_in_promise_for_tests() -> u32 {
+    if std::hint::black_box(true) {
+        panic!("deliberate panic in a Promise (test hook)");
+    }
+    0
 }

@@ -9,30 +9,27 @@ use napi::bindgen_prelude::{FromNapiValue, TypeName, ValidateNapiValue};
 use napi::{Result, ValueType, sys};
 use wxcloud::{ClientBuilder, ConflictMode, FileType, ImportOptions, IndexDirection, IndexSpec, TokenMode};
 
+use crate::args::{Bad, Read, ReadJs, misconfigured};
 use crate::errors::throwable;
 use crate::raw::{Js, JsValue};
 use crate::token::{self, ProviderFn};
 
-fn config_error(js: Js, message: String) -> napi::Error {
-    throwable(js, &wxcloud::Error::config(message))
-}
-
 /// The keys of an options object, refusing any not in `allowed`; `None` for undefined/null.
-fn keys_of(js: Js, v: JsValue, what: &str, allowed: &[&str]) -> Result<Option<Vec<String>>> {
+fn keys_of(js: Js, v: JsValue, what: &str, allowed: &[&str]) -> Read<Option<Vec<String>>> {
     match js.type_of(v)? {
         sys::ValueType::napi_undefined | sys::ValueType::napi_null => return Ok(None),
         sys::ValueType::napi_object if !js.is_array(v)? => {}
-        _ => return Err(config_error(js, format!("{what}: expected an object"))),
+        _ => return Err(misconfigured(format!("{what}: expected an object"))),
     }
     let keys = js.own_keys(v)?;
     let mut out = Vec::new();
     for i in 0..js.array_len(keys)? {
         let key = js.get_string(js.element(keys, i)?)?;
         if !allowed.contains(&key.as_str()) {
-            return Err(config_error(
-                js,
-                format!("{what}: unknown option {key:?} (known: {})", allowed.join(", ")),
-            ));
+            return Err(misconfigured(format!(
+                "{what}: unknown option {key:?} (known: {})",
+                allowed.join(", ")
+            )));
         }
         out.push(key);
     }
@@ -40,7 +37,7 @@ fn keys_of(js: Js, v: JsValue, what: &str, allowed: &[&str]) -> Result<Option<Ve
 }
 
 /// The property `key`, unless missing, `undefined` or `null`.
-fn field(js: Js, object: JsValue, key: &str) -> Result<Option<JsValue>> {
+fn field(js: Js, object: JsValue, key: &str) -> Read<Option<JsValue>> {
     let v = js.get_named(object, key)?;
     Ok(match js.type_of(v)? {
         sys::ValueType::napi_undefined | sys::ValueType::napi_null => None,
@@ -48,26 +45,26 @@ fn field(js: Js, object: JsValue, key: &str) -> Result<Option<JsValue>> {
     })
 }
 
-fn string_field(js: Js, object: JsValue, key: &str) -> Result<Option<String>> {
+fn string_field(js: Js, object: JsValue, key: &str) -> Read<Option<String>> {
     match field(js, object, key)? {
         Some(v) if js.type_of(v)? == sys::ValueType::napi_string => Ok(Some(js.get_string(v)?)),
-        Some(_) => Err(config_error(js, format!("{key}: expected a string"))),
+        Some(_) => Err(misconfigured(format!("{key}: expected a string"))),
         None => Ok(None),
     }
 }
 
-fn number_field(js: Js, object: JsValue, key: &str) -> Result<Option<f64>> {
+fn number_field(js: Js, object: JsValue, key: &str) -> Read<Option<f64>> {
     match field(js, object, key)? {
         Some(v) if js.type_of(v)? == sys::ValueType::napi_number => Ok(Some(js.get_f64(v)?)),
-        Some(_) => Err(config_error(js, format!("{key}: expected a number"))),
+        Some(_) => Err(misconfigured(format!("{key}: expected a number"))),
         None => Ok(None),
     }
 }
 
-fn bool_field(js: Js, object: JsValue, key: &str) -> Result<Option<bool>> {
+fn bool_field(js: Js, object: JsValue, key: &str) -> Read<Option<bool>> {
     match field(js, object, key)? {
         Some(v) if js.type_of(v)? == sys::ValueType::napi_boolean => Ok(Some(js.get_bool(v)?)),
-        Some(_) => Err(config_error(js, format!("{key}: expected a boolean"))),
+        Some(_) => Err(misconfigured(format!("{key}: expected a boolean"))),
         None => Ok(None),
     }
 }
@@ -150,8 +147,19 @@ impl TypeName for ClientOptions {
 impl ValidateNapiValue for ClientOptions {}
 
 impl FromNapiValue for ClientOptions {
+    /// Configuration mistakes throw from the constructor (there is no Promise to reject).
     unsafe fn from_napi_value(env: sys::napi_env, v: sys::napi_value) -> Result<Self> {
         let js = Js(env);
+        ClientOptions::read(js, v).map_err(|bad| match bad {
+            Bad::Input(e) => throwable(js, &e),
+            Bad::Napi(e) => e,
+        })
+    }
+}
+
+impl ClientOptions {
+    fn read(js: Js, v: JsValue) -> Read<Self> {
+        let env = js.0;
         let mut o = ClientOptions::default();
         if keys_of(js, v, "options", CLIENT_KEYS)?.is_none() {
             return Ok(o);
@@ -163,18 +171,17 @@ impl FromNapiValue for ClientOptions {
         o.access_token = string_field(js, v, "accessToken")?;
         if let Some(f) = field(js, v, "tokenProvider")? {
             if js.type_of(f)? != sys::ValueType::napi_function {
-                return Err(config_error(js, "tokenProvider: expected a function".into()));
+                return Err(misconfigured("tokenProvider: expected a function".into()));
             }
             // SAFETY: `f` is a live function handle on this env.
             o.token_provider = Some(Arc::new(unsafe { ProviderFn::from_napi_value(env, f)? }));
         }
         if let Some(mode) = string_field(js, v, "tokenMode")? {
-            o.token_mode = Some(mode.parse().map_err(|e: wxcloud::Error| throwable(js, &e))?);
+            o.token_mode = Some(mode.parse().map_err(Bad::Input)?);
         }
         if let Some(ms) = number_field(js, v, "timeoutMs")? {
             if !(ms.is_finite() && ms > 0.0) {
-                return Err(config_error(
-                    js,
+                return Err(misconfigured(
                     "timeoutMs: expected a positive number of milliseconds".into(),
                 ));
             }
@@ -182,7 +189,7 @@ impl FromNapiValue for ClientOptions {
         }
         if let Some(n) = number_field(js, v, "maxRetries")? {
             if !(n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX)) {
-                return Err(config_error(js, "maxRetries: expected a non-negative integer".into()));
+                return Err(misconfigured("maxRetries: expected a non-negative integer".into()));
             }
             o.max_retries = Some(n as u32);
         }
@@ -199,20 +206,10 @@ pub struct IndexChanges {
     pub drop: Vec<String>,
 }
 
-impl TypeName for IndexChanges {
-    fn type_name() -> &'static str {
-        "IndexChanges"
-    }
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
+impl ReadJs for IndexChanges {
+    const TS: &'static str = "IndexChanges";
 
-impl ValidateNapiValue for IndexChanges {}
-
-impl FromNapiValue for IndexChanges {
-    unsafe fn from_napi_value(env: sys::napi_env, v: sys::napi_value) -> Result<Self> {
-        let js = Js(env);
+    fn read(js: Js, v: JsValue) -> Read<Self> {
         let mut changes = IndexChanges {
             create: Vec::new(),
             drop: Vec::new(),
@@ -223,14 +220,13 @@ impl FromNapiValue for IndexChanges {
         if let Some(list) = field(js, v, "create")? {
             for spec in elements(js, list, "create")? {
                 keys_of(js, spec, "index", &["name", "unique", "keys"])?;
-                let name = string_field(js, spec, "name")?
-                    .ok_or_else(|| config_error(js, "index: name is required".into()))?;
+                let name =
+                    string_field(js, spec, "name")?.ok_or_else(|| misconfigured("index: name is required".into()))?;
                 let mut index = IndexSpec::new(name).unique(bool_field(js, spec, "unique")?.unwrap_or(false));
-                let keys =
-                    field(js, spec, "keys")?.ok_or_else(|| config_error(js, "index: keys are required".into()))?;
+                let keys = field(js, spec, "keys")?.ok_or_else(|| misconfigured("index: keys are required".into()))?;
                 for key in elements(js, keys, "keys")? {
                     let name = string_field(js, key, "name")?
-                        .ok_or_else(|| config_error(js, "index key: name is required".into()))?;
+                        .ok_or_else(|| misconfigured("index key: name is required".into()))?;
                     index = index.key(name, direction(js, key)?);
                 }
                 changes.create.push(index);
@@ -239,7 +235,7 @@ impl FromNapiValue for IndexChanges {
         if let Some(list) = field(js, v, "drop")? {
             for name in elements(js, list, "drop")? {
                 if js.type_of(name)? != sys::ValueType::napi_string {
-                    return Err(config_error(js, "drop: expected index names".into()));
+                    return Err(misconfigured("drop: expected index names".into()));
                 }
                 changes.drop.push(js.get_string(name)?);
             }
@@ -248,15 +244,17 @@ impl FromNapiValue for IndexChanges {
     }
 }
 
-fn elements(js: Js, v: JsValue, what: &str) -> Result<Vec<JsValue>> {
+fn elements(js: Js, v: JsValue, what: &str) -> Read<Vec<JsValue>> {
     if !js.is_array(v)? {
-        return Err(config_error(js, format!("{what}: expected an array")));
+        return Err(misconfigured(format!("{what}: expected an array")));
     }
-    (0..js.array_len(v)?).map(|i| js.element(v, i)).collect()
+    Ok((0..js.array_len(v)?)
+        .map(|i| js.element(v, i))
+        .collect::<Result<Vec<_>>>()?)
 }
 
-fn direction(js: Js, key: JsValue) -> Result<IndexDirection> {
-    let d = field(js, key, "direction")?.ok_or_else(|| config_error(js, "index key: direction is required".into()))?;
+fn direction(js: Js, key: JsValue) -> Read<IndexDirection> {
+    let d = field(js, key, "direction")?.ok_or_else(|| misconfigured("index key: direction is required".into()))?;
     let text = match js.type_of(d)? {
         sys::ValueType::napi_number => js.get_f64(d)?.to_string(),
         _ => js.to_display(d)?,
@@ -265,10 +263,9 @@ fn direction(js: Js, key: JsValue) -> Result<IndexDirection> {
         "1" => Ok(IndexDirection::Asc),
         "-1" => Ok(IndexDirection::Desc),
         "2dsphere" => Ok(IndexDirection::Geo2dSphere),
-        other => Err(config_error(
-            js,
-            format!("index key: direction must be 1, -1 or '2dsphere', got {other:?}"),
-        )),
+        other => Err(misconfigured(format!(
+            "index key: direction must be 1, -1 or '2dsphere', got {other:?}"
+        ))),
     }
 }
 
@@ -276,20 +273,10 @@ fn direction(js: Js, key: JsValue) -> Result<IndexDirection> {
 #[derive(Default)]
 pub struct MigrateOptions(pub ImportOptions);
 
-impl TypeName for MigrateOptions {
-    fn type_name() -> &'static str {
-        "ImportOptions"
-    }
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
+impl ReadJs for MigrateOptions {
+    const TS: &'static str = "ImportOptions";
 
-impl ValidateNapiValue for MigrateOptions {}
-
-impl FromNapiValue for MigrateOptions {
-    unsafe fn from_napi_value(env: sys::napi_env, v: sys::napi_value) -> Result<Self> {
-        let js = Js(env);
+    fn read(js: Js, v: JsValue) -> Read<Self> {
         let mut o = ImportOptions::default();
         if keys_of(js, v, "options", &["fileType", "stopOnError", "conflictMode"])?.is_none() {
             return Ok(MigrateOptions(o));
@@ -297,17 +284,16 @@ impl FromNapiValue for MigrateOptions {
         o.file_type = match string_field(js, v, "fileType")?.as_deref() {
             None | Some("json") => FileType::Json,
             Some("csv") => FileType::Csv,
-            Some(other) => return Err(config_error(js, format!("fileType: 'json' or 'csv', got {other:?}"))),
+            Some(other) => return Err(misconfigured(format!("fileType: 'json' or 'csv', got {other:?}"))),
         };
         o.stop_on_error = bool_field(js, v, "stopOnError")?.unwrap_or(false);
         o.conflict_mode = match string_field(js, v, "conflictMode")?.as_deref() {
             None | Some("insert") => ConflictMode::Insert,
             Some("upsert") => ConflictMode::Upsert,
             Some(other) => {
-                return Err(config_error(
-                    js,
-                    format!("conflictMode: 'insert' or 'upsert', got {other:?}"),
-                ));
+                return Err(misconfigured(format!(
+                    "conflictMode: 'insert' or 'upsert', got {other:?}"
+                )));
             }
         };
         Ok(MigrateOptions(o))

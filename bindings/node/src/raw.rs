@@ -229,6 +229,14 @@ impl Js {
         call!("new", napi_new_instance(self.0, constructor, args.len(), args.as_ptr()))
     }
 
+    /// Calls `function` with `this` = `receiver`.
+    pub(crate) fn call(self, receiver: JsValue, function: JsValue, args: &[JsValue]) -> Result<JsValue> {
+        call!(
+            "call",
+            napi_call_function(self.0, receiver, function, args.len(), args.as_ptr())
+        )
+    }
+
     pub(crate) fn is_promise(self, v: JsValue) -> Result<bool> {
         call!("is promise", napi_is_promise(self.0, v))
     }

@@ -4,8 +4,8 @@ use napi::bindgen_prelude::ToNapiValue;
 use napi::{Result, sys};
 use wxcloud::{CollectionList, Document, MigrateStatus, Pager, UpdateResult};
 
+use crate::json_path::{self, ToWrite};
 use crate::raw::{Js, JsValue};
-use crate::values::ToJs;
 
 /// Records: decoded objects, or the service's strings in raw mode.
 pub enum Rows {
@@ -18,7 +18,7 @@ pub enum Rows {
 impl Rows {
     fn to_js(&self, js: Js) -> Result<JsValue> {
         match self {
-            Rows::Decoded(docs) => ToJs::new(js).documents(docs),
+            Rows::Decoded(docs) => json_path::to_array(js, docs.iter().map(ToWrite::Document), docs.len()),
             Rows::Raw(strings) => {
                 let array = js.array(strings.len())?;
                 for (i, s) in strings.iter().enumerate() {

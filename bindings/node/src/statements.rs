@@ -7,47 +7,48 @@
 use napi_derive::napi;
 use wxcloud::statement::{Statement, ToStatement};
 
+use crate::args::Arg;
 use crate::errors::Reply;
 use crate::structured::{self, QueryOptions};
-use crate::values::{InDocument, InDocuments, InOneOrMany};
+use crate::values::{Data, Docs, Pipeline, Where};
 
 /// The text of a statement, or the `WXCLOUD_STATEMENT` error explaining why it cannot be written.
-pub(crate) fn write(statement: &Statement) -> wxcloud::Result<String> {
-    statement.to_statement().map(|text| text.into_owned())
+fn write(statement: wxcloud::Result<Statement>) -> Reply<String> {
+    Reply(statement.and_then(|s| s.to_statement().map(|text| text.into_owned())))
 }
 
 /// The statement of `client.aggregate(collection, pipeline)`.
 #[napi(namespace = "statements", catch_unwind, skip_typescript)]
-pub fn aggregate(collection: String, pipeline: InDocuments) -> Reply<String> {
-    Reply(write(&structured::aggregate(collection, pipeline)))
+pub fn aggregate(collection: String, pipeline: Arg<Pipeline>) -> Reply<String> {
+    write(structured::aggregate(collection, Some(pipeline)))
 }
 
 /// The statement of `client.query(collection, {where, orderBy, skip, limit, fields})`.
 #[napi(namespace = "statements", catch_unwind, skip_typescript)]
-pub fn query(collection: String, options: Option<QueryOptions>) -> Reply<String> {
-    Reply(write(&structured::query(collection, options)))
+pub fn query(collection: String, options: Option<Arg<QueryOptions>>) -> Reply<String> {
+    write(structured::query(collection, options))
 }
 
 /// The statement of `client.count(collection, {where})`.
 #[napi(namespace = "statements", catch_unwind, skip_typescript)]
-pub fn count(collection: String, options: Option<QueryOptions>) -> Reply<String> {
-    Reply(write(&structured::count_of(collection, options)))
+pub fn count(collection: String, options: Option<Arg<QueryOptions>>) -> Reply<String> {
+    write(structured::count_of(collection, options))
 }
 
 /// The statement of `client.add(collection, docs)`.
 #[napi(namespace = "statements", catch_unwind, skip_typescript)]
-pub fn add(collection: String, docs: InOneOrMany) -> Reply<String> {
-    Reply(write(&structured::add(collection, docs)))
+pub fn add(collection: String, docs: Arg<Docs>) -> Reply<String> {
+    write(structured::add(collection, docs))
 }
 
 /// The statement of `client.update(collection, where, data)`.
 #[napi(namespace = "statements", catch_unwind, skip_typescript)]
-pub fn update(collection: String, filter: InDocument, data: InDocument) -> Reply<String> {
-    Reply(write(&structured::update(collection, filter, data)))
+pub fn update(collection: String, filter: Arg<Where>, data: Arg<Data>) -> Reply<String> {
+    write(structured::update(collection, filter, data))
 }
 
 /// The statement of `client.delete(collection, where)`.
 #[napi(namespace = "statements", catch_unwind, skip_typescript)]
-pub fn delete(collection: String, filter: InDocument) -> Reply<String> {
-    Reply(write(&structured::delete(collection, filter)))
+pub fn delete(collection: String, filter: Arg<Where>) -> Reply<String> {
+    write(structured::delete(collection, filter))
 }

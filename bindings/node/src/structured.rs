@@ -4,14 +4,13 @@
 //! directions, a `fields` list to a projection); the core writes the statement text and refuses
 //! what it cannot express.
 
-use napi::bindgen_prelude::{FromNapiValue, TypeName, ValidateNapiValue};
-use napi::{Result, ValueType, sys};
 use wxcloud::statement::{Direction, Query, Statement, Target, UpdateSpec};
 use wxcloud::{Document, Value};
 
-use crate::errors::throwable;
+use crate::args::{Arg, Read, ReadJs, invalid, optional};
 use crate::raw::{Js, JsValue};
-use crate::values::{FromJs, InDocument, InDocuments, InOneOrMany};
+use crate::values::{Data, Docs, FromJs, Pipeline, Where};
+use napi::sys;
 
 /// The options of `query(collection, {where, orderBy, skip, limit, fields})` and
 /// `count(collection, {where})`.
@@ -24,25 +23,15 @@ pub struct QueryOptions {
     fields: Option<Document>,
 }
 
-impl TypeName for QueryOptions {
-    fn type_name() -> &'static str {
-        "QueryOptions"
-    }
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
+impl ReadJs for QueryOptions {
+    const TS: &'static str = "QueryOptions";
 
-impl ValidateNapiValue for QueryOptions {}
-
-impl FromNapiValue for QueryOptions {
-    unsafe fn from_napi_value(env: sys::napi_env, v: sys::napi_value) -> Result<Self> {
-        let js = Js(env);
+    fn read(js: Js, v: JsValue) -> Read<Self> {
         let mut options = QueryOptions::default();
         match js.type_of(v)? {
             sys::ValueType::napi_undefined | sys::ValueType::napi_null => return Ok(options),
             sys::ValueType::napi_object if !js.is_array(v)? => {}
-            _ => return Err(reject(js, "options: expected an object".into())),
+            _ => return Err(invalid("options: expected an object".into())),
         }
         let mut reader = FromJs::new(js);
         if let Some(w) = present(js, v, "where")? {
@@ -65,7 +54,7 @@ impl FromNapiValue for QueryOptions {
 }
 
 /// The property `key` of `object`, unless it is missing, `undefined` or `null`.
-fn present(js: Js, object: JsValue, key: &str) -> Result<Option<JsValue>> {
+fn present(js: Js, object: JsValue, key: &str) -> Read<Option<JsValue>> {
     let v = js.get_named(object, key)?;
     Ok(match js.type_of(v)? {
         sys::ValueType::napi_undefined | sys::ValueType::napi_null => None,
@@ -73,14 +62,10 @@ fn present(js: Js, object: JsValue, key: &str) -> Result<Option<JsValue>> {
     })
 }
 
-fn reject(js: Js, message: String) -> napi::Error {
-    throwable(js, &wxcloud::Error::statement(message))
-}
-
 /// `[[field, direction], ...]` with `"asc"`/`"desc"`/`1`/`-1` (read by the core's
 /// [`Direction::from_value`]); a single `[field, direction]` pair is accepted too.
-fn order_by(js: Js, reader: &mut FromJs, v: JsValue) -> Result<Vec<(String, Direction)>> {
-    let bad = || reject(js, "orderBy: expected [[field, 'asc' | 'desc' | 1 | -1], ...]".into());
+fn order_by(js: Js, reader: &mut FromJs, v: JsValue) -> Read<Vec<(String, Direction)>> {
+    let bad = || invalid("orderBy: expected [[field, 'asc' | 'desc' | 1 | -1], ...]".into());
     if !js.is_array(v)? {
         return Err(bad());
     }
@@ -88,7 +73,7 @@ fn order_by(js: Js, reader: &mut FromJs, v: JsValue) -> Result<Vec<(String, Dire
     let pairs = if len == 2 && js.type_of(js.element(v, 0)?)? == sys::ValueType::napi_string {
         vec![v]
     } else {
-        (0..len).map(|i| js.element(v, i)).collect::<Result<Vec<_>>>()?
+        (0..len).map(|i| js.element(v, i)).collect::<napi::Result<Vec<_>>>()?
     };
     let mut out = Vec::with_capacity(pairs.len());
     for pair in pairs {
@@ -100,31 +85,31 @@ fn order_by(js: Js, reader: &mut FromJs, v: JsValue) -> Result<Vec<(String, Dire
             return Err(bad());
         }
         let direction = reader.value(js.element(pair, 1)?, "orderBy", 0)?;
-        let direction = Direction::from_value(&direction).map_err(|e| throwable(js, &e))?;
+        let direction = Direction::from_value(&direction).map_err(crate::args::Bad::Input)?;
         out.push((js.get_string(field)?, direction));
     }
     Ok(out)
 }
 
-fn count(js: Js, v: JsValue, what: &str) -> Result<u64> {
+fn count(js: Js, v: JsValue, what: &str) -> Read<u64> {
     if js.type_of(v)? == sys::ValueType::napi_number {
         let n = js.get_f64(v)?;
         if n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 {
             return Ok(n as u64);
         }
     }
-    Err(reject(js, format!("{what}: expected a non-negative integer")))
+    Err(invalid(format!("{what}: expected a non-negative integer")))
 }
 
 /// A list of field names (each included) or a projection document.
-fn fields(js: Js, reader: &mut FromJs, v: JsValue) -> Result<Document> {
+fn fields(js: Js, reader: &mut FromJs, v: JsValue) -> Read<Document> {
     if js.is_array(v)? {
         let len = js.array_len(v)?;
         let mut projection = Document::with_capacity(len as usize);
         for i in 0..len {
             let name = js.element(v, i)?;
             if js.type_of(name)? != sys::ValueType::napi_string {
-                return Err(reject(js, format!("fields[{i}]: expected a field name")));
+                return Err(invalid(format!("fields[{i}]: expected a field name")));
             }
             projection.insert(js.get_string(name)?, Value::Bool(true));
         }
@@ -134,17 +119,18 @@ fn fields(js: Js, reader: &mut FromJs, v: JsValue) -> Result<Document> {
 }
 
 /// `aggregate(collection, pipeline)`.
-pub(crate) fn aggregate(collection: String, pipeline: InDocuments) -> Statement {
-    Statement::Aggregate {
-        collection,
-        stages: pipeline.0,
-    }
+pub(crate) fn aggregate(collection: String, pipeline: Option<Arg<Pipeline>>) -> wxcloud::Result<Statement> {
+    let stages = match pipeline {
+        Some(p) => p.get()?.0,
+        None => Vec::new(),
+    };
+    Ok(Statement::Aggregate { collection, stages })
 }
 
 /// `query(collection, {where, orderBy, skip, limit, fields})`.
-pub(crate) fn query(collection: String, options: Option<QueryOptions>) -> Statement {
-    let o = options.unwrap_or_default();
-    Statement::Query(Query {
+pub(crate) fn query(collection: String, options: Option<Arg<QueryOptions>>) -> wxcloud::Result<Statement> {
+    let o = optional(options)?;
+    Ok(Statement::Query(Query {
         collection,
         doc: None,
         filter: o.filter,
@@ -152,39 +138,40 @@ pub(crate) fn query(collection: String, options: Option<QueryOptions>) -> Statem
         skip: o.skip,
         limit: o.limit,
         fields: o.fields,
-    })
+    }))
 }
 
 /// `count(collection, {where})`.
-pub(crate) fn count_of(collection: String, options: Option<QueryOptions>) -> Statement {
-    Statement::Count {
+pub(crate) fn count_of(collection: String, options: Option<Arg<QueryOptions>>) -> wxcloud::Result<Statement> {
+    Ok(Statement::Count {
         collection,
-        filter: options.and_then(|o| o.filter),
-    }
+        filter: optional(options)?.filter,
+    })
 }
 
 /// `add(collection, docs)`; `many` follows whether an array was given.
-pub(crate) fn add(collection: String, docs: InOneOrMany) -> Statement {
-    Statement::Add {
+pub(crate) fn add(collection: String, docs: Arg<Docs>) -> wxcloud::Result<Statement> {
+    let docs = docs.get()?;
+    Ok(Statement::Add {
         collection,
         docs: docs.docs,
         many: docs.many,
-    }
+    })
 }
 
 /// `update(collection, where, data)`.
-pub(crate) fn update(collection: String, filter: InDocument, data: InDocument) -> Statement {
-    Statement::Update {
+pub(crate) fn update(collection: String, filter: Arg<Where>, data: Arg<Data>) -> wxcloud::Result<Statement> {
+    Ok(Statement::Update {
         collection,
-        target: Target::Where(filter.0),
-        update: UpdateSpec::Operators(data.0),
-    }
+        target: Target::Where(filter.get()?.0),
+        update: UpdateSpec::Operators(data.get()?.0),
+    })
 }
 
 /// `delete(collection, where)`.
-pub(crate) fn delete(collection: String, filter: InDocument) -> Statement {
-    Statement::Remove {
+pub(crate) fn delete(collection: String, filter: Arg<Where>) -> wxcloud::Result<Statement> {
+    Ok(Statement::Remove {
         collection,
-        target: Target::Where(filter.0),
-    }
+        target: Target::Where(filter.get()?.0),
+    })
 }

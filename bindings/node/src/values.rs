@@ -10,20 +10,19 @@
 //! `{$numberDecimal: ..}`, `{$numberLong: ..}`, ...) the value it stands for — read by the
 //! core's Extended JSON decoder, so the rules are the core's.
 
-use std::collections::HashMap;
-
-use napi::bindgen_prelude::{FromNapiValue, ToNapiValue, TypeName, ValidateNapiValue};
-use napi::{Result, ValueType, sys};
+use napi::bindgen_prelude::ToNapiValue;
+use napi::{Result, sys};
 use wxcloud::{Document, Value};
 
-use crate::errors::throwable;
+use crate::args::{Read, ReadJs, invalid};
+use crate::json_path::{self, ToWrite};
 use crate::raw::{Js, JsValue};
 
 /// The largest integer a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).
-const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+pub(crate) const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 
 /// The range of a JavaScript `Date`, in milliseconds either side of the epoch.
-const MAX_DATE_MS: i64 = 8_640_000_000_000_000;
+pub(crate) const MAX_DATE_MS: i64 = 8_640_000_000_000_000;
 
 /// How deep input values may nest; deeper input is almost surely a cycle.
 const MAX_INPUT_DEPTH: usize = 64;
@@ -44,54 +43,31 @@ const WRAPPER_KEYS: &[&str] = &[
     "$binary",
 ];
 
-/// Builds JavaScript values from records, reusing one JavaScript string per distinct key.
-pub(crate) struct ToJs<'a> {
+/// Builds JavaScript values one Node-API call at a time (for single values; batches of records
+/// go through [`json_path`]).
+pub(crate) struct ToJs {
     js: Js,
-    keys: HashMap<&'a str, JsValue>,
     regexp: Option<JsValue>,
 }
 
-impl<'a> ToJs<'a> {
+impl ToJs {
     pub(crate) fn new(js: Js) -> Self {
-        ToJs {
-            js,
-            keys: HashMap::new(),
-            regexp: None,
-        }
-    }
-
-    /// An array of documents.
-    pub(crate) fn documents(&mut self, docs: &'a [Document]) -> Result<JsValue> {
-        let array = self.js.array(docs.len())?;
-        for (i, doc) in docs.iter().enumerate() {
-            let v = self.document(doc)?;
-            self.js.set_element(array, i as u32, v)?;
-        }
-        Ok(array)
+        ToJs { js, regexp: None }
     }
 
     /// One document as a plain object, keys in order.
-    pub(crate) fn document(&mut self, doc: &'a Document) -> Result<JsValue> {
+    pub(crate) fn document(&mut self, doc: &Document) -> Result<JsValue> {
         let object = self.js.object()?;
         for (key, value) in doc {
-            let key = self.key(key)?;
+            let key = self.js.string(key)?;
             let value = self.value(value)?;
             self.js.set(object, key, value)?;
         }
         Ok(object)
     }
 
-    fn key(&mut self, key: &'a str) -> Result<JsValue> {
-        if let Some(k) = self.keys.get(key) {
-            return Ok(*k);
-        }
-        let k = self.js.string(key)?;
-        self.keys.insert(key, k);
-        Ok(k)
-    }
-
     /// One value.
-    pub(crate) fn value(&mut self, value: &'a Value) -> Result<JsValue> {
+    pub(crate) fn value(&mut self, value: &Value) -> Result<JsValue> {
         let js = self.js;
         match value {
             Value::Null => js.null(),
@@ -163,7 +139,7 @@ impl<'a> ToJs<'a> {
     }
 }
 
-fn hex(bytes: &[u8; 12]) -> String {
+pub(crate) fn hex(bytes: &[u8; 12]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(24);
     for b in bytes {
@@ -186,10 +162,10 @@ impl FromJs {
 
     /// Any value. `undefined` reads as null at the top and in arrays; object keys holding
     /// `undefined` are skipped, as `JSON.stringify` does.
-    pub(crate) fn value(&mut self, v: JsValue, path: &str, depth: usize) -> Result<Value> {
+    pub(crate) fn value(&mut self, v: JsValue, path: &str, depth: usize) -> Read<Value> {
         let js = self.js;
         if depth > MAX_INPUT_DEPTH {
-            return Err(self.reject(format!(
+            return Err(invalid(format!(
                 "{path}: nested deeper than {MAX_INPUT_DEPTH} levels (a cycle?)"
             )));
         }
@@ -200,15 +176,15 @@ impl FromJs {
             sys::ValueType::napi_string => Ok(Value::String(js.get_string(v)?)),
             sys::ValueType::napi_bigint => match js.get_bigint(v)? {
                 (n, true) => Ok(Value::Int64(n)),
-                (_, false) => Err(self.reject(format!("{path}: BigInt outside the 64-bit integer range"))),
+                (_, false) => Err(invalid(format!("{path}: BigInt outside the 64-bit integer range"))),
             },
             sys::ValueType::napi_object => self.object(v, path, depth),
-            sys::ValueType::napi_function => Err(self.reject(format!("{path}: a function is not a value"))),
-            _ => Err(self.reject(format!("{path}: a symbol or external is not a value"))),
+            sys::ValueType::napi_function => Err(invalid(format!("{path}: a function is not a value"))),
+            _ => Err(invalid(format!("{path}: a symbol or external is not a value"))),
         }
     }
 
-    fn object(&mut self, v: JsValue, path: &str, depth: usize) -> Result<Value> {
+    fn object(&mut self, v: JsValue, path: &str, depth: usize) -> Read<Value> {
         let js = self.js;
         if js.is_array(v)? {
             let len = js.array_len(v)?;
@@ -222,14 +198,14 @@ impl FromJs {
         if js.is_date(v)? {
             let ms = js.date_value(v)?;
             if !ms.is_finite() {
-                return Err(self.reject(format!("{path}: invalid Date")));
+                return Err(invalid(format!("{path}: invalid Date")));
             }
             return Ok(Value::Date(ms as i64));
         }
         if js.is_buffer(v)? || js.is_typedarray(v)? {
             return match js.bytes(v)? {
                 Some(bytes) => Ok(Value::Binary { subtype: 0, bytes }),
-                None => Err(self.reject(format!("{path}: only Buffer and Uint8Array are binary values"))),
+                None => Err(invalid(format!("{path}: only Buffer and Uint8Array are binary values"))),
             };
         }
         if js.instance_of(v, self.regexp_constructor()?)? {
@@ -247,13 +223,13 @@ impl FromJs {
             let value = Value::Document(doc);
             let text = wxcloud::ejson::to_relaxed_string(&value);
             return wxcloud::ejson::decode_value(&text)
-                .map_err(|e| self.reject(format!("{path}: not a valid Extended JSON wrapper: {e}")));
+                .map_err(|e| invalid(format!("{path}: not a valid Extended JSON wrapper: {e}")));
         }
         Ok(Value::Document(doc))
     }
 
     /// A plain object's own enumerable properties, in order.
-    pub(crate) fn document(&mut self, v: JsValue, path: &str, depth: usize) -> Result<Document> {
+    fn document(&mut self, v: JsValue, path: &str, depth: usize) -> Read<Document> {
         let js = self.js;
         let keys = js.own_keys(v)?;
         let len = js.array_len(keys)?;
@@ -277,39 +253,35 @@ impl FromJs {
     }
 
     /// A value that must be a plain object (a filter, an update, a record).
-    pub(crate) fn plain_document(&mut self, v: JsValue, what: &str) -> Result<Document> {
+    pub(crate) fn plain_document(&mut self, v: JsValue, what: &str) -> Read<Document> {
         match self.value(v, what, 0)? {
             Value::Document(doc) => Ok(doc),
-            _ => Err(self.reject(format!("{what}: expected a plain object"))),
+            _ => Err(invalid(format!("{what}: expected a plain object"))),
         }
     }
 
     /// A value that must be an array of plain objects (a pipeline, a list of records).
-    pub(crate) fn documents(&mut self, v: JsValue, what: &str) -> Result<Vec<Document>> {
+    pub(crate) fn documents(&mut self, v: JsValue, what: &str) -> Read<Vec<Document>> {
         let js = self.js;
         if !js.is_array(v)? {
-            return Err(self.reject(format!("{what}: expected an array of objects")));
+            return Err(invalid(format!("{what}: expected an array of objects")));
         }
         let len = js.array_len(v)?;
-        (0..len)
-            .map(|i| {
-                let item = js.element(v, i)?;
-                self.plain_document(item, &format!("{what}[{i}]"))
-            })
-            .collect()
+        let mut docs = Vec::with_capacity(len as usize);
+        for i in 0..len {
+            let item = js.element(v, i)?;
+            docs.push(self.plain_document(item, &format!("{what}[{i}]"))?);
+        }
+        Ok(docs)
     }
 
-    fn regexp_constructor(&mut self) -> Result<JsValue> {
+    fn regexp_constructor(&mut self) -> Read<JsValue> {
         if let Some(c) = self.regexp {
             return Ok(c);
         }
         let c = self.js.get_named(self.js.global()?, "RegExp")?;
         self.regexp = Some(c);
         Ok(c)
-    }
-
-    fn reject(&self, message: String) -> napi::Error {
-        throwable(self.js, &wxcloud::Error::statement(message))
     }
 }
 
@@ -322,64 +294,55 @@ fn number(n: f64) -> Value {
     }
 }
 
-/// A plain object as a [`Document`] (an argument type: filters, update documents, records).
-pub struct InDocument(pub Document);
+/// A filter (`where`), as a document.
+pub struct Where(pub Document);
 
-/// An array of plain objects (an argument type: pipelines).
-pub struct InDocuments(pub Vec<Document>);
+/// An update document (`data`).
+pub struct Data(pub Document);
 
-/// One plain object or an array of them (an argument type: `add(collection, docs)`).
-pub struct InOneOrMany {
+/// A pipeline: an array of stage documents.
+pub struct Pipeline(pub Vec<Document>);
+
+/// Records to add: one plain object or an array of them.
+pub struct Docs {
     /// The documents.
     pub docs: Vec<Document>,
     /// Whether an array was given.
     pub many: bool,
 }
 
-macro_rules! input_type {
-    ($ty:ident, $ts:literal, |$reader:ident, $v:ident| $body:expr) => {
-        impl TypeName for $ty {
-            fn type_name() -> &'static str {
-                $ts
-            }
-            fn value_type() -> ValueType {
-                ValueType::Unknown
-            }
-        }
-        impl ValidateNapiValue for $ty {}
-        impl FromNapiValue for $ty {
-            unsafe fn from_napi_value(env: sys::napi_env, $v: sys::napi_value) -> Result<Self> {
-                let mut $reader = FromJs::new(Js(env));
-                Ok($ty($body))
-            }
-        }
-    };
-}
-
-input_type!(InDocument, "Document", |reader, v| reader
-    .plain_document(v, "document")?);
-input_type!(InDocuments, "Document[]", |reader, v| reader
-    .documents(v, "pipeline")?);
-
-impl TypeName for InOneOrMany {
-    fn type_name() -> &'static str {
-        "Document | Document[]"
-    }
-    fn value_type() -> ValueType {
-        ValueType::Unknown
+impl ReadJs for Where {
+    const TS: &'static str = "Document";
+    fn read(js: Js, v: JsValue) -> Read<Self> {
+        FromJs::new(js).plain_document(v, "where").map(Where)
     }
 }
-impl ValidateNapiValue for InOneOrMany {}
-impl FromNapiValue for InOneOrMany {
-    unsafe fn from_napi_value(env: sys::napi_env, v: sys::napi_value) -> Result<Self> {
-        let mut reader = FromJs::new(Js(env));
-        if Js(env).is_array(v)? {
-            Ok(InOneOrMany {
+
+impl ReadJs for Data {
+    const TS: &'static str = "Document";
+    fn read(js: Js, v: JsValue) -> Read<Self> {
+        FromJs::new(js).plain_document(v, "data").map(Data)
+    }
+}
+
+impl ReadJs for Pipeline {
+    const TS: &'static str = "Document[]";
+    fn read(js: Js, v: JsValue) -> Read<Self> {
+        FromJs::new(js).documents(v, "pipeline").map(Pipeline)
+    }
+}
+
+impl ReadJs for Docs {
+    const TS: &'static str = "Document | Document[]";
+    fn read(js: Js, v: JsValue) -> Read<Self> {
+        let mut reader = FromJs::new(js);
+        if js.is_array(v)? {
+            Ok(Docs {
                 docs: reader.documents(v, "docs")?,
                 many: true,
             })
         } else {
-            Ok(InOneOrMany {
+            Ok(Docs {
                 docs: vec![reader.plain_document(v, "docs")?],
                 many: false,
             })
@@ -392,13 +355,6 @@ pub struct Values(pub Vec<Value>);
 
 impl ToNapiValue for Values {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
-        let js = Js(env);
-        let mut out = ToJs::new(js);
-        let array = js.array(val.0.len())?;
-        for (i, v) in val.0.iter().enumerate() {
-            let v = out.value(v)?;
-            js.set_element(array, i as u32, v)?;
-        }
-        Ok(array)
+        json_path::to_array(Js(env), val.0.iter().map(ToWrite::Value), val.0.len())
     }
 }

@@ -1,0 +1,29 @@
+'use strict'
+// The TypeScript example runs, so it cannot rot (tsc --noEmit checks its types in the suite).
+const { test } = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { execFileSync } = require('node:child_process')
+const ts = require('typescript')
+
+test('examples/getting-started.ts runs against the emulator', () => {
+  const source = fs.readFileSync(path.join(__dirname, '..', 'examples', 'getting-started.ts'), 'utf8')
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+  })
+  const js = outputText.replace(/require\("wxcloud"\)/g, `require(${JSON.stringify(path.join(__dirname, '..'))})`)
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxcloud-example-'))
+  try {
+    const file = path.join(dir, 'getting-started.js')
+    fs.writeFileSync(file, js)
+    const out = execFileSync(process.execPath, [file], { encoding: 'utf8', env: { ...process.env, WXCLOUD_ACCESS_TOKEN: '' } })
+    assert.match(out, /4 sample records/)
+    assert.match(out, /write docs 2030-01-01T00:00:00.000Z/)
+    assert.match(out, /missing collection: -502005/)
+    assert.match(out, /^true$/m)
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})
