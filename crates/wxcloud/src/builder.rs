@@ -96,6 +96,9 @@ pub struct ClientBuilder {
     refresh_margin: Duration,
     max_reply_bytes: usize,
     store: Option<Arc<dyn TokenStore>>,
+    redis_url: Option<Secret>,
+    redis_key_prefix: Option<String>,
+    lock_lease: Option<Duration>,
     clock: Option<Arc<dyn Clock>>,
     deferred_error: Option<Error>,
 }
@@ -119,6 +122,9 @@ impl Default for ClientBuilder {
             refresh_margin: DEFAULT_REFRESH_MARGIN,
             max_reply_bytes: DEFAULT_MAX_REPLY_BYTES,
             store: None,
+            redis_url: None,
+            redis_key_prefix: None,
+            lock_lease: None,
             clock: None,
             deferred_error: None,
         }
@@ -134,7 +140,8 @@ impl ClientBuilder {
     /// A builder taking its defaults from the environment: `WXCLOUD_APPID`, `WXCLOUD_SECRET`,
     /// `WXCLOUD_ENV`, `WXCLOUD_BASE_URL`, `WXCLOUD_ACCESS_TOKEN`, `WXCLOUD_TOKEN_MODE`
     /// (`stable` or `client_credential`), `WXCLOUD_TIMEOUT` (seconds) and
-    /// `WXCLOUD_MAX_RETRIES`. Empty variables are ignored; later builder calls override them.
+    /// `WXCLOUD_MAX_RETRIES`, and for a token cache shared in Redis `WXCLOUD_REDIS_URL` and
+    /// `WXCLOUD_REDIS_KEY_PREFIX`. Empty variables are ignored; later builder calls override them.
     /// A malformed value is reported by [`build`](Self::build).
     pub fn from_env() -> Self {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -180,6 +187,12 @@ impl ClientBuilder {
                     )))
                 }
             }
+        }
+        if let Some(v) = get("WXCLOUD_REDIS_URL") {
+            b = b.redis_url(v);
+        }
+        if let Some(v) = get("WXCLOUD_REDIS_KEY_PREFIX") {
+            b = b.redis_key_prefix(v);
         }
         if let Some(v) = get("WXCLOUD_MAX_RETRIES") {
             match v.parse::<u32>() {
@@ -321,6 +334,43 @@ impl ClientBuilder {
         self
     }
 
+    /// Keep tokens in the Redis at `url` (`redis://[:password@]host[:port][/db]`), shared by
+    /// every process configured with it: one of them fetches a token while the others wait
+    /// for it, and a token is refreshed once for the whole fleet. If Redis cannot be reached,
+    /// calls go on with the in-process cache (and one warning is logged). Needs the cargo
+    /// feature `redis`; without it [`build`](Self::build) fails. The URL's password is never
+    /// shown. See [`crate::token::RedisTokenStore`] for the key layout.
+    ///
+    /// ```no_run
+    /// # fn demo() -> wxcloud::Result<()> {
+    /// let client = wxcloud::Client::builder()
+    ///     .appid("wx1234567890")
+    ///     .secret("app-secret")
+    ///     .env("test2-4a89da")
+    ///     .redis_url("redis://127.0.0.1:6379/0")
+    ///     .redis_key_prefix("wxcloud:")
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn redis_url(mut self, url: impl Into<String>) -> Self {
+        self.redis_url = Some(Secret::new(url));
+        self
+    }
+
+    /// The prefix of every key written to Redis; default `wxcloud:`.
+    pub fn redis_key_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.redis_key_prefix = Some(prefix.into());
+        self
+    }
+
+    /// How long a process may hold a shared store's refresh lock before another process takes
+    /// over (if the holder died mid-refresh); default the [`timeout`](Self::timeout) + 5 s.
+    /// It must be longer than a token fetch takes.
+    pub fn token_lock_lease(mut self, lease: Duration) -> Self {
+        self.lock_lease = Some(lease);
+        self
+    }
+
     /// The clock token expiry is judged by; default the system clock.
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = Some(clock);
@@ -378,6 +428,17 @@ impl ClientBuilder {
         }
     }
 
+    fn token_store_for(&self) -> Result<Arc<dyn TokenStore>> {
+        match (&self.store, &self.redis_url) {
+            (Some(_), Some(_)) => Err(Error::config(
+                "both a token store and a Redis URL are set: choose one",
+            )),
+            (Some(store), None) => Ok(Arc::clone(store)),
+            (None, Some(url)) => redis_store(url.expose(), self.redis_key_prefix.as_deref()),
+            (None, None) => Ok(Arc::new(MemoryTokenStore::new())),
+        }
+    }
+
     /// Builds the client. Fails with a configuration error (kind
     /// [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest)) if no credential is
     /// set, the base URL is not http(s), or an environment variable was malformed. The env
@@ -400,15 +461,13 @@ impl ClientBuilder {
         )?;
         let cache = TokenCache::new(crate::token::CacheConfig {
             source,
-            store: self
-                .store
-                .clone()
-                .unwrap_or_else(|| Arc::new(MemoryTokenStore::new())),
+            store: self.token_store_for()?,
             clock: self.clock.clone().unwrap_or_else(|| Arc::new(SystemClock)),
             http: http.clone(),
             refresh_margin: self.refresh_margin,
             retry: self.retry,
             fetch_timeout: self.timeout,
+            lock_lease: self.lock_lease,
         });
         let shared = Shared {
             http,
@@ -444,6 +503,24 @@ impl fmt::Debug for ClientBuilder {
             .field("attempt_timeout", &self.attempt_timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("retry", &self.retry)
+            .field("redis_url", &redacted(self.redis_url.is_some()))
+            .field("redis_key_prefix", &self.redis_key_prefix)
             .finish_non_exhaustive()
     }
+}
+
+#[cfg(feature = "redis")]
+fn redis_store(url: &str, prefix: Option<&str>) -> Result<Arc<dyn TokenStore>> {
+    let mut store = crate::token::RedisTokenStore::new(url)?;
+    if let Some(prefix) = prefix {
+        store = store.with_key_prefix(prefix);
+    }
+    Ok(Arc::new(store))
+}
+
+#[cfg(not(feature = "redis"))]
+fn redis_store(_url: &str, _prefix: Option<&str>) -> Result<Arc<dyn TokenStore>> {
+    Err(Error::config(
+        "a Redis URL is set, but this build of wxcloud has no Redis support (cargo feature `redis`)",
+    ))
 }

@@ -11,7 +11,10 @@ use futures::FutureExt;
 use futures::future::{BoxFuture, Shared};
 use tracing::Instrument;
 
-use super::{AccessToken, Clock, FetchContext, FetchReason, StoredToken, TokenSource, TokenStore};
+use super::{
+    AccessToken, Clock, FetchContext, FetchReason, LockId, MemoryTokenStore, Secret, StoredToken,
+    TokenSource, TokenStore,
+};
 use crate::retry::{self, RetryPolicy, Safety};
 use crate::transport::Http;
 use crate::{Error, Result};
@@ -41,6 +44,8 @@ pub(crate) struct CacheConfig {
     pub(crate) retry: RetryPolicy,
     /// The time budget of one fetch, retries included.
     pub(crate) fetch_timeout: Duration,
+    /// How long the store's refresh lock is held at most; default `fetch_timeout` + 5 s.
+    pub(crate) lock_lease: Option<Duration>,
 }
 
 struct Inner {
@@ -57,8 +62,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl TokenCache {
-    pub(crate) fn new(config: CacheConfig) -> Self {
+    pub(crate) fn new(mut config: CacheConfig) -> Self {
         let key = config.source.cache_key();
+        if !config.source.can_refresh() {
+            // A fixed token is not worth sharing, and its key does not name an app.
+            config.store = Arc::new(MemoryTokenStore::new());
+        }
         TokenCache {
             inner: Arc::new(Inner {
                 config,
@@ -175,66 +184,115 @@ impl Inner {
     /// Gets a token for `reason`: from the store if another process refreshed it, else from
     /// the source while holding the store's refresh lock.
     async fn fetch(&self, reason: FetchReason) -> Result<StoredToken> {
-        let rejected = match &reason {
-            FetchReason::Rejected(token) => Some(token.clone()),
-            _ => None,
-        };
-        let fresh = |t: &StoredToken, now: SystemTime| {
-            t.is_usable(now) && !t.wants_refresh(now) && rejected.as_ref() != Some(&t.token)
-        };
         let store = &self.config.store;
         match store.get(&self.key).await {
-            Ok(Some(t)) if fresh(&t, self.config.clock.now()) => return Ok(t),
-            Ok(_) => {}
+            Ok(Some(t)) if self.fresh(&t, &reason) => {
+                self.store_ok();
+                return Ok(t);
+            }
+            Ok(_) => self.store_ok(),
             Err(err) => self.warn_store(&err),
         }
-        let lease = self.config.fetch_timeout + Duration::from_secs(5);
+        let lease = self.lease();
         match store.try_lock(&self.key, lease).await {
-            Ok(Some(lock_id)) => {
-                let result = self.fetch_from_source_guarded(reason).await;
-                if let Err(err) = store.unlock(&self.key, &lock_id).await {
-                    self.warn_store(&err);
-                }
-                result
-            }
-            Ok(None) => {
-                // Another process is refreshing: wait for its token rather than evicting it.
-                let until = tokio::time::Instant::now() + lease;
-                while tokio::time::Instant::now() < until {
-                    tokio::time::sleep(STORE_POLL).await;
-                    match store.get(&self.key).await {
-                        Ok(Some(t)) if fresh(&t, self.config.clock.now()) => return Ok(t),
-                        Ok(_) => {}
-                        Err(err) => {
-                            self.warn_store(&err);
-                            break;
-                        }
-                    }
-                }
-                self.fetch_from_source_guarded(reason).await
-            }
+            Ok(Some(lock_id)) => self.fetch_holding(reason, lock_id).await,
+            Ok(None) => self.wait_for_holder(reason, lease).await,
             Err(err) => {
                 self.warn_store(&err);
-                self.fetch_from_source_guarded(reason).await
+                self.fetch_from_source_guarded(reason, None).await
             }
         }
     }
 
+    /// Whether a token read from the store can be used instead of fetching for `reason`.
+    fn fresh(&self, t: &StoredToken, reason: &FetchReason) -> bool {
+        let now = self.config.clock.now();
+        let rejected = matches!(reason, FetchReason::Rejected(r) if *r == t.token);
+        t.is_usable(now) && !t.wants_refresh(now) && !rejected
+    }
+
+    /// How long the store's refresh lock is held at most: long enough for a fetch, after
+    /// which another process may take over from a holder that died.
+    fn lease(&self) -> Duration {
+        self.config
+            .lock_lease
+            .unwrap_or(self.config.fetch_timeout + Duration::from_secs(5))
+    }
+
+    /// Fetches while holding the store's lock, then releases it. The store is read again
+    /// first: the previous holder may have stored a token between our read and our lock.
+    async fn fetch_holding(&self, reason: FetchReason, lock_id: LockId) -> Result<StoredToken> {
+        let store = &self.config.store;
+        let result = match store.get(&self.key).await {
+            Ok(Some(t)) if self.fresh(&t, &reason) => Ok(t),
+            _ => {
+                let refresh_token = match store.refresh_token(&self.key).await {
+                    Ok(t) => t.map(Secret::new),
+                    Err(err) => {
+                        self.warn_store(&err);
+                        None
+                    }
+                };
+                self.fetch_from_source_guarded(reason, refresh_token).await
+            }
+        };
+        if let Err(err) = store.unlock(&self.key, &lock_id).await {
+            self.warn_store(&err);
+        }
+        result
+    }
+
+    /// Another process holds the lock: wait for its token rather than evicting it. If the
+    /// holder dies, its lease runs out and one waiter (in any process) takes the lock over.
+    async fn wait_for_holder(&self, reason: FetchReason, lease: Duration) -> Result<StoredToken> {
+        let store = &self.config.store;
+        let give_up = tokio::time::Instant::now() + lease * 2;
+        while tokio::time::Instant::now() < give_up {
+            tokio::time::sleep(STORE_POLL).await;
+            match store.get(&self.key).await {
+                Ok(Some(t)) if self.fresh(&t, &reason) => return Ok(t),
+                Ok(_) => {}
+                Err(err) => {
+                    self.warn_store(&err);
+                    break;
+                }
+            }
+            match store.try_lock(&self.key, lease).await {
+                Ok(Some(lock_id)) => return self.fetch_holding(reason, lock_id).await,
+                Ok(None) => {}
+                Err(err) => {
+                    self.warn_store(&err);
+                    break;
+                }
+            }
+        }
+        self.fetch_from_source_guarded(reason, None).await
+    }
+
     /// [`Inner::fetch_from_source`], with a panicking source turned into an error so the
     /// store's lock is still released and later calls are not held up.
-    async fn fetch_from_source_guarded(&self, reason: FetchReason) -> Result<StoredToken> {
-        AssertUnwindSafe(self.fetch_from_source(reason))
+    async fn fetch_from_source_guarded(
+        &self,
+        reason: FetchReason,
+        stored_refresh_token: Option<Secret>,
+    ) -> Result<StoredToken> {
+        AssertUnwindSafe(self.fetch_from_source(reason, stored_refresh_token))
             .catch_unwind()
             .await
             .unwrap_or_else(|_| Err(Error::token("the token source panicked")))
     }
 
     /// Asks the source (retrying transient failures within the fetch budget) and stores the token.
-    async fn fetch_from_source(&self, reason: FetchReason) -> Result<StoredToken> {
+    async fn fetch_from_source(
+        &self,
+        reason: FetchReason,
+        stored_refresh_token: Option<Secret>,
+    ) -> Result<StoredToken> {
         let ctx = FetchContext {
             http: self.config.http.clone(),
             clock: Arc::clone(&self.config.clock),
             reason,
+            stored_refresh_token,
         };
         let deadline = tokio::time::Instant::now() + self.config.fetch_timeout;
         let source = &self.config.source;
@@ -273,9 +331,17 @@ impl Inner {
         }
     }
 
+    /// Logs a store failure once per outage; calls go on with the in-process cache.
     fn warn_store(&self, err: &Error) {
         if !self.store_warned.swap(true, Ordering::Relaxed) {
             tracing::warn!(error = %err, "token store failed; using the in-process token cache");
+        }
+    }
+
+    /// Notes that the store answered, so that a later outage is reported again.
+    fn store_ok(&self) {
+        if self.store_warned.swap(false, Ordering::Relaxed) {
+            tracing::info!("token store reachable again; sharing tokens through it");
         }
     }
 }
@@ -295,7 +361,6 @@ mod tests {
     use std::sync::atomic::AtomicUsize;
 
     use super::*;
-    use crate::token::{LockId, MemoryTokenStore};
 
     /// Wall-clock time that moves with tokio's (paused) clock.
     struct TokioClock {
@@ -354,6 +419,7 @@ mod tests {
             refresh_margin: Duration::from_secs(300),
             retry: RetryPolicy::default(),
             fetch_timeout: Duration::from_secs(30),
+            lock_lease: None,
         });
         (cache, source)
     }

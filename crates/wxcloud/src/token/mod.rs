@@ -9,6 +9,8 @@
 
 mod cache;
 mod clock;
+#[cfg(feature = "redis")]
+mod redis_store;
 mod sources;
 mod store;
 
@@ -18,6 +20,8 @@ use std::time::Duration;
 
 pub(crate) use cache::{CacheConfig, TokenCache};
 pub use clock::{Clock, ManualClock, SystemClock};
+#[cfg(feature = "redis")]
+pub use redis_store::{DEFAULT_REDIS_KEY_PREFIX, DEFAULT_REDIS_TIMEOUT, RedisTokenStore};
 pub use sources::{
     AuthorizerSource, CallbackSource, ClientCredentialSource, FixedSource, StableTokenSource,
     VerifyTicket,
@@ -33,6 +37,7 @@ use crate::transport::Http;
 pub struct AccessToken {
     token: Arc<str>,
     lifetime: Option<Duration>,
+    refresh_token: Option<Secret>,
 }
 
 impl AccessToken {
@@ -41,6 +46,7 @@ impl AccessToken {
         AccessToken {
             token: Arc::from(token.into()),
             lifetime: Some(lifetime),
+            refresh_token: None,
         }
     }
 
@@ -49,6 +55,7 @@ impl AccessToken {
         AccessToken {
             token: Arc::from(token.into()),
             lifetime: None,
+            refresh_token: None,
         }
     }
 
@@ -60,6 +67,20 @@ impl AccessToken {
     /// How long the token lives from when it was issued, if known.
     pub fn lifetime(&self) -> Option<Duration> {
         self.lifetime
+    }
+
+    /// The token with the refresh token that must be used to get its successor (a third-party
+    /// platform's authorizer refresh token, which the service may rotate). The cache writes it
+    /// to the token store together with the token, so the next refresher — in any process
+    /// sharing the store — uses it ([`FetchContext::stored_refresh_token`]).
+    pub fn with_refresh_token(mut self, refresh_token: impl Into<String>) -> Self {
+        self.refresh_token = Some(Secret::new(refresh_token));
+        self
+    }
+
+    /// The refresh token kept with this token, if any. Do not log it.
+    pub fn refresh_token(&self) -> Option<&str> {
+        self.refresh_token.as_ref().map(Secret::expose)
     }
 }
 
@@ -76,6 +97,7 @@ impl fmt::Debug for AccessToken {
         f.debug_struct("AccessToken")
             .field("token", &"** redacted **")
             .field("lifetime", &self.lifetime)
+            .field("refresh_token", &self.refresh_token)
             .finish()
     }
 }
@@ -128,9 +150,17 @@ pub struct FetchContext {
     pub(crate) http: Http,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) reason: FetchReason,
+    pub(crate) stored_refresh_token: Option<Secret>,
 }
 
 impl FetchContext {
+    /// The refresh token last written to the token store with this source's token (by this or
+    /// any other process sharing the store), read while holding the refresh lock; `None` if
+    /// there is none. A source whose refresh token rotates should prefer it to its own copy.
+    pub fn stored_refresh_token(&self) -> Option<&str> {
+        self.stored_refresh_token.as_ref().map(Secret::expose)
+    }
+
     /// Why a token is wanted.
     pub fn reason(&self) -> &FetchReason {
         &self.reason

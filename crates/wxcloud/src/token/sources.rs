@@ -352,11 +352,17 @@ impl AuthorizerSource {
         Ok(secret)
     }
 
+    /// Asks for the authorizer's token with the newest refresh token known (the store's, if
+    /// another process rotated it), and returns the token carrying the refresh token to use
+    /// next, so the cache stores both together.
     async fn authorizer_token(
         &self,
         ctx: &FetchContext,
         component: &Secret,
     ) -> Result<AccessToken> {
+        if let Some(stored) = ctx.stored_refresh_token() {
+            *self.refresh_token.lock().unwrap_or_else(|e| e.into_inner()) = Secret::new(stored);
+        }
         let body = json!({
             "component_appid": self.component_appid,
             "authorizer_appid": self.authorizer_appid,
@@ -371,11 +377,12 @@ impl AuthorizerSource {
         if let Some(rotated) = reply.authorizer_refresh_token.filter(|t| !t.is_empty()) {
             *self.refresh_token.lock().unwrap_or_else(|e| e.into_inner()) = Secret::new(rotated);
         }
-        issued(
+        let token = issued(
             reply.authorizer_access_token,
             reply.expires_in,
             AUTHORIZER_TOKEN,
-        )
+        )?;
+        Ok(token.with_refresh_token(self.authorizer_refresh_token()))
     }
 }
 

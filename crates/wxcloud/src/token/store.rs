@@ -82,6 +82,16 @@ pub trait TokenStore: Send + Sync + 'static {
 
     /// Releases the refresh lock of `key` if `lock` still holds it.
     async fn unlock(&self, key: &str, lock: &LockId) -> Result<()>;
+
+    /// The refresh token last stored with `key`'s token ([`AccessToken::refresh_token`]).
+    /// A store should keep it after the token itself expires or is invalidated; by default it
+    /// is read from the stored token.
+    async fn refresh_token(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .get(key)
+            .await?
+            .and_then(|t| t.token.refresh_token().map(str::to_string)))
+    }
 }
 
 /// The default store: a map in this process.
