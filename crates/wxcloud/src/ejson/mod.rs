@@ -22,7 +22,17 @@
 //! - An object is a wrapper only if its keys are exactly a wrapper's keys; `{"$oid": "..", "x": 1}`
 //!   is an ordinary document. Once the keys match, bad contents (`{"$numberLong": "abc"}`) are a
 //!   [`Decode`](crate::ErrorKind::Decode) error.
+//!   (pymongo's `bson.json_util` agrees on bad contents but raises on extra keys for most
+//!   wrappers; `tests/vectors/README.md` lists every difference, each pinned by a vector.)
 //! - Errors carry the line and column; nesting deeper than [`MAX_DEPTH`] is an error.
+//!
+//! The rest of the module:
+//! - [`from_str`] decodes a record straight into any `T: Deserialize`, wrappers offered as
+//!   natural values (numbers, strings, milliseconds); [`from_value`] does the same from a [`Value`].
+//! - [`to_canonical_string`] writes what the service returns (every type exact, so it decodes
+//!   back to an equal document); [`to_relaxed_string`] writes the form people read. `Value`
+//!   implements `Serialize` (relaxed) and `Deserialize` (any Extended JSON), so serde_json
+//!   works with it directly.
 
 mod date;
 mod decimal;
