@@ -58,13 +58,14 @@ const MAX_SHARED_KEYS: usize = 4096;
 
 /// One conversion: records of a reply repeat the same field names, so each name becomes one
 /// Python string (with its hash computed once) shared by every record.
-struct Out<'py> {
+pub struct Out<'py> {
     py: Python<'py>,
     keys: std::collections::HashMap<Box<str>, Bound<'py, PyString>>,
 }
 
 impl<'py> Out<'py> {
-    fn new(py: Python<'py>) -> Self {
+    /// Starts a conversion.
+    pub fn new(py: Python<'py>) -> Self {
         Out { py, keys: std::collections::HashMap::new() }
     }
 
@@ -82,7 +83,8 @@ impl<'py> Out<'py> {
         s
     }
 
-    fn document(&mut self, doc: &Document) -> PyResult<Bound<'py, PyDict>> {
+    /// Converts a document into a dict, keeping key order.
+    pub fn document(&mut self, doc: &Document) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(self.py);
         for (k, v) in doc {
             dict.set_item(self.key(k), self.value(v)?)?;

@@ -27,15 +27,19 @@ fn decode<'py>(py: Python<'py>, records: &Bound<'py, PyAny>) -> PyResult<Bound<'
     if let Ok(s) = records.cast::<PyString>() {
         return Ok(decode_one(py, &s.to_cow()?)?.into_any());
     }
-    let mut docs = Vec::new();
+    // Each record is converted right after it is decoded, while it is still in the CPU cache;
+    // one `Out` shares the field-name strings between records.
+    let mut out = convert::Out::new(py);
+    let list = pyo3::types::PyList::empty(py);
     for item in records.try_iter()? {
         let item = item?;
         let s = item
             .cast::<PyString>()
             .map_err(|_| errors::to_py_err(wxcloud::Error::decode("decode() takes record strings")))?;
-        docs.push(wxcloud::ejson::decode_document(&s.to_cow()?).map_err(errors::to_py_err)?);
+        let doc = wxcloud::ejson::decode_document(&s.to_cow()?).map_err(errors::to_py_err)?;
+        list.append(out.document(&doc)?)?;
     }
-    Ok(convert::documents_to_py(py, &docs)?.into_any())
+    Ok(list.into_any())
 }
 
 /// Decodes any Extended JSON value (a record, an array, a scalar) into its Python value.
