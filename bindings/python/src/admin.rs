@@ -7,12 +7,20 @@ use crate::errors;
 
 /// `update_index(create=[{"name", "unique", "keys": [(field, 1 | -1 | "2dsphere"), ...]}])`.
 pub fn index_specs(obj: &Bound<'_, PyAny>) -> PyResult<Vec<wxcloud::IndexSpec>> {
-    let bad = || errors::statement("create takes dicts {\"name\": str, \"unique\": bool, \"keys\": [(field, 1 | -1 | \"2dsphere\")]}");
+    let bad = || {
+        errors::statement(
+            "create takes dicts {\"name\": str, \"unique\": bool, \"keys\": [(field, 1 | -1 | \"2dsphere\")]}",
+        )
+    };
     obj.try_iter()?
         .map(|item| {
             let item = item?;
             let spec = item.cast::<PyDict>().map_err(|_| bad())?;
-            let name: String = spec.get_item("name")?.ok_or_else(bad)?.extract().map_err(|_| bad())?;
+            let name: String = spec
+                .get_item("name")?
+                .ok_or_else(bad)?
+                .extract()
+                .map_err(|_| bad())?;
             let unique: bool = match spec.get_item("unique")? {
                 Some(u) => u.extract().map_err(|_| bad())?,
                 None => false,
@@ -40,7 +48,9 @@ pub fn file_type(name: &str) -> PyResult<wxcloud::FileType> {
     match name {
         "json" => Ok(wxcloud::FileType::Json),
         "csv" => Ok(wxcloud::FileType::Csv),
-        _ => Err(pyo3::exceptions::PyValueError::new_err(format!("file_type must be \"json\" or \"csv\", got {name:?}"))),
+        _ => Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "file_type must be \"json\" or \"csv\", got {name:?}"
+        ))),
     }
 }
 
@@ -49,6 +59,8 @@ pub fn conflict_mode(name: &str) -> PyResult<wxcloud::ConflictMode> {
     match name {
         "insert" => Ok(wxcloud::ConflictMode::Insert),
         "upsert" => Ok(wxcloud::ConflictMode::Upsert),
-        _ => Err(pyo3::exceptions::PyValueError::new_err(format!("conflict_mode must be \"insert\" or \"upsert\", got {name:?}"))),
+        _ => Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "conflict_mode must be \"insert\" or \"upsert\", got {name:?}"
+        ))),
     }
 }

@@ -52,20 +52,27 @@ pub fn spawn<'py, F>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
 where
     F: Future<Output = wxcloud::Result<Reply>> + Send + 'static,
 {
-    let event_loop = GET_RUNNING_LOOP.import(py, "asyncio", "get_running_loop")?.call0()?;
+    let event_loop = GET_RUNNING_LOOP
+        .import(py, "asyncio", "get_running_loop")?
+        .call0()?;
     let py_future = event_loop.call_method0("create_future")?;
     let (event_loop, target) = (event_loop.unbind(), py_future.clone().unbind());
     let in_flight = InFlight::start();
     runtime().spawn(async move {
         let result = fut.await;
         Python::attach(|py| {
-            let (ok, value) = match result.map_err(to_py_err).and_then(|r| r.into_pyobject(py).map(Bound::unbind)) {
+            let (ok, value) = match result
+                .map_err(to_py_err)
+                .and_then(|r| r.into_pyobject(py).map(Bound::unbind))
+            {
                 Ok(v) => (true, v),
                 Err(e) => (false, e.into_value(py).into_any()),
             };
             if let Ok(deliver) = DELIVER.import(py, "wxcloud._aio", "deliver") {
                 // A closed loop refuses the callback: the caller is gone, so the result is dropped.
-                let _ = event_loop.bind(py).call_method1("call_soon_threadsafe", (deliver, target, ok, value));
+                let _ = event_loop
+                    .bind(py)
+                    .call_method1("call_soon_threadsafe", (deliver, target, ok, value));
             }
             drop(event_loop);
         });
@@ -76,7 +83,9 @@ where
 
 /// An `asyncio.Future` already holding `value` (for `__aenter__`, `close()`, ...).
 pub fn ready<'py>(py: Python<'py>, value: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    let event_loop = GET_RUNNING_LOOP.import(py, "asyncio", "get_running_loop")?.call0()?;
+    let event_loop = GET_RUNNING_LOOP
+        .import(py, "asyncio", "get_running_loop")?
+        .call0()?;
     let fut = event_loop.call_method0("create_future")?;
     fut.call_method1("set_result", (value,))?;
     Ok(fut)

@@ -7,8 +7,8 @@
 use std::borrow::Cow;
 
 use pyo3::prelude::*;
-use wxcloud::statement::{Statement, ToStatement};
 use wxcloud::Document;
+use wxcloud::statement::{Statement, ToStatement};
 
 use crate::convert::documents_to_py;
 use crate::structured;
@@ -31,7 +31,11 @@ impl ToStatement for Form {
 }
 
 /// Picks the statement form when the first argument is a statement and nothing else is given.
-pub fn form(first: &str, nothing_else: bool, build: impl FnOnce() -> PyResult<Statement>) -> PyResult<Form> {
+pub fn form(
+    first: &str,
+    nothing_else: bool,
+    build: impl FnOnce() -> PyResult<Statement>,
+) -> PyResult<Form> {
     if nothing_else && structured::is_statement(first) {
         Ok(Form::Text(first.to_owned()))
     } else {
@@ -49,10 +53,25 @@ pub enum Call {
     Delete(Form),
     CreateCollection(String),
     DeleteCollection(String),
-    ListCollections { limit: Option<u64>, offset: Option<u64> },
-    UpdateIndex { collection: String, create: Vec<wxcloud::IndexSpec>, drop: Vec<String> },
-    MigrateImport { collection: String, file_path: String, options: wxcloud::ImportOptions },
-    MigrateExport { file_path: String, file_type: wxcloud::FileType, query: String },
+    ListCollections {
+        limit: Option<u64>,
+        offset: Option<u64>,
+    },
+    UpdateIndex {
+        collection: String,
+        create: Vec<wxcloud::IndexSpec>,
+        drop: Vec<String>,
+    },
+    MigrateImport {
+        collection: String,
+        file_path: String,
+        options: wxcloud::ImportOptions,
+    },
+    MigrateExport {
+        file_path: String,
+        file_type: wxcloud::FileType,
+        query: String,
+    },
     MigrateStatus(u64),
 }
 
@@ -60,10 +79,19 @@ pub enum Call {
 pub enum Reply {
     Records(Vec<Document>),
     Raw(Vec<String>),
-    Query { data: Box<Reply>, offset: u64, limit: u64, total: u64 },
+    Query {
+        data: Box<Reply>,
+        offset: u64,
+        limit: u64,
+        total: u64,
+    },
     Int(u64),
     Ids(Vec<String>),
-    Update { matched: u64, modified: u64, id: Option<String> },
+    Update {
+        matched: u64,
+        modified: u64,
+        id: Option<String>,
+    },
     Collections(wxcloud::CollectionList),
     JobId(u64),
     Migrate(wxcloud::MigrateStatus),
@@ -79,18 +107,32 @@ pub async fn run(client: wxcloud::Client, raw: bool, call: Call) -> wxcloud::Res
         Call::Query(f) if raw => {
             let page = client.query_raw(&f).await?;
             let p = page.pager;
-            Reply::Query { data: Box::new(Reply::Raw(page.data)), offset: p.offset, limit: p.limit, total: p.total }
+            Reply::Query {
+                data: Box::new(Reply::Raw(page.data)),
+                offset: p.offset,
+                limit: p.limit,
+                total: p.total,
+            }
         }
         Call::Query(f) => {
             let page = client.query(&f).await?;
             let p = page.pager;
-            Reply::Query { data: Box::new(Reply::Records(page.data)), offset: p.offset, limit: p.limit, total: p.total }
+            Reply::Query {
+                data: Box::new(Reply::Records(page.data)),
+                offset: p.offset,
+                limit: p.limit,
+                total: p.total,
+            }
         }
         Call::Count(f) => Reply::Int(client.count(&f).await?),
         Call::Add(f) => Reply::Ids(client.add(&f).await?),
         Call::Update(f) => {
             let r = client.update(&f).await?;
-            Reply::Update { matched: r.matched, modified: r.modified, id: r.id }
+            Reply::Update {
+                matched: r.matched,
+                modified: r.modified,
+                id: r.id,
+            }
         }
         Call::Delete(f) => Reply::Int(client.delete(&f).await?),
         Call::CreateCollection(name) => {
@@ -101,18 +143,38 @@ pub async fn run(client: wxcloud::Client, raw: bool, call: Call) -> wxcloud::Res
             client.delete_collection(&name).await?;
             Reply::Nothing
         }
-        Call::ListCollections { limit, offset } => Reply::Collections(client.list_collections(limit.unwrap_or(10), offset.unwrap_or(0)).await?),
-        Call::UpdateIndex { collection, create, drop } => {
+        Call::ListCollections { limit, offset } => Reply::Collections(
+            client
+                .list_collections(limit.unwrap_or(10), offset.unwrap_or(0))
+                .await?,
+        ),
+        Call::UpdateIndex {
+            collection,
+            create,
+            drop,
+        } => {
             let drop: Vec<&str> = drop.iter().map(String::as_str).collect();
             client.update_index(&collection, &create, &drop).await?;
             Reply::Nothing
         }
-        Call::MigrateImport { collection, file_path, options } => {
-            Reply::JobId(client.migrate_import(&collection, &file_path, options).await?)
-        }
-        Call::MigrateExport { file_path, file_type, query } => {
-            Reply::JobId(client.migrate_export(&file_path, file_type, query.as_str()).await?)
-        }
+        Call::MigrateImport {
+            collection,
+            file_path,
+            options,
+        } => Reply::JobId(
+            client
+                .migrate_import(&collection, &file_path, options)
+                .await?,
+        ),
+        Call::MigrateExport {
+            file_path,
+            file_type,
+            query,
+        } => Reply::JobId(
+            client
+                .migrate_export(&file_path, file_type, query.as_str())
+                .await?,
+        ),
         Call::MigrateStatus(job_id) => Reply::Migrate(client.migrate_status(job_id).await?),
     })
 }
@@ -126,15 +188,39 @@ impl<'py> IntoPyObject<'py> for Reply {
         Ok(match self {
             Reply::Records(docs) => documents_to_py(py, &docs)?.into_any(),
             Reply::Raw(strings) => strings.into_pyobject(py)?.into_any(),
-            Reply::Query { data, offset, limit, total } => {
+            Reply::Query {
+                data,
+                offset,
+                limit,
+                total,
+            } => {
                 let data = data.into_pyobject(py)?.unbind();
-                Bound::new(py, crate::results::QueryResult { data, offset, limit, total })?.into_any()
+                Bound::new(
+                    py,
+                    crate::results::QueryResult {
+                        data,
+                        offset,
+                        limit,
+                        total,
+                    },
+                )?
+                .into_any()
             }
             Reply::Int(n) => n.into_pyobject(py)?.into_any(),
             Reply::Ids(ids) => ids.into_pyobject(py)?.into_any(),
-            Reply::Update { matched, modified, id } => {
-                Bound::new(py, crate::results::UpdateResult { matched, modified, id })?.into_any()
-            }
+            Reply::Update {
+                matched,
+                modified,
+                id,
+            } => Bound::new(
+                py,
+                crate::results::UpdateResult {
+                    matched,
+                    modified,
+                    id,
+                },
+            )?
+            .into_any(),
             Reply::Collections(list) => crate::results::collections(py, list)?.into_any(),
             Reply::JobId(id) => id.into_pyobject(py)?.into_any(),
             Reply::Migrate(status) => crate::results::migrate_status(py, status)?.into_any(),

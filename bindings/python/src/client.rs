@@ -60,13 +60,15 @@ pub fn build_core(
         });
     }
     if let Some(mode) = token_mode {
-        let mode: wxcloud::TokenMode =
-            mode.parse().map_err(|e: wxcloud::Error| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+        let mode: wxcloud::TokenMode = mode
+            .parse()
+            .map_err(|e: wxcloud::Error| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
         b = b.token_mode(mode);
     }
     if let Some(secs) = timeout {
-        let t = Duration::try_from_secs_f64(secs)
-            .map_err(|_| pyo3::exceptions::PyValueError::new_err("timeout must be a positive number of seconds"))?;
+        let t = Duration::try_from_secs_f64(secs).map_err(|_| {
+            pyo3::exceptions::PyValueError::new_err("timeout must be a positive number of seconds")
+        })?;
         b = b.timeout(t);
     }
     if let Some(n) = max_retries {
@@ -98,14 +100,19 @@ impl Client {
     fn submit(&self, py: Python<'_>, call: Call) -> PyResult<Py<PyAny>> {
         let (core, raw) = (self.core.clone(), self.raw);
         let in_flight = crate::aio::InFlight::start();
-        let reply: wxcloud::Result<Reply> = py.detach(|| runtime().block_on(calls::run(core, raw, call)));
+        let reply: wxcloud::Result<Reply> =
+            py.detach(|| runtime().block_on(calls::run(core, raw, call)));
         drop(in_flight);
         Ok(reply.map_err(to_py_err)?.into_pyobject(py)?.unbind())
     }
 
     /// Wraps a core client in this class (for `with_env` and `Emulator.client()`).
     pub fn wrap(core: wxcloud::Client, raw: bool, loop_slot: LoopSlot) -> Self {
-        Client { core, raw, loop_slot }
+        Client {
+            core,
+            raw,
+            loop_slot,
+        }
     }
 }
 
@@ -118,7 +125,11 @@ impl AsyncClient {
 
     /// Wraps a core client in this class (for `with_env` and `Emulator.async_client()`).
     pub fn wrap(core: wxcloud::Client, raw: bool, loop_slot: LoopSlot) -> Self {
-        AsyncClient { core, raw, loop_slot }
+        AsyncClient {
+            core,
+            raw,
+            loop_slot,
+        }
     }
 }
 
@@ -313,8 +324,15 @@ operations!(AsyncClient, {
     }
 
     #[pyo3(signature = (*_args))]
-    fn __aexit__<'py>(&self, py: Python<'py>, _args: &Bound<'py, pyo3::types::PyTuple>) -> PyResult<Bound<'py, PyAny>> {
-        crate::aio::ready(py, pyo3::types::PyBool::new(py, false).to_owned().into_any())
+    fn __aexit__<'py>(
+        &self,
+        py: Python<'py>,
+        _args: &Bound<'py, pyo3::types::PyTuple>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::aio::ready(
+            py,
+            pyo3::types::PyBool::new(py, false).to_owned().into_any(),
+        )
     }
 
     /// Releases nothing yet: connections close when the last clone of the client is dropped.

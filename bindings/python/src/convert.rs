@@ -13,8 +13,8 @@
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
-    PyBool, PyByteArray, PyBytes, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyMemoryView, PyString, PyTuple,
-    PyType, PyTzInfo, IntoPyDict,
+    IntoPyDict, PyBool, PyByteArray, PyBytes, PyDateTime, PyDict, PyFloat, PyInt, PyList,
+    PyMemoryView, PyString, PyTuple, PyType, PyTzInfo,
 };
 use wxcloud::{Document, Value};
 
@@ -66,7 +66,10 @@ pub struct Out<'py> {
 impl<'py> Out<'py> {
     /// Starts a conversion.
     pub fn new(py: Python<'py>) -> Self {
-        Out { py, keys: std::collections::HashMap::new() }
+        Out {
+            py,
+            keys: std::collections::HashMap::new(),
+        }
     }
 
     fn key(&mut self, k: &str) -> Bound<'py, PyString> {
@@ -109,16 +112,28 @@ impl<'py> Out<'py> {
                 }
                 list.into_any()
             }
-            Value::Decimal128(s) => DECIMAL.import(py, "decimal", "Decimal")?.call1((s.as_str(),))?,
+            Value::Decimal128(s) => DECIMAL
+                .import(py, "decimal", "Decimal")?
+                .call1((s.as_str(),))?,
             Value::Date(ms) => date_to_py(py, *ms)?.into_any(),
             Value::ObjectId(bytes) => PyString::new(py, &hex(bytes)).into_any(),
             Value::Binary { subtype: 0, bytes } => PyBytes::new(py, bytes).into_any(),
-            Value::Binary { subtype, bytes } => {
-                Bound::new(py, Binary { data: bytes.clone(), subtype: *subtype })?.into_any()
-            }
-            Value::Regex { pattern, options } => {
-                Bound::new(py, Regex { pattern: pattern.clone(), options: options.clone() })?.into_any()
-            }
+            Value::Binary { subtype, bytes } => Bound::new(
+                py,
+                Binary {
+                    data: bytes.clone(),
+                    subtype: *subtype,
+                },
+            )?
+            .into_any(),
+            Value::Regex { pattern, options } => Bound::new(
+                py,
+                Regex {
+                    pattern: pattern.clone(),
+                    options: options.clone(),
+                },
+            )?
+            .into_any(),
             Value::Timestamp { t, i } => Bound::new(py, Timestamp { t: *t, i: *i })?.into_any(),
             Value::MinKey => Bound::new(py, MinKey)?.into_any(),
             Value::MaxKey => Bound::new(py, MaxKey)?.into_any(),
@@ -182,7 +197,10 @@ fn civil_from_days(days: i64) -> (i64, u8, u8) {
 pub fn py_to_document(obj: &Bound<'_, PyAny>) -> PyResult<Document> {
     match py_to_value(obj)? {
         Value::Document(d) => Ok(d),
-        _ => Err(errors::statement(format!("expected a dict, got {}", type_name(obj)))),
+        _ => Err(errors::statement(format!(
+            "expected a dict, got {}",
+            type_name(obj)
+        ))),
     }
 }
 
@@ -193,7 +211,9 @@ pub fn py_to_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
 
 fn to_value(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
     if depth > MAX_DEPTH {
-        return Err(errors::statement(format!("value nests deeper than {MAX_DEPTH} levels (or refers to itself)")));
+        return Err(errors::statement(format!(
+            "value nests deeper than {MAX_DEPTH} levels (or refers to itself)"
+        )));
     }
     if let Ok(s) = obj.cast_exact::<PyString>() {
         return Ok(Value::String(s.to_cow()?.into_owned()));
@@ -221,10 +241,18 @@ fn to_value(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
         return Ok(Value::Document(doc));
     }
     if let Ok(l) = obj.cast::<PyList>() {
-        return l.iter().map(|v| to_value(&v, depth + 1)).collect::<PyResult<_>>().map(Value::Array);
+        return l
+            .iter()
+            .map(|v| to_value(&v, depth + 1))
+            .collect::<PyResult<_>>()
+            .map(Value::Array);
     }
     if let Ok(t) = obj.cast::<PyTuple>() {
-        return t.iter().map(|v| to_value(&v, depth + 1)).collect::<PyResult<_>>().map(Value::Array);
+        return t
+            .iter()
+            .map(|v| to_value(&v, depth + 1))
+            .collect::<PyResult<_>>()
+            .map(Value::Array);
     }
     if let Ok(s) = obj.cast::<PyString>() {
         return Ok(Value::String(s.to_cow()?.into_owned()));
@@ -233,19 +261,31 @@ fn to_value(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
         return datetime_to_value(dt);
     }
     if let Ok(b) = obj.cast::<PyBytes>() {
-        return Ok(Value::Binary { subtype: 0, bytes: b.as_bytes().to_vec() });
+        return Ok(Value::Binary {
+            subtype: 0,
+            bytes: b.as_bytes().to_vec(),
+        });
     }
     if obj.is_instance_of::<PyByteArray>() || obj.is_instance_of::<PyMemoryView>() {
         let bytes = obj.py().get_type::<PyBytes>().call1((obj,))?;
-        return Ok(Value::Binary { subtype: 0, bytes: bytes.cast::<PyBytes>()?.as_bytes().to_vec() });
+        return Ok(Value::Binary {
+            subtype: 0,
+            bytes: bytes.cast::<PyBytes>()?.as_bytes().to_vec(),
+        });
     }
     if let Ok(b) = obj.cast::<Binary>() {
         let b = b.get();
-        return Ok(Value::Binary { subtype: b.subtype, bytes: b.data.clone() });
+        return Ok(Value::Binary {
+            subtype: b.subtype,
+            bytes: b.data.clone(),
+        });
     }
     if let Ok(r) = obj.cast::<Regex>() {
         let r = r.get();
-        return Ok(Value::Regex { pattern: r.pattern.clone(), options: r.options.clone() });
+        return Ok(Value::Regex {
+            pattern: r.pattern.clone(),
+            options: r.options.clone(),
+        });
     }
     if let Ok(t) = obj.cast::<Timestamp>() {
         let t = t.get();
@@ -264,7 +304,10 @@ fn to_value(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
     if obj.is_instance(PATTERN.import(py, "re", "Pattern")?)? {
         return pattern_to_value(obj);
     }
-    Err(errors::statement(format!("cannot write a value of type {} in a statement", type_name(obj))))
+    Err(errors::statement(format!(
+        "cannot write a value of type {} in a statement",
+        type_name(obj)
+    )))
 }
 
 fn int_to_value(n: &Bound<'_, PyInt>) -> PyResult<Value> {
@@ -286,25 +329,35 @@ fn datetime_to_value(dt: &Bound<'_, PyDateTime>) -> PyResult<Value> {
         )));
     }
     let epoch = EPOCH.get_or_try_init(py, || {
-        PyDateTime::new(py, 1970, 1, 1, 0, 0, 0, 0, Some(&*PyTzInfo::utc(py)?)).map(|d| d.into_any().unbind())
+        PyDateTime::new(py, 1970, 1, 1, 0, 0, 0, 0, Some(&*PyTzInfo::utc(py)?))
+            .map(|d| d.into_any().unbind())
     })?;
     let one_ms = ONE_MS.get_or_try_init(py, || {
-        py.import("datetime")?.getattr("timedelta")?.call((), Some(&[("milliseconds", 1)].into_py_dict(py)?)).map(Bound::unbind)
+        py.import("datetime")?
+            .getattr("timedelta")?
+            .call((), Some(&[("milliseconds", 1)].into_py_dict(py)?))
+            .map(Bound::unbind)
     })?;
-    let ms = dt.call_method1("__sub__", (epoch.bind(py),))?.call_method1("__floordiv__", (one_ms.bind(py),))?;
+    let ms = dt
+        .call_method1("__sub__", (epoch.bind(py),))?
+        .call_method1("__floordiv__", (one_ms.bind(py),))?;
     Ok(Value::Date(ms.extract()?))
 }
 
 /// An `re.Pattern` → Regex, its flags as option letters.
 fn pattern_to_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
-    let pattern = obj
-        .getattr("pattern")?
-        .extract::<String>()
-        .map_err(|_| errors::statement("a bytes regular expression cannot be written; use a str pattern"))?;
+    let pattern = obj.getattr("pattern")?.extract::<String>().map_err(|_| {
+        errors::statement("a bytes regular expression cannot be written; use a str pattern")
+    })?;
     let flags: i64 = obj.getattr("flags")?.extract()?;
     let re = obj.py().import("re")?;
     let mut options = String::new();
-    for (letter, name) in [('i', "IGNORECASE"), ('m', "MULTILINE"), ('s', "DOTALL"), ('x', "VERBOSE")] {
+    for (letter, name) in [
+        ('i', "IGNORECASE"),
+        ('m', "MULTILINE"),
+        ('s', "DOTALL"),
+        ('x', "VERBOSE"),
+    ] {
         if flags & re.getattr(name)?.extract::<i64>()? != 0 {
             options.push(letter);
         }
@@ -313,6 +366,8 @@ fn pattern_to_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
 }
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into())
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".into())
 }
-

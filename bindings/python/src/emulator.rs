@@ -34,17 +34,26 @@ impl Emulator {
     /// Starts the emulator.
     #[new]
     #[pyo3(signature = (*, data_path = None, seed_sample = false, token_ttl = None))]
-    fn new(py: Python<'_>, data_path: Option<std::path::PathBuf>, seed_sample: bool, token_ttl: Option<f64>) -> PyResult<Self> {
+    fn new(
+        py: Python<'_>,
+        data_path: Option<std::path::PathBuf>,
+        seed_sample: bool,
+        token_ttl: Option<f64>,
+    ) -> PyResult<Self> {
         let ttl = token_ttl
             .map(|secs| {
-                std::time::Duration::try_from_secs_f64(secs)
-                    .map_err(|_| pyo3::exceptions::PyValueError::new_err("token_ttl must be a positive number of seconds"))
+                std::time::Duration::try_from_secs_f64(secs).map_err(|_| {
+                    pyo3::exceptions::PyValueError::new_err(
+                        "token_ttl must be a positive number of seconds",
+                    )
+                })
             })
             .transpose()?;
         let running = py
             .detach(|| {
                 runtime().block_on(async move {
-                    let mut builder = wxcloud_emulator::Emulator::builder().seed_sample(seed_sample);
+                    let mut builder =
+                        wxcloud_emulator::Emulator::builder().seed_sample(seed_sample);
                     if let Some(ttl) = ttl {
                         builder = builder.token_ttl(ttl);
                     }
@@ -68,7 +77,15 @@ impl Emulator {
     /// A blocking client for this emulator; keyword options as for `Client` (e.g. `raw=True`,
     /// `timeout=`, `env=`).
     #[pyo3(signature = (*, env = None, raw = false, timeout = None, max_retries = None, token_mode = None))]
-    fn client(&self, py: Python<'_>, env: Option<String>, raw: bool, timeout: Option<f64>, max_retries: Option<u32>, token_mode: Option<String>) -> PyResult<Client> {
+    fn client(
+        &self,
+        py: Python<'_>,
+        env: Option<String>,
+        raw: bool,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+        token_mode: Option<String>,
+    ) -> PyResult<Client> {
         let slot = LoopSlot::default();
         let core = self.core(py, env, timeout, max_retries, token_mode, &slot)?;
         Ok(Client::wrap(core, raw, slot))
@@ -76,7 +93,15 @@ impl Emulator {
 
     /// An asyncio client for this emulator; options as for `client()`.
     #[pyo3(signature = (*, env = None, raw = false, timeout = None, max_retries = None, token_mode = None))]
-    fn async_client(&self, py: Python<'_>, env: Option<String>, raw: bool, timeout: Option<f64>, max_retries: Option<u32>, token_mode: Option<String>) -> PyResult<AsyncClient> {
+    fn async_client(
+        &self,
+        py: Python<'_>,
+        env: Option<String>,
+        raw: bool,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+        token_mode: Option<String>,
+    ) -> PyResult<AsyncClient> {
         let slot = LoopSlot::default();
         let core = self.core(py, env, timeout, max_retries, token_mode, &slot)?;
         Ok(AsyncClient::wrap(core, raw, slot))
@@ -84,7 +109,11 @@ impl Emulator {
 
     /// Stops the emulator (its in-memory data is gone). Stopping twice does nothing.
     fn stop(&self, py: Python<'_>) -> PyResult<()> {
-        let running = self.running.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let running = self
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
         if let Some(running) = running {
             py.detach(|| runtime().block_on(running.shutdown()));
         }
@@ -107,7 +136,15 @@ impl Emulator {
 }
 
 impl Emulator {
-    fn core(&self, py: Python<'_>, env: Option<String>, timeout: Option<f64>, max_retries: Option<u32>, token_mode: Option<String>, slot: &LoopSlot) -> PyResult<wxcloud::Client> {
+    fn core(
+        &self,
+        py: Python<'_>,
+        env: Option<String>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+        token_mode: Option<String>,
+        slot: &LoopSlot,
+    ) -> PyResult<wxcloud::Client> {
         build_core(
             py,
             Some(self.appid.clone()),

@@ -12,16 +12,66 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple, PyType};
 use wxcloud::ErrorKind;
 
-create_exception!(wxcloud, WxCloudError, PyException, "Base of every error wxcloud raises.");
-create_exception!(wxcloud, ApiError, WxCloudError, "The service answered with a non-zero errcode.");
-create_exception!(wxcloud, TokenError, ApiError, "The token was rejected even after one refresh, or the credentials were refused.");
-create_exception!(wxcloud, ServerBusyError, ApiError, "A transient errcode was still returned after the retry budget.");
-create_exception!(wxcloud, RateLimitError, ApiError, "A quota or rate-limit errcode.");
-create_exception!(wxcloud, InvalidRequestError, ApiError, "The request was malformed (bad field, bad statement, wrong env ...).");
-create_exception!(wxcloud, AccessDeniedError, ApiError, "An access or setup problem (IP whitelist, permission, Cloud Base not enabled ...).");
-create_exception!(wxcloud, NotFoundError, ApiError, "A collection or other resource does not exist.");
-create_exception!(wxcloud, TransportError, WxCloudError, "The connection failed, or the reply was not JSON or not a 2xx.");
-create_exception!(wxcloud, DecodeError, WxCloudError, "A reply or record could not be decoded.");
+create_exception!(
+    wxcloud,
+    WxCloudError,
+    PyException,
+    "Base of every error wxcloud raises."
+);
+create_exception!(
+    wxcloud,
+    ApiError,
+    WxCloudError,
+    "The service answered with a non-zero errcode."
+);
+create_exception!(
+    wxcloud,
+    TokenError,
+    ApiError,
+    "The token was rejected even after one refresh, or the credentials were refused."
+);
+create_exception!(
+    wxcloud,
+    ServerBusyError,
+    ApiError,
+    "A transient errcode was still returned after the retry budget."
+);
+create_exception!(
+    wxcloud,
+    RateLimitError,
+    ApiError,
+    "A quota or rate-limit errcode."
+);
+create_exception!(
+    wxcloud,
+    InvalidRequestError,
+    ApiError,
+    "The request was malformed (bad field, bad statement, wrong env ...)."
+);
+create_exception!(
+    wxcloud,
+    AccessDeniedError,
+    ApiError,
+    "An access or setup problem (IP whitelist, permission, Cloud Base not enabled ...)."
+);
+create_exception!(
+    wxcloud,
+    NotFoundError,
+    ApiError,
+    "A collection or other resource does not exist."
+);
+create_exception!(
+    wxcloud,
+    TransportError,
+    WxCloudError,
+    "The connection failed, or the reply was not JSON or not a 2xx."
+);
+create_exception!(
+    wxcloud,
+    DecodeError,
+    WxCloudError,
+    "A reply or record could not be decoded."
+);
 
 /// `wxcloud.TimeoutError(WxCloudError, builtins.TimeoutError)`.
 static TIMEOUT_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -29,7 +79,12 @@ static TIMEOUT_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static STATEMENT_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 /// Creates `class name(WxCloudError, extra)` — `create_exception!` allows only one base.
-fn two_base_type(py: Python<'_>, name: &str, doc: &str, extra: Bound<'_, PyType>) -> PyResult<Py<PyType>> {
+fn two_base_type(
+    py: Python<'_>,
+    name: &str,
+    doc: &str,
+    extra: Bound<'_, PyType>,
+) -> PyResult<Py<PyType>> {
     let bases = PyTuple::new(py, [py.get_type::<WxCloudError>(), extra])?;
     let ns = PyDict::new(py);
     ns.set_item("__doc__", doc)?;
@@ -41,7 +96,12 @@ fn two_base_type(py: Python<'_>, name: &str, doc: &str, extra: Bound<'_, PyType>
 fn timeout_error(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
     TIMEOUT_ERROR
         .get_or_try_init(py, || {
-            two_base_type(py, "TimeoutError", "The call ran past its timeout.", py.get_type::<PyTimeoutError>())
+            two_base_type(
+                py,
+                "TimeoutError",
+                "The call ran past its timeout.",
+                py.get_type::<PyTimeoutError>(),
+            )
         })
         .map(|t| t.bind(py))
 }

@@ -33,9 +33,9 @@ fn decode<'py>(py: Python<'py>, records: &Bound<'py, PyAny>) -> PyResult<Bound<'
     let list = pyo3::types::PyList::empty(py);
     for item in records.try_iter()? {
         let item = item?;
-        let s = item
-            .cast::<PyString>()
-            .map_err(|_| errors::to_py_err(wxcloud::Error::decode("decode() takes record strings")))?;
+        let s = item.cast::<PyString>().map_err(|_| {
+            errors::to_py_err(wxcloud::Error::decode("decode() takes record strings"))
+        })?;
         let doc = wxcloud::ejson::decode_document(&s.to_cow()?).map_err(errors::to_py_err)?;
         list.append(out.document(&doc)?)?;
     }

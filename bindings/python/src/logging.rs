@@ -62,7 +62,10 @@ impl<S: Subscriber> Layer<S> for PyLogLayer {
         SINK.get().is_some() && python_level(metadata.level()) >= MIN_LEVEL.load(Ordering::Relaxed)
     }
 
-    fn register_callsite(&self, _metadata: &'static tracing::Metadata<'static>) -> tracing::subscriber::Interest {
+    fn register_callsite(
+        &self,
+        _metadata: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
         // Ask `enabled` on every event: the level follows the Python logger's, which can change.
         tracing::subscriber::Interest::sometimes()
     }

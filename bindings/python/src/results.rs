@@ -51,7 +51,10 @@ pub struct UpdateResult {
 #[pymethods]
 impl UpdateResult {
     fn __repr__(&self) -> String {
-        format!("UpdateResult(matched={}, modified={}, id={:?})", self.matched, self.modified, self.id)
+        format!(
+            "UpdateResult(matched={}, modified={}, id={:?})",
+            self.matched, self.modified, self.id
+        )
     }
 }
 
@@ -102,7 +105,11 @@ impl CollectionList {
 
     /// The collections' names, in order.
     fn names(&self, py: Python<'_>) -> PyResult<Vec<String>> {
-        self.collections.bind(py).iter().map(|c| Ok(c.cast::<CollectionInfo>()?.get().name.clone())).collect()
+        self.collections
+            .bind(py)
+            .iter()
+            .map(|c| Ok(c.cast::<CollectionInfo>()?.get().name.clone()))
+            .collect()
     }
 }
 
@@ -124,25 +131,48 @@ pub struct MigrateStatus {
 #[pymethods]
 impl MigrateStatus {
     fn __repr__(&self) -> String {
-        format!("MigrateStatus(status={:?}, record_success={}, record_fail={})", self.status, self.record_success, self.record_fail)
+        format!(
+            "MigrateStatus(status={:?}, record_success={}, record_fail={})",
+            self.status, self.record_success, self.record_fail
+        )
     }
 }
 
 /// Converts the core's collection list.
-pub fn collections(py: Python<'_>, list: wxcloud::CollectionList) -> PyResult<Bound<'_, CollectionList>> {
+pub fn collections(
+    py: Python<'_>,
+    list: wxcloud::CollectionList,
+) -> PyResult<Bound<'_, CollectionList>> {
     let items = PyList::empty(py);
     for c in list.collections {
         items.append(Bound::new(
             py,
-            CollectionInfo { name: c.name, count: c.count, size: c.size, index_count: c.index_count, index_size: c.index_size },
+            CollectionInfo {
+                name: c.name,
+                count: c.count,
+                size: c.size,
+                index_count: c.index_count,
+                index_size: c.index_size,
+            },
         )?)?;
     }
     let p = list.pager;
-    Bound::new(py, CollectionList { collections: items.unbind(), offset: p.offset, limit: p.limit, total: p.total })
+    Bound::new(
+        py,
+        CollectionList {
+            collections: items.unbind(),
+            offset: p.offset,
+            limit: p.limit,
+            total: p.total,
+        },
+    )
 }
 
 /// Converts the core's migration status.
-pub fn migrate_status(py: Python<'_>, s: wxcloud::MigrateStatus) -> PyResult<Bound<'_, MigrateStatus>> {
+pub fn migrate_status(
+    py: Python<'_>,
+    s: wxcloud::MigrateStatus,
+) -> PyResult<Bound<'_, MigrateStatus>> {
     Bound::new(
         py,
         MigrateStatus {

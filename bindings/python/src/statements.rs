@@ -7,7 +7,10 @@ use crate::{errors, structured};
 
 /// The text of a statement the core writes from structured arguments.
 fn text(statement: wxcloud::statement::Statement) -> PyResult<String> {
-    statement.to_statement().map(|s| s.into_owned()).map_err(errors::to_py_err)
+    statement
+        .to_statement()
+        .map(|s| s.into_owned())
+        .map_err(errors::to_py_err)
 }
 
 /// `wxcloud.statements.aggregate(collection, pipeline)`.
@@ -27,7 +30,16 @@ fn statement_query(
     limit: Option<u64>,
     fields: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<String> {
-    text(structured::query(collection, structured::QueryArgs { filter: r#where, order_by, skip, limit, fields })?)
+    text(structured::query(
+        collection,
+        structured::QueryArgs {
+            filter: r#where,
+            order_by,
+            skip,
+            limit,
+            fields,
+        },
+    )?)
 }
 
 /// `wxcloud.statements.count(collection, where=)`.
@@ -45,7 +57,11 @@ fn statement_add(collection: &str, docs: &Bound<'_, PyAny>) -> PyResult<String> 
 
 /// `wxcloud.statements.update(collection, where, data)`.
 #[pyfunction]
-fn statement_update(collection: &str, r#where: &Bound<'_, PyAny>, data: &Bound<'_, PyAny>) -> PyResult<String> {
+fn statement_update(
+    collection: &str,
+    r#where: &Bound<'_, PyAny>,
+    data: &Bound<'_, PyAny>,
+) -> PyResult<String> {
     text(structured::update(collection, Some(r#where), Some(data))?)
 }
 

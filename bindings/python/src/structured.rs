@@ -25,7 +25,8 @@ fn optional_document(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Document
 }
 
 fn required_document(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Document> {
-    optional_document(obj)?.ok_or_else(|| errors::statement(format!("{what} is required in the structured form")))
+    optional_document(obj)?
+        .ok_or_else(|| errors::statement(format!("{what} is required in the structured form")))
 }
 
 /// A list or tuple of documents (a pipeline, or documents to add).
@@ -42,7 +43,10 @@ pub fn aggregate(collection: &str, pipeline: Option<&Bound<'_, PyAny>>) -> PyRes
         Some(p) if !p.is_none() => documents(p, "pipeline")?,
         _ => Vec::new(),
     };
-    Ok(Statement::Aggregate { collection: collection.to_owned(), stages })
+    Ok(Statement::Aggregate {
+        collection: collection.to_owned(),
+        stages,
+    })
 }
 
 /// Keyword arguments of `query(collection, where=, order_by=, skip=, limit=, fields=)`.
@@ -81,8 +85,13 @@ fn order_by(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, Direction)>> {
         if item.is_instance_of::<PyString>() {
             return Err(bad());
         }
-        let parts: Vec<Bound<'_, PyAny>> = item.try_iter().map_err(|_| bad())?.collect::<PyResult<_>>()?;
-        let [field, dir] = parts.as_slice() else { return Err(bad()) };
+        let parts: Vec<Bound<'_, PyAny>> = item
+            .try_iter()
+            .map_err(|_| bad())?
+            .collect::<PyResult<_>>()?;
+        let [field, dir] = parts.as_slice() else {
+            return Err(bad());
+        };
         Ok((field.extract().map_err(|_| bad())?, direction(dir)?))
     };
     if let Ok(t) = obj.cast::<PyTuple>()
@@ -108,7 +117,9 @@ fn direction(dir: &Bound<'_, PyAny>) -> PyResult<Direction> {
             _ => {}
         }
     }
-    Err(errors::statement(format!("sort direction must be \"asc\", \"desc\", 1 or -1, got {dir}")))
+    Err(errors::statement(format!(
+        "sort direction must be \"asc\", \"desc\", 1 or -1, got {dir}"
+    )))
 }
 
 /// `fields`: a list of field names (each included) or a projection document.
@@ -117,12 +128,15 @@ fn projection(obj: &Bound<'_, PyAny>) -> PyResult<Document> {
         return py_to_document(obj);
     }
     if obj.is_instance_of::<PyString>() {
-        return Err(errors::statement("fields takes a list of field names or a projection dict"));
+        return Err(errors::statement(
+            "fields takes a list of field names or a projection dict",
+        ));
     }
     obj.try_iter()?
         .map(|item| {
-            let name: String =
-                item?.extract().map_err(|_| errors::statement("fields takes a list of field names"))?;
+            let name: String = item?
+                .extract()
+                .map_err(|_| errors::statement("fields takes a list of field names"))?;
             Ok((name, Value::Bool(true)))
         })
         .collect()
@@ -130,23 +144,35 @@ fn projection(obj: &Bound<'_, PyAny>) -> PyResult<Document> {
 
 /// `count(collection, where=)`.
 pub fn count(collection: &str, filter: Option<&Bound<'_, PyAny>>) -> PyResult<Statement> {
-    Ok(Statement::Count { collection: collection.to_owned(), filter: optional_document(filter)? })
+    Ok(Statement::Count {
+        collection: collection.to_owned(),
+        filter: optional_document(filter)?,
+    })
 }
 
 /// `add(collection, doc_or_docs)`.
 pub fn add(collection: &str, docs: Option<&Bound<'_, PyAny>>) -> PyResult<Statement> {
-    let docs = docs.ok_or_else(|| errors::statement("add() needs a document or a list of documents"))?;
+    let docs =
+        docs.ok_or_else(|| errors::statement("add() needs a document or a list of documents"))?;
     let (docs, many) = if docs.is_instance_of::<PyDict>() {
         (vec![py_to_document(docs)?], false)
     } else {
         (documents(docs, "documents")?, true)
     };
-    Ok(Statement::Add { collection: collection.to_owned(), docs, many })
+    Ok(Statement::Add {
+        collection: collection.to_owned(),
+        docs,
+        many,
+    })
 }
 
 /// `update(collection, where, data)`: `data` is a MongoDB update document (`{"$set": ...}`,
 /// `{"$inc": ...}`); plain fields are set, as the Cloud Base SDK's `update({data})` does.
-pub fn update(collection: &str, filter: Option<&Bound<'_, PyAny>>, data: Option<&Bound<'_, PyAny>>) -> PyResult<Statement> {
+pub fn update(
+    collection: &str,
+    filter: Option<&Bound<'_, PyAny>>,
+    data: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Statement> {
     Ok(Statement::Update {
         collection: collection.to_owned(),
         target: Target::Where(required_document(filter, "where")?),
@@ -156,5 +182,8 @@ pub fn update(collection: &str, filter: Option<&Bound<'_, PyAny>>, data: Option<
 
 /// `delete(collection, where)`.
 pub fn delete(collection: &str, filter: Option<&Bound<'_, PyAny>>) -> PyResult<Statement> {
-    Ok(Statement::Remove { collection: collection.to_owned(), target: Target::Where(required_document(filter, "where")?) })
+    Ok(Statement::Remove {
+        collection: collection.to_owned(),
+        target: Target::Where(required_document(filter, "where")?),
+    })
 }

@@ -25,7 +25,9 @@ static GET_RUNNING_LOOP: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 impl LoopSlot {
     /// Records the running loop (called by every `AsyncClient` method, inside the loop).
     pub fn remember_running_loop(&self, py: Python<'_>) {
-        let Ok(get) = GET_RUNNING_LOOP.import(py, "asyncio", "get_running_loop") else { return };
+        let Ok(get) = GET_RUNNING_LOOP.import(py, "asyncio", "get_running_loop") else {
+            return;
+        };
         if let Ok(lp) = get.call0() {
             let mut slot = self.0.lock().unwrap_or_else(|e| e.into_inner());
             if slot.as_ref().is_none_or(|old| !old.bind(py).is(&lp)) {
@@ -37,7 +39,11 @@ impl LoopSlot {
     fn running_loop<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
         let slot = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let lp = slot.as_ref()?.bind(py).clone();
-        lp.call_method0("is_running").ok()?.is_truthy().ok()?.then_some(lp)
+        lp.call_method0("is_running")
+            .ok()?
+            .is_truthy()
+            .ok()?
+            .then_some(lp)
     }
 }
 
@@ -50,7 +56,10 @@ pub struct PythonTokenProvider {
 impl PythonTokenProvider {
     /// Wraps the callable given as `token_provider=`.
     pub fn new(func: Py<PyAny>, loop_slot: LoopSlot) -> Self {
-        PythonTokenProvider { func: Arc::new(func), loop_slot }
+        PythonTokenProvider {
+            func: Arc::new(func),
+            loop_slot,
+        }
     }
 
     /// Calls the provider on a blocking thread and returns the token and its lifetime.
@@ -63,14 +72,20 @@ impl PythonTokenProvider {
     }
 }
 
-fn call(py: Python<'_>, func: &Py<PyAny>, loop_slot: &LoopSlot) -> wxcloud::Result<(String, Duration)> {
+fn call(
+    py: Python<'_>,
+    func: &Py<PyAny>,
+    loop_slot: &LoopSlot,
+) -> wxcloud::Result<(String, Duration)> {
     let result = (|| -> PyResult<Bound<'_, PyAny>> {
         let mut out = func.bind(py).call0()?;
         let inspect = py.import("inspect")?;
         if inspect.call_method1("isawaitable", (&out,))?.is_truthy()? {
             let asyncio = py.import("asyncio")?;
             out = match loop_slot.running_loop(py) {
-                Some(lp) => asyncio.call_method1("run_coroutine_threadsafe", (out, lp))?.call_method0("result")?,
+                Some(lp) => asyncio
+                    .call_method1("run_coroutine_threadsafe", (out, lp))?
+                    .call_method0("result")?,
                 None => asyncio.call_method1("run", (out,))?,
             };
         }
@@ -78,13 +93,21 @@ fn call(py: Python<'_>, func: &Py<PyAny>, loop_slot: &LoopSlot) -> wxcloud::Resu
     })();
     // The provider's exception text could hold anything (even the secret it used): keep only its type.
     let out = result.map_err(|e| {
-        let name = e.get_type(py).name().map(|n| n.to_string()).unwrap_or_else(|_| "exception".into());
+        let name = e
+            .get_type(py)
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| "exception".into());
         wxcloud::Error::token(format!("the token_provider function raised {name}"))
     })?;
     if let Ok(token) = out.extract::<String>() {
         return Ok((token, DEFAULT_LIFETIME));
     }
-    let bad = || wxcloud::Error::token("token_provider must return a token string or a (token, expires_in_seconds) pair");
+    let bad = || {
+        wxcloud::Error::token(
+            "token_provider must return a token string or a (token, expires_in_seconds) pair",
+        )
+    };
     let (token, secs): (String, f64) = out.extract().map_err(|_| bad())?;
     Ok((token, Duration::try_from_secs_f64(secs).map_err(|_| bad())?))
 }

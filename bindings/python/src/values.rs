@@ -33,7 +33,12 @@ impl Regex {
     fn compile<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let re = py.import("re")?;
         let mut flags = 0i64;
-        for (letter, name) in [('i', "IGNORECASE"), ('m', "MULTILINE"), ('s', "DOTALL"), ('x', "VERBOSE")] {
+        for (letter, name) in [
+            ('i', "IGNORECASE"),
+            ('m', "MULTILINE"),
+            ('s', "DOTALL"),
+            ('x', "VERBOSE"),
+        ] {
             if self.options.contains(letter) {
                 flags |= re.getattr(name)?.extract::<i64>()?;
             }
@@ -103,11 +108,21 @@ impl Binary {
     }
 
     fn __repr__(&self) -> String {
-        format!("Binary(<{} bytes>, subtype={})", self.data.len(), self.subtype)
+        format!(
+            "Binary(<{} bytes>, subtype={})",
+            self.data.len(),
+            self.subtype
+        )
     }
 
     fn __getnewargs__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, [pyo3::types::PyBytes::new(py, &self.data).into_any(), self.subtype.into_pyobject(py)?.into_any()])
+        PyTuple::new(
+            py,
+            [
+                pyo3::types::PyBytes::new(py, &self.data).into_any(),
+                self.subtype.into_pyobject(py)?.into_any(),
+            ],
+        )
     }
 }
 
