@@ -10,7 +10,7 @@ use wxcloud::{Document, Value};
 use super::date;
 use super::js::{Call, Chain, Cmd, Func, Js, Pos};
 use super::lexer::{Spanned, Tok};
-use super::lower::{number, to_value};
+use super::lower::{number, stage, to_value};
 use super::{MAX_DEPTH, ParseError};
 
 /// Whether `name` is a `db.command` method: a query, logic or update command of the shared
@@ -312,6 +312,8 @@ impl<'t> Parser<'t> {
             (Js::Db, "collection") => Js::Method(Box::new(Js::Db), name, pos),
             (Js::Command, "aggregate") => Js::AggNs,
             (Js::Command, n) if is_command(n) => Js::Method(Box::new(Js::Command), name, pos),
+            (Js::AggNs, "pipeline") => Js::Method(Box::new(Js::AggNs), name, pos),
+            (pipeline @ Js::Pipeline(_), _) => Js::Method(Box::new(pipeline), name, pos),
             (Js::AggNs, n) if vocab::aggregate_operator(n).is_some() => Js::Method(Box::new(Js::AggNs), name, pos),
             (Js::Geo, n) if GEO_SHAPES.contains(&n) => Js::GeoShape(name),
             (cmd @ Js::Cmd(_), "and" | "or") => Js::Method(Box::new(cmd), name, pos),
@@ -335,7 +337,16 @@ impl<'t> Parser<'t> {
                     Ok(Js::Chain(Chain { collection: coll.clone(), calls: Vec::new(), pos }))
                 }
                 Js::Command => Ok(Js::Cmd(Cmd { name, args, pos })),
+                Js::AggNs if name == "pipeline" && args.is_empty() => Ok(Js::Pipeline(Vec::new())),
                 Js::AggNs => Ok(Js::Agg(name, args, pos)),
+                Js::Pipeline(calls) if name == "done" => {
+                    let stages = calls.iter().map(|c| stage(c).map(Value::Document)).collect::<Result<_, _>>()?;
+                    Ok(Js::Value(Value::Array(stages)))
+                }
+                Js::Pipeline(mut calls) => {
+                    calls.push(Call { name, args, pos });
+                    Ok(Js::Pipeline(calls))
+                }
                 Js::Cmd(first) => {
                     let mut operands = vec![Js::Cmd(first)];
                     match args.as_slice() {

@@ -91,6 +91,8 @@ pub enum Js {
     Method(Box<Js>, String, Pos),
     /// A collection chain.
     Chain(Chain),
+    /// `db.command.aggregate.pipeline()` and the stages chained on it (for `lookup`), until `.done()`.
+    Pipeline(Vec<Call>),
 }
 
 impl Js {
@@ -113,6 +115,7 @@ impl Js {
             Js::Func(_) => "a function",
             Js::Method(..) => "a method",
             Js::Chain(_) => "a collection",
+            Js::Pipeline(_) => "a pipeline",
         }
     }
 }

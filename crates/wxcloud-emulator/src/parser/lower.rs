@@ -419,7 +419,8 @@ fn aggregate(collection: String, calls: &[Call]) -> Result<Statement, ParseError
     Err(err(calls[last].pos, "an aggregate statement must end with end()"))
 }
 
-fn stage(call: &Call) -> Result<Document, ParseError> {
+/// One aggregate stage call as its MongoDB stage document.
+pub fn stage(call: &Call) -> Result<Document, ParseError> {
     let op = vocab::stage_operator(&call.name).ok_or_else(|| err(call.pos, format!("{}() is not an aggregate stage", call.name)))?;
     let arg = one(call)?;
     let value = match call.name.as_str() {
