@@ -227,3 +227,10 @@ def test_interpreter_exits_cleanly_right_after_async_calls(emulator: wxcloud.Emu
     for _ in range(5):
         done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
         assert (done.returncode, done.stdout.strip()) == (0, "400"), done.stderr
+
+
+def test_emulator_clients_ignore_a_wxcloud_access_token_meant_for_wechat(
+    emulator: wxcloud.Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WXCLOUD_ACCESS_TOKEN", "token-for-the-real-service")
+    assert emulator.client().count("test_collection") == 4

@@ -20,10 +20,12 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
     pyo3_async_runtimes::tokio::get_runtime()
 }
 
-/// Constructor options shared by both clients; unset ones fall back to `WXCLOUD_*` variables.
+/// Builds a core client from `b` (`ClientBuilder::from_env()` for the constructors, so unset
+/// options fall back to the `WXCLOUD_*` variables) and the constructor options.
 #[allow(clippy::too_many_arguments)]
 pub fn build_core(
     py: Python<'_>,
+    mut b: wxcloud::ClientBuilder,
     appid: Option<String>,
     secret: Option<String>,
     env: Option<String>,
@@ -36,7 +38,6 @@ pub fn build_core(
     loop_slot: &LoopSlot,
 ) -> PyResult<wxcloud::Client> {
     crate::logging::refresh_level(py);
-    let mut b = wxcloud::ClientBuilder::from_env();
     if let Some(v) = appid {
         b = b.appid(v);
     }
@@ -159,7 +160,8 @@ macro_rules! operations {
             ) -> PyResult<Self> {
                 let loop_slot = LoopSlot::default();
                 let core = build_core(
-                    py, appid, secret, env, base_url, access_token, token_provider, token_mode, timeout,
+                    py,
+                    wxcloud::ClientBuilder::from_env(), appid, secret, env, base_url, access_token, token_provider, token_mode, timeout,
                     max_retries, &loop_slot,
                 )?;
                 Ok(Self::wrap(core, raw, loop_slot))

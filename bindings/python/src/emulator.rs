@@ -145,8 +145,10 @@ impl Emulator {
         token_mode: Option<String>,
         slot: &LoopSlot,
     ) -> PyResult<wxcloud::Client> {
+        // Not from the environment: a WXCLOUD_ACCESS_TOKEN meant for WeChat must not leak in.
         build_core(
             py,
+            wxcloud::ClientBuilder::new(),
             Some(self.appid.clone()),
             Some(self.secret.clone()),
             Some(env.unwrap_or_else(|| self.env.clone())),
