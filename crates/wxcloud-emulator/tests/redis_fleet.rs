@@ -108,9 +108,9 @@ fn finish(mut w: Worker) -> Outcome {
 
 /// The tests of this file run one at a time: a fleet of processes on a small machine would
 /// otherwise slow another test's token fetch past its lease.
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+async fn serial() -> tokio::sync::MutexGuard<'static, ()> {
+    static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    SERIAL.lock().await
 }
 
 async fn emulator() -> RunningEmulator {
@@ -127,7 +127,7 @@ async fn eight_processes_of_200_calls_on_a_cold_cache_fetch_one_token() {
     else {
         return;
     };
-    let _one_at_a_time = serial();
+    let _one_at_a_time = serial().await;
     let emulator = emulator().await;
     let target = Target::new(&emulator, &url, &unique_prefix("fleet"));
     let outcomes = tokio::task::spawn_blocking(move || {
@@ -174,7 +174,7 @@ async fn a_lock_holder_killed_mid_refresh_is_taken_over_once_its_lease_ends() {
         return;
     };
     let emulator = emulator().await;
-    let _one_at_a_time = serial();
+    let _one_at_a_time = serial().await;
     // The next token reply waits 60 s (longer than the test): the first process to take the
     // lock is stuck in it.
     let reply = reqwest::Client::new()
@@ -247,7 +247,7 @@ async fn the_store_holds_tokens_and_never_a_secret() {
     let Some(url) = redis_url("the_store_holds_tokens_and_never_a_secret") else {
         return;
     };
-    let _one_at_a_time = serial();
+    let _one_at_a_time = serial().await;
     let emulator = emulator().await;
     let prefix = unique_prefix("secrets");
     let base = || {

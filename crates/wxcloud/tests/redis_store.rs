@@ -107,7 +107,7 @@ async fn the_lock_has_one_holder_only_it_releases_and_its_lease_ends() {
         // A second store object on the same keys stands for another process.
         let b = RedisTokenStore::new(&url)
             .unwrap()
-            .with_key_prefix(format!("{}", a.token_key("")));
+            .with_key_prefix(a.token_key(""));
         (a, b)
     };
     let lease = Duration::from_secs(30);
