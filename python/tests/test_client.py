@@ -234,3 +234,19 @@ def test_emulator_clients_ignore_a_wxcloud_access_token_meant_for_wechat(
 ) -> None:
     monkeypatch.setenv("WXCLOUD_ACCESS_TOKEN", "token-for-the-real-service")
     assert emulator.client().count("test_collection") == 4
+
+
+def test_cancelling_an_async_call_leaves_the_client_usable(emulator: wxcloud.Emulator) -> None:
+    import json
+    import urllib.request
+
+    fault = json.dumps({"path": "/tcb/databasecount", "delay_ms": 3000, "times": 1}).encode()
+    urllib.request.urlopen(urllib.request.Request(emulator.base_url + "/__emulator/faults", data=fault, method="POST"))
+
+    async def main() -> int:
+        client = emulator.async_client()
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(client.count("test_collection"), 0.2)
+        return await client.count("test_collection")
+
+    assert asyncio.run(main()) == 4

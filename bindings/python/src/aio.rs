@@ -58,7 +58,7 @@ where
     let py_future = event_loop.call_method0("create_future")?;
     let (event_loop, target) = (event_loop.unbind(), py_future.clone().unbind());
     let in_flight = InFlight::start();
-    runtime().spawn(async move {
+    let task = runtime().spawn(async move {
         let result = fut.await;
         Python::attach(|py| {
             let (ok, value) = match result
@@ -78,7 +78,23 @@ where
         });
         drop(in_flight);
     });
+    py_future.call_method1("add_done_callback", (Canceller(task.abort_handle()),))?;
     Ok(py_future)
+}
+
+/// Stops the tokio task when its asyncio future is cancelled (`task.cancel()`,
+/// `asyncio.wait_for` timing out): the request is dropped wherever it is.
+#[pyclass(frozen)]
+struct Canceller(tokio::task::AbortHandle);
+
+#[pymethods]
+impl Canceller {
+    fn __call__(&self, future: &Bound<'_, PyAny>) -> PyResult<()> {
+        if future.call_method0("cancelled")?.is_truthy()? {
+            self.0.abort();
+        }
+        Ok(())
+    }
 }
 
 /// An `asyncio.Future` already holding `value` (for `__aenter__`, `close()`, ...).
