@@ -264,6 +264,33 @@ async fn a_rotated_refresh_token_is_stored_with_its_token_and_used_by_the_next_r
         store.get(key).await.unwrap().unwrap().token.as_str(),
         "AUTHORIZER_TOKEN_2"
     );
+
+    // The authorizer re-authorises the platform: a new refresh token is deployed, and the one
+    // in Redis is refused. The configured one is tried next, and its successor stored.
+    *platform.current_refresh.lock().unwrap() = "reauthorised".into();
+    store.invalidate(key, "AUTHORIZER_TOKEN_2").await.unwrap();
+    let redeployed = wxcloud::Client::builder()
+        .base_url(&base_url)
+        .authorizer(wxcloud::Authorizer::new(
+            "wx-platform",
+            "platform-secret",
+            VerifyTicket::Value("ticket".into()),
+            "wx-authorizer",
+            "reauthorised",
+        ))
+        .token_store(store.clone())
+        .build()
+        .unwrap();
+    let token = redeployed.token_info().await.unwrap().token;
+    assert_eq!(token.as_str(), "AUTHORIZER_TOKEN_3");
+    assert_eq!(
+        *platform.used.lock().unwrap(),
+        ["refresh-1", "refresh-2", "refresh-3", "reauthorised"]
+    );
+    assert_eq!(
+        store.refresh_token(key).await.unwrap().as_deref(),
+        Some("refresh-4")
+    );
 }
 
 #[test]

@@ -20,6 +20,8 @@ const STABLE_TOKEN: &str = "/cgi-bin/stable_token";
 const CLIENT_CREDENTIAL: &str = "/cgi-bin/token";
 const COMPONENT_TOKEN: &str = "/cgi-bin/component/api_component_token";
 const AUTHORIZER_TOKEN: &str = "/cgi-bin/component/api_authorizer_token";
+/// api_authorizer_token's errcode for a refresh token it does not accept.
+const INVALID_REFRESH_TOKEN: i64 = 61023;
 
 #[derive(Deserialize)]
 struct TokenReply {
@@ -291,6 +293,9 @@ pub struct AuthorizerSource {
     ticket: VerifyTicket,
     authorizer_appid: String,
     refresh_token: Mutex<Secret>,
+    /// The refresh token this source was created with, tried if a stored one is refused
+    /// (after the authorizer re-authorised the platform and the process was redeployed).
+    configured_refresh_token: Secret,
     component_token: tokio::sync::Mutex<Option<(Secret, SystemTime)>>,
 }
 
@@ -303,12 +308,14 @@ impl AuthorizerSource {
         authorizer_appid: impl Into<String>,
         authorizer_refresh_token: impl Into<String>,
     ) -> Self {
+        let authorizer_refresh_token: String = authorizer_refresh_token.into();
         AuthorizerSource {
             component_appid: component_appid.into(),
             component_secret: Secret::new(component_secret),
             ticket,
             authorizer_appid: authorizer_appid.into(),
-            refresh_token: Mutex::new(Secret::new(authorizer_refresh_token)),
+            refresh_token: Mutex::new(Secret::new(authorizer_refresh_token.clone())),
+            configured_refresh_token: Secret::new(authorizer_refresh_token),
             component_token: tokio::sync::Mutex::new(None),
         }
     }
@@ -352,17 +359,39 @@ impl AuthorizerSource {
         Ok(secret)
     }
 
+    fn set_refresh_token(&self, token: Secret) {
+        *self.refresh_token.lock().unwrap_or_else(|e| e.into_inner()) = token;
+    }
+
     /// Asks for the authorizer's token with the newest refresh token known (the store's, if
-    /// another process rotated it), and returns the token carrying the refresh token to use
-    /// next, so the cache stores both together.
+    /// another process rotated it; the configured one if the service refuses that), and
+    /// returns the token carrying the refresh token to use next, so the cache stores both.
     async fn authorizer_token(
         &self,
         ctx: &FetchContext,
         component: &Secret,
     ) -> Result<AccessToken> {
         if let Some(stored) = ctx.stored_refresh_token() {
-            *self.refresh_token.lock().unwrap_or_else(|e| e.into_inner()) = Secret::new(stored);
+            self.set_refresh_token(Secret::new(stored));
         }
+        match self.request_authorizer_token(ctx, component).await {
+            Err(err)
+                if err.errcode() == Some(INVALID_REFRESH_TOKEN)
+                    && self.authorizer_refresh_token()
+                        != self.configured_refresh_token.expose() =>
+            {
+                self.set_refresh_token(self.configured_refresh_token.clone());
+                self.request_authorizer_token(ctx, component).await
+            }
+            other => other,
+        }
+    }
+
+    async fn request_authorizer_token(
+        &self,
+        ctx: &FetchContext,
+        component: &Secret,
+    ) -> Result<AccessToken> {
         let body = json!({
             "component_appid": self.component_appid,
             "authorizer_appid": self.authorizer_appid,
@@ -375,7 +404,7 @@ impl AuthorizerSource {
             .await?;
         let reply: AuthorizerReply = parse_reply(&bytes, AUTHORIZER_TOKEN, Endpoint::Token)?;
         if let Some(rotated) = reply.authorizer_refresh_token.filter(|t| !t.is_empty()) {
-            *self.refresh_token.lock().unwrap_or_else(|e| e.into_inner()) = Secret::new(rotated);
+            self.set_refresh_token(Secret::new(rotated));
         }
         let token = issued(
             reply.authorizer_access_token,
