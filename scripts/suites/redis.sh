@@ -35,5 +35,6 @@ export WXCLOUD_REDIS_REQUIRED=1
 echo "redis suite: redis-server on $WXCLOUD_TEST_REDIS_URL"
 
 cargo test --locked -p wxcloud --features redis --lib token::
+cargo test --locked -p wxcloud --features redis --doc token
 cargo test --locked -p wxcloud --features redis --test 'redis_*'
 cargo test --locked -p wxcloud-emulator --features wxcloud/redis --test 'redis_*' --example token_burst

@@ -203,7 +203,7 @@ async fn a_rotated_refresh_token_is_stored_with_its_token_and_used_by_the_next_r
     let (base_url, platform) = start_platform().await;
     let store = Arc::new(store(&url, "rotation"));
     // Every process is configured with the refresh token it was deployed with.
-    let process = || {
+    let deployed_with = |refresh_token: &str| {
         wxcloud::Client::builder()
             .base_url(&base_url)
             .authorizer(wxcloud::Authorizer::new(
@@ -211,12 +211,13 @@ async fn a_rotated_refresh_token_is_stored_with_its_token_and_used_by_the_next_r
                 "platform-secret",
                 VerifyTicket::Value("ticket".into()),
                 "wx-authorizer",
-                "refresh-1",
+                refresh_token,
             ))
             .token_store(store.clone())
             .build()
             .unwrap()
     };
+    let process = || deployed_with("refresh-1");
     let key = "authorizer:wx-platform:wx-authorizer";
 
     let first = process();
@@ -269,18 +270,7 @@ async fn a_rotated_refresh_token_is_stored_with_its_token_and_used_by_the_next_r
     // in Redis is refused. The configured one is tried next, and its successor stored.
     *platform.current_refresh.lock().unwrap() = "reauthorised".into();
     store.invalidate(key, "AUTHORIZER_TOKEN_2").await.unwrap();
-    let redeployed = wxcloud::Client::builder()
-        .base_url(&base_url)
-        .authorizer(wxcloud::Authorizer::new(
-            "wx-platform",
-            "platform-secret",
-            VerifyTicket::Value("ticket".into()),
-            "wx-authorizer",
-            "reauthorised",
-        ))
-        .token_store(store.clone())
-        .build()
-        .unwrap();
+    let redeployed = deployed_with("reauthorised");
     let token = redeployed.token_info().await.unwrap().token;
     assert_eq!(token.as_str(), "AUTHORIZER_TOKEN_3");
     assert_eq!(
