@@ -300,3 +300,53 @@ fn a_redis_url_from_the_environment_is_redacted_and_cannot_be_combined_with_a_st
     assert!(err.to_string().contains("Redis URL"), "{err}");
     assert!(!err.to_string().contains("hunter2"), "{err}");
 }
+
+/// A "Redis" that accepts connections and never answers, like a host behind a dropped route.
+async fn start_silent_server() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    format!("redis://{addr}/0")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_that_never_answers_does_not_stall_token_fetches() {
+    let url = start_silent_server().await;
+    let fetches = Arc::new(Mutex::new(0));
+    let client = wxcloud::Client::builder()
+        .token_provider({
+            let fetches = Arc::clone(&fetches);
+            move || {
+                *fetches.lock().unwrap() += 1;
+                async { Ok(AccessToken::new("FROM_PROVIDER", Duration::from_secs(7200))) }
+            }
+        })
+        .redis_url(url)
+        // Each store operation gives up after 500 ms; a fetch makes a few of them.
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.token_info().await })
+        })
+        .collect();
+    for task in tasks {
+        let info = task
+            .await
+            .unwrap()
+            .expect("a token despite the silent Redis");
+        assert_eq!(info.token.as_str(), "FROM_PROVIDER");
+    }
+    assert_eq!(
+        *fetches.lock().unwrap(),
+        1,
+        "still one fetch in the process"
+    );
+}
