@@ -11,13 +11,21 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use wxcloud_emulator::Emulator;
 
-const SAMPLE: &str = r#"db.collection("test_collection").aggregate().match({tags:"cloud"}).limit(10).end()"#;
+const SAMPLE: &str =
+    r#"db.collection("test_collection").aggregate().match({tags:"cloud"}).limit(10).end()"#;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // `cargo bench` passes `--bench`; a number is the seconds per level.
-    let seconds = std::env::args().skip(1).find_map(|a| a.parse::<u64>().ok()).unwrap_or(5);
-    let emu = Emulator::builder().in_memory().seed_sample(true).start().await?;
+    let seconds = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse::<u64>().ok())
+        .unwrap_or(5);
+    let emu = Emulator::builder()
+        .in_memory()
+        .seed_sample(true)
+        .start()
+        .await?;
     let token_url = format!(
         "{}/cgi-bin/token?grant_type=client_credential&appid={}&secret={}",
         emu.base_url(),
@@ -25,24 +33,43 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         emu.secret()
     );
     let token: serde_json::Value = reqwest::get(&token_url).await?.json().await?;
-    let url = format!("{}/tcb/databaseaggregate?access_token={}", emu.base_url(), token["access_token"].as_str().unwrap_or_default());
+    let url = format!(
+        "{}/tcb/databaseaggregate?access_token={}",
+        emu.base_url(),
+        token["access_token"].as_str().unwrap_or_default()
+    );
     let body = json!({"env": emu.env(), "query": SAMPLE});
 
     println!("seed aggregate against the emulator ({seconds} s per level)");
-    println!("{:>8} {:>12} {:>14}", "clients", "requests/s", "mean latency");
+    println!(
+        "{:>8} {:>12} {:>14}",
+        "clients", "requests/s", "mean latency"
+    );
     for clients in [1usize, 32] {
         let done = Arc::new(AtomicU64::new(0));
         let failed = Arc::new(AtomicU64::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let mut tasks = Vec::new();
         for _ in 0..clients {
-            let (url, body, done, failed, stop) = (url.clone(), body.clone(), done.clone(), failed.clone(), stop.clone());
+            let (url, body, done, failed, stop) = (
+                url.clone(),
+                body.clone(),
+                done.clone(),
+                failed.clone(),
+                stop.clone(),
+            );
             tasks.push(tokio::spawn(async move {
-                let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().expect("client");
+                let client = reqwest::Client::builder()
+                    .pool_max_idle_per_host(1)
+                    .build()
+                    .expect("client");
                 while !stop.load(Ordering::Relaxed) {
                     let reply = client.post(&url).json(&body).send().await;
                     let ok = match reply {
-                        Ok(r) => r.json::<serde_json::Value>().await.is_ok_and(|v| v["data"].as_array().is_some_and(|d| d.len() == 4)),
+                        Ok(r) => r
+                            .json::<serde_json::Value>()
+                            .await
+                            .is_ok_and(|v| v["data"].as_array().is_some_and(|d| d.len() == 4)),
                         Err(_) => false,
                     };
                     if ok { &done } else { &failed }.fetch_add(1, Ordering::Relaxed);

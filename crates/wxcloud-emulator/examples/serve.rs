@@ -13,7 +13,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--data" => builder = builder.data_path(args.next().ok_or("--data needs a path")?),
-            "--port" => builder = builder.port(args.next().ok_or("--port needs a number")?.parse()?),
+            "--port" => {
+                builder = builder.port(args.next().ok_or("--port needs a number")?.parse()?)
+            }
             "--seed" => builder = builder.seed_sample(true),
             other => return Err(format!("unknown argument {other}").into()),
         }

@@ -25,8 +25,12 @@ pub const DEFAULT_ENVS: [&str; 2] = ["test2-4a89da", "local"];
 /// The default token lifetime.
 pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(7200);
 /// The default third-party platform: (component appid, secret, authorizer appid, refresh token).
-pub const DEFAULT_COMPONENT: (&str, &str, &str, &str) =
-    ("wxcomponent", "component-secret", "wxauthorizer", "authorizer-refresh-token");
+pub const DEFAULT_COMPONENT: (&str, &str, &str, &str) = (
+    "wxcomponent",
+    "component-secret",
+    "wxauthorizer",
+    "authorizer-refresh-token",
+);
 
 /// Why an emulator could not start.
 #[derive(Debug, thiserror::Error)]
@@ -102,7 +106,10 @@ impl std::fmt::Debug for EmulatorBuilder {
             .field("host", &self.host)
             .field("port", &self.port)
             .field("data_path", &self.data_path)
-            .field("apps", &self.apps.iter().map(|(a, _)| a).collect::<Vec<_>>())
+            .field(
+                "apps",
+                &self.apps.iter().map(|(a, _)| a).collect::<Vec<_>>(),
+            )
             .field("envs", &self.envs)
             .field("token_ttl", &self.token_ttl)
             .field("seed_sample", &self.seed_sample)
@@ -185,7 +192,11 @@ impl EmulatorBuilder {
         } else {
             self.apps.clone()
         };
-        let envs = if self.envs.is_empty() { DEFAULT_ENVS.map(str::to_owned).to_vec() } else { self.envs.clone() };
+        let envs = if self.envs.is_empty() {
+            DEFAULT_ENVS.map(str::to_owned).to_vec()
+        } else {
+            self.envs.clone()
+        };
         let components = if self.components.is_empty() {
             let (appid, secret, authorizer, refresh) = DEFAULT_COMPONENT;
             vec![ComponentApp {
@@ -197,12 +208,19 @@ impl EmulatorBuilder {
             self.components.clone()
         };
         if apps.iter().any(|(a, s)| a.is_empty() || s.is_empty()) {
-            return Err(Error::Config("an app needs a non-empty appid and secret".into()));
+            return Err(Error::Config(
+                "an app needs a non-empty appid and secret".into(),
+            ));
         }
         if envs.iter().any(String::is_empty) {
             return Err(Error::Config("an env id cannot be empty".into()));
         }
-        Ok(Config { apps, components, envs, seed_sample: self.seed_sample })
+        Ok(Config {
+            apps,
+            components,
+            envs,
+            seed_sample: self.seed_sample,
+        })
     }
 
     /// Opens the storage, binds the port and starts serving on the current tokio runtime.
@@ -230,19 +248,32 @@ impl EmulatorBuilder {
         let addr_text = format!("{}:{}", self.host, self.port);
         let listener = tokio::net::TcpListener::bind(&addr_text)
             .await
-            .map_err(|source| Error::Bind { addr: addr_text.clone(), source })?;
-        let addr = listener.local_addr().map_err(|source| Error::Bind { addr: addr_text, source })?;
-        let app = server::router(shared.clone()).into_make_service_with_connect_info::<server::conn::Conn>();
+            .map_err(|source| Error::Bind {
+                addr: addr_text.clone(),
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| Error::Bind {
+            addr: addr_text,
+            source,
+        })?;
+        let app = server::router(shared.clone())
+            .into_make_service_with_connect_info::<server::conn::Conn>();
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            let serve = axum::serve(CuttableListener(listener), app).with_graceful_shutdown(async {
-                let _ = rx.await;
-            });
+            let serve =
+                axum::serve(CuttableListener(listener), app).with_graceful_shutdown(async {
+                    let _ = rx.await;
+                });
             if let Err(e) = serve.await {
                 tracing::error!(error = %e, "the emulator's server stopped");
             }
         });
-        Ok(RunningEmulator { addr, shared, stop: Some(tx), task: Some(task) })
+        Ok(RunningEmulator {
+            addr,
+            shared,
+            stop: Some(tx),
+            task: Some(task),
+        })
     }
 }
 
@@ -319,7 +350,10 @@ impl RunningEmulator {
         }
         if let Some(task) = self.task.take() {
             let abort = task.abort_handle();
-            if tokio::time::timeout(Duration::from_secs(5), task).await.is_err() {
+            if tokio::time::timeout(Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
                 abort.abort();
             }
         }

@@ -45,19 +45,25 @@ pub fn resolve_server_dates(value: &mut Value, now_ms: i64) {
 }
 
 fn resolve_doc(doc: &mut Document, now_ms: i64) {
-    doc.values_mut().for_each(|v| resolve_server_dates(v, now_ms));
+    doc.values_mut()
+        .for_each(|v| resolve_server_dates(v, now_ms));
 }
 
 /// The rows of an existing collection, or -502005.
 fn rows(db: &Storage, env: &str, coll: &str) -> Result<Vec<Row>, ApiError> {
-    if !db.collection_exists(env, coll).map_err(ApiError::database)? {
+    if !db
+        .collection_exists(env, coll)
+        .map_err(ApiError::database)?
+    {
         return Err(ApiError::collection_not_exists(coll));
     }
     db.documents(env, coll).map_err(ApiError::database)
 }
 
 fn filtered(rows: Vec<Row>, filter: Option<&Document>) -> Result<Vec<Row>, ApiError> {
-    let Some(filter) = filter else { return Ok(rows) };
+    let Some(filter) = filter else {
+        return Ok(rows);
+    };
     let mut out = Vec::new();
     for row in rows {
         if engine::matches(&row.doc, filter).map_err(engine_error)? {
@@ -68,11 +74,21 @@ fn filtered(rows: Vec<Row>, filter: Option<&Document>) -> Result<Vec<Row>, ApiEr
 }
 
 /// The rows a `.where()` or `.doc()` target selects.
-fn target_rows(db: &Storage, env: &str, coll: &str, target: &Target, now_ms: i64) -> Result<Vec<Row>, ApiError> {
+fn target_rows(
+    db: &Storage,
+    env: &str,
+    coll: &str,
+    target: &Target,
+    now_ms: i64,
+) -> Result<Vec<Row>, ApiError> {
     match target {
         Target::Doc(id) => {
             rows(db, env, coll)?;
-            Ok(db.get(env, coll, id).map_err(ApiError::database)?.into_iter().collect())
+            Ok(db
+                .get(env, coll, id)
+                .map_err(ApiError::database)?
+                .into_iter()
+                .collect())
         }
         Target::Where(filter) => {
             let mut filter = filter.clone();
@@ -84,13 +100,23 @@ fn target_rows(db: &Storage, env: &str, coll: &str, target: &Target, now_ms: i64
 
 /// Encodes records the way the service returns them: canonical Extended JSON strings.
 fn records(docs: impl IntoIterator<Item = Document>) -> Json {
-    Json::Array(docs.into_iter().map(|d| Json::String(wxcloud::ejson::to_canonical_string(&d))).collect())
+    Json::Array(
+        docs.into_iter()
+            .map(|d| Json::String(wxcloud::ejson::to_canonical_string(&d)))
+            .collect(),
+    )
 }
 
 /// The documents a `.get()` query selects, sorted, paged and projected, with the number of
 /// matches before paging. `default_limit` applies when the query has no `limit()` (`None`:
 /// unlimited); a query's own limit is capped at [`MAX_QUERY_LIMIT`].
-pub fn select(db: &Storage, env: &str, q: &Query, now_ms: i64, default_limit: Option<u64>) -> Result<(Vec<Document>, usize), ApiError> {
+pub fn select(
+    db: &Storage,
+    env: &str,
+    q: &Query,
+    now_ms: i64,
+    default_limit: Option<u64>,
+) -> Result<(Vec<Document>, usize), ApiError> {
     // limit(0) means "no limit given", as in the SDK.
     let limit = match q.limit.filter(|n| *n > 0) {
         Some(n) => n.min(MAX_QUERY_LIMIT),
@@ -114,7 +140,12 @@ pub fn select(db: &Storage, env: &str, q: &Query, now_ms: i64, default_limit: Op
         let spec: Document = q
             .order_by
             .iter()
-            .map(|(f, d)| (f.clone(), Value::Int32(if *d == Direction::Asc { 1 } else { -1 })))
+            .map(|(f, d)| {
+                (
+                    f.clone(),
+                    Value::Int32(if *d == Direction::Asc { 1 } else { -1 }),
+                )
+            })
             .collect();
         engine::sort(&mut matched, &spec).map_err(engine_error)?;
     }
@@ -122,7 +153,10 @@ pub fn select(db: &Storage, env: &str, q: &Query, now_ms: i64, default_limit: Op
     let take = usize::try_from(limit).unwrap_or(usize::MAX);
     let page = matched.into_iter().skip(skip).take(take);
     let docs = match &q.fields {
-        Some(p) => page.map(|d| engine::project(&d, p)).collect::<Result<Vec<_>, _>>().map_err(engine_error)?,
+        Some(p) => page
+            .map(|d| engine::project(&d, p))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(engine_error)?,
         None => page.collect(),
     };
     Ok((docs, total))
@@ -130,17 +164,35 @@ pub fn select(db: &Storage, env: &str, q: &Query, now_ms: i64, default_limit: Op
 
 /// `databasequery`: `{"pager": {"Offset", "Limit", "Total"}, "data": [..]}`; 10 records
 /// unless the query says `limit()`, at most 1000.
-pub fn query(db: &Storage, env: &str, q: &Query, now_ms: i64) -> Result<Map<String, Json>, ApiError> {
+pub fn query(
+    db: &Storage,
+    env: &str,
+    q: &Query,
+    now_ms: i64,
+) -> Result<Map<String, Json>, ApiError> {
     let (docs, total) = select(db, env, q, now_ms, Some(DEFAULT_QUERY_LIMIT))?;
-    let limit = q.limit.filter(|n| *n > 0).unwrap_or(DEFAULT_QUERY_LIMIT).min(MAX_QUERY_LIMIT);
+    let limit = q
+        .limit
+        .filter(|n| *n > 0)
+        .unwrap_or(DEFAULT_QUERY_LIMIT)
+        .min(MAX_QUERY_LIMIT);
     let mut out = Map::new();
-    out.insert("pager".into(), json!({"Offset": q.skip.unwrap_or(0), "Limit": limit, "Total": total}));
+    out.insert(
+        "pager".into(),
+        json!({"Offset": q.skip.unwrap_or(0), "Limit": limit, "Total": total}),
+    );
     out.insert("data".into(), records(docs));
     Ok(out)
 }
 
 /// `databasecount`: `{"count": n}`.
-pub fn count(db: &Storage, env: &str, coll: &str, filter: Option<&Document>, now_ms: i64) -> Result<Map<String, Json>, ApiError> {
+pub fn count(
+    db: &Storage,
+    env: &str,
+    coll: &str,
+    filter: Option<&Document>,
+    now_ms: i64,
+) -> Result<Map<String, Json>, ApiError> {
     let mut filter = filter.cloned();
     if let Some(f) = filter.as_mut() {
         resolve_doc(f, now_ms);
@@ -159,17 +211,27 @@ struct EnvCollections<'a> {
 
 impl Collections for EnvCollections<'_> {
     fn documents(&self, collection: &str) -> Vec<Document> {
-        self.db.documents(self.env, collection).map(|rows| rows.into_iter().map(|r| r.doc).collect()).unwrap_or_default()
+        self.db
+            .documents(self.env, collection)
+            .map(|rows| rows.into_iter().map(|r| r.doc).collect())
+            .unwrap_or_default()
     }
 }
 
 /// `databaseaggregate`: `{"data": [..]}`; at most 20 records unless the pipeline has `$limit`.
-pub fn aggregate(db: &Storage, env: &str, coll: &str, stages: &[Document], now_ms: i64) -> Result<Map<String, Json>, ApiError> {
+pub fn aggregate(
+    db: &Storage,
+    env: &str,
+    coll: &str,
+    stages: &[Document],
+    now_ms: i64,
+) -> Result<Map<String, Json>, ApiError> {
     let input = rows(db, env, coll)?.into_iter().map(|r| r.doc);
     let mut stages = stages.to_vec();
     stages.iter_mut().for_each(|s| resolve_doc(s, now_ms));
     let lookup = EnvCollections { db, env };
-    let mut out_docs = engine::aggregate(&stages, Box::new(input), &lookup, now_ms).map_err(engine_error)?;
+    let mut out_docs =
+        engine::aggregate(&stages, Box::new(input), &lookup, now_ms).map_err(engine_error)?;
     if !stages.iter().any(|s| s.contains_key("$limit")) {
         out_docs.truncate(DEFAULT_AGGREGATE_LIMIT);
     }
@@ -189,23 +251,54 @@ fn get_path<'a>(doc: &'a Document, path: &str) -> Option<&'a Value> {
 }
 
 fn same_key(a: &[Value], b: &[Value]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| engine::compare(x, y) == Ordering::Equal)
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| engine::compare(x, y) == Ordering::Equal)
 }
 
 /// Checks that no two documents of the collection after `changes` share an `_id` or the
 /// values of a unique index. `before` is the collection as stored.
-fn check_unique(coll: &str, before: &[Row], changes: &Changes, indexes: &[IndexSpec]) -> Result<(), ApiError> {
-    let gone: Vec<i64> = changes.deletes.iter().chain(changes.replaces.iter().map(|(r, _)| r)).copied().collect();
-    let kept: Vec<&Document> = before.iter().filter(|r| !gone.contains(&r.rowid)).map(|r| &r.doc).collect();
-    let changed: Vec<&Document> = changes.replaces.iter().map(|(_, d)| d).chain(changes.inserts.iter()).collect();
-    let id_index = IndexSpec { name: "_id_".into(), unique: true, keys: vec![("_id".into(), "1".into())] };
+fn check_unique(
+    coll: &str,
+    before: &[Row],
+    changes: &Changes,
+    indexes: &[IndexSpec],
+) -> Result<(), ApiError> {
+    let gone: Vec<i64> = changes
+        .deletes
+        .iter()
+        .chain(changes.replaces.iter().map(|(r, _)| r))
+        .copied()
+        .collect();
+    let kept: Vec<&Document> = before
+        .iter()
+        .filter(|r| !gone.contains(&r.rowid))
+        .map(|r| &r.doc)
+        .collect();
+    let changed: Vec<&Document> = changes
+        .replaces
+        .iter()
+        .map(|(_, d)| d)
+        .chain(changes.inserts.iter())
+        .collect();
+    let id_index = IndexSpec {
+        name: "_id_".into(),
+        unique: true,
+        keys: vec![("_id".into(), "1".into())],
+    };
     for index in std::iter::once(&id_index).chain(indexes.iter().filter(|i| i.unique)) {
         let key = |d: &Document| -> Vec<Value> {
-            index.keys.iter().map(|(f, _)| get_path(d, f).cloned().unwrap_or(Value::Null)).collect()
+            index
+                .keys
+                .iter()
+                .map(|(f, _)| get_path(d, f).cloned().unwrap_or(Value::Null))
+                .collect()
         };
         for (i, doc) in changed.iter().enumerate() {
             let k = key(doc);
-            let clash = kept.iter().any(|o| same_key(&k, &key(o))) || changed[..i].iter().any(|o| same_key(&k, &key(o)));
+            let clash = kept.iter().any(|o| same_key(&k, &key(o)))
+                || changed[..i].iter().any(|o| same_key(&k, &key(o)));
             if clash {
                 let shown = wxcloud::ejson::to_relaxed_string(&Value::Array(k));
                 return Err(ApiError::database(format!(
@@ -218,14 +311,28 @@ fn check_unique(coll: &str, before: &[Row], changes: &Changes, indexes: &[IndexS
     Ok(())
 }
 
-fn commit(db: &mut Storage, env: &str, coll: &str, before: &[Row], changes: &Changes, now_ms: i64) -> Result<(), ApiError> {
+fn commit(
+    db: &mut Storage,
+    env: &str,
+    coll: &str,
+    before: &[Row],
+    changes: &Changes,
+    now_ms: i64,
+) -> Result<(), ApiError> {
     let indexes = db.indexes(env, coll).map_err(ApiError::database)?;
     check_unique(coll, before, changes, &indexes)?;
-    db.apply(env, coll, changes, now_ms).map_err(ApiError::database)
+    db.apply(env, coll, changes, now_ms)
+        .map_err(ApiError::database)
 }
 
 /// `databaseadd`: inserts documents (generating missing `_id`s): `{"id_list": [..]}`.
-pub fn add(db: &mut Storage, env: &str, coll: &str, docs: &[Document], now_ms: i64) -> Result<Map<String, Json>, ApiError> {
+pub fn add(
+    db: &mut Storage,
+    env: &str,
+    coll: &str,
+    docs: &[Document],
+    now_ms: i64,
+) -> Result<Map<String, Json>, ApiError> {
     let before = rows(db, env, coll)?;
     let mut inserts = Vec::with_capacity(docs.len());
     let mut ids = Vec::with_capacity(docs.len());
@@ -238,7 +345,17 @@ pub fn add(db: &mut Storage, env: &str, coll: &str, docs: &[Document], now_ms: i
         ids.push(id_json(&doc["_id"]));
         inserts.push(doc);
     }
-    commit(db, env, coll, &before, &Changes { inserts, ..Changes::default() }, now_ms)?;
+    commit(
+        db,
+        env,
+        coll,
+        &before,
+        &Changes {
+            inserts,
+            ..Changes::default()
+        },
+        now_ms,
+    )?;
     let mut out = Map::new();
     out.insert("id_list".into(), Json::Array(ids));
     Ok(out)
@@ -248,12 +365,21 @@ pub fn add(db: &mut Storage, env: &str, coll: &str, docs: &[Document], now_ms: i
 fn id_json(id: &Value) -> Json {
     match id {
         Value::String(s) => Json::String(s.clone()),
-        other => serde_json::from_str(&wxcloud::ejson::to_relaxed_string(other)).unwrap_or(Json::Null),
+        other => {
+            serde_json::from_str(&wxcloud::ejson::to_relaxed_string(other)).unwrap_or(Json::Null)
+        }
     }
 }
 
 /// `databaseupdate`: `{"matched", "modified", "id"}` (`id` set only when `set()` inserted).
-pub fn update(db: &mut Storage, env: &str, coll: &str, target: &Target, spec: &UpdateSpec, now_ms: i64) -> Result<Map<String, Json>, ApiError> {
+pub fn update(
+    db: &mut Storage,
+    env: &str,
+    coll: &str,
+    target: &Target,
+    spec: &UpdateSpec,
+    now_ms: i64,
+) -> Result<Map<String, Json>, ApiError> {
     let before = rows(db, env, coll)?;
     let selected = target_rows(db, env, coll, target, now_ms)?;
     let mut changes = Changes::default();
@@ -267,7 +393,9 @@ pub fn update(db: &mut Storage, env: &str, coll: &str, target: &Target, spec: &U
                 let mut doc = row.doc.clone();
                 if engine::apply_update(&mut doc, &ops).map_err(engine_error)? {
                     if doc.get("_id") != row.doc.get("_id") {
-                        return Err(ApiError::database("Performing an update on the path '_id' would modify the immutable field '_id'"));
+                        return Err(ApiError::database(
+                            "Performing an update on the path '_id' would modify the immutable field '_id'",
+                        ));
                     }
                     modified += 1;
                     changes.replaces.push((row.rowid, doc));
@@ -309,17 +437,41 @@ pub fn update(db: &mut Storage, env: &str, coll: &str, target: &Target, spec: &U
 }
 
 /// `databasedelete`: `{"deleted": n}`.
-pub fn remove(db: &mut Storage, env: &str, coll: &str, target: &Target, now_ms: i64) -> Result<Map<String, Json>, ApiError> {
-    let deletes: Vec<i64> = target_rows(db, env, coll, target, now_ms)?.into_iter().map(|r| r.rowid).collect();
+pub fn remove(
+    db: &mut Storage,
+    env: &str,
+    coll: &str,
+    target: &Target,
+    now_ms: i64,
+) -> Result<Map<String, Json>, ApiError> {
+    let deletes: Vec<i64> = target_rows(db, env, coll, target, now_ms)?
+        .into_iter()
+        .map(|r| r.rowid)
+        .collect();
     let n = deletes.len();
-    db.apply(env, coll, &Changes { deletes, ..Changes::default() }, now_ms).map_err(ApiError::database)?;
+    db.apply(
+        env,
+        coll,
+        &Changes {
+            deletes,
+            ..Changes::default()
+        },
+        now_ms,
+    )
+    .map_err(ApiError::database)?;
     let mut out = Map::new();
     out.insert("deleted".into(), n.into());
     Ok(out)
 }
 
 /// `updateindex`: creates indexes (refusing a unique one the data already violates) and drops others.
-pub fn update_indexes(db: &mut Storage, env: &str, coll: &str, create: &[IndexSpec], drop: &[String]) -> Result<(), ApiError> {
+pub fn update_indexes(
+    db: &mut Storage,
+    env: &str,
+    coll: &str,
+    create: &[IndexSpec],
+    drop: &[String],
+) -> Result<(), ApiError> {
     let before = rows(db, env, coll)?;
     if drop.iter().any(|d| d == "_id_") {
         return Err(ApiError::database("cannot drop _id index"));
@@ -327,12 +479,18 @@ pub fn update_indexes(db: &mut Storage, env: &str, coll: &str, create: &[IndexSp
     let existing = db.indexes(env, coll).map_err(ApiError::database)?;
     for name in drop {
         if !existing.iter().any(|i| &i.name == name) {
-            return Err(ApiError::database(format!("index not found with name [{name}]")));
+            return Err(ApiError::database(format!(
+                "index not found with name [{name}]"
+            )));
         }
     }
     // A new unique index must hold for the stored documents: check them as if all were new.
-    let as_new = Changes { inserts: before.iter().map(|r| r.doc.clone()).collect(), ..Changes::default() };
+    let as_new = Changes {
+        inserts: before.iter().map(|r| r.doc.clone()).collect(),
+        ..Changes::default()
+    };
     let unique: Vec<IndexSpec> = create.iter().filter(|i| i.unique).cloned().collect();
     check_unique(coll, &[], &as_new, &unique)?;
-    db.update_indexes(env, coll, create, drop).map_err(ApiError::database)
+    db.update_indexes(env, coll, create, drop)
+        .map_err(ApiError::database)
 }

@@ -74,7 +74,10 @@ impl Faults {
     pub fn add(&mut self, fault: Fault) {
         let times = fault.times.unwrap_or(1);
         if times > 0 {
-            self.pending.entry(fault.path.clone()).or_default().push((fault, times));
+            self.pending
+                .entry(fault.path.clone())
+                .or_default()
+                .push((fault, times));
         }
     }
 

@@ -15,7 +15,10 @@ mod tests {
         let a = super::new_id();
         assert_eq!(a.len(), 36);
         assert_eq!(a.matches('-').count(), 4);
-        assert!(a.chars().all(|c| c == '-' || c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(
+            a.chars()
+                .all(|c| c == '-' || c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
         assert_ne!(a, super::new_id());
     }
 }

@@ -58,12 +58,20 @@ fn job_reply(id: u64) -> Map<String, Json> {
 fn file_type(b: &Map<String, Json>) -> Result<u64, ApiError> {
     match opt_u64(b, "file_type", 1)? {
         t @ (1 | 2) => Ok(t),
-        _ => Err(ApiError::invalid("file_type", "must be 1 (JSON) or 2 (CSV)")),
+        _ => Err(ApiError::invalid(
+            "file_type",
+            "must be 1 (JSON) or 2 (CSV)",
+        )),
     }
 }
 
 /// `databasemigrateimport`: `{collection_name, file_path, file_type, stop_on_error, conflict_mode}`.
-pub fn import(shared: &Shared, env: &str, b: &Map<String, Json>, now: i64) -> Result<Map<String, Json>, ApiError> {
+pub fn import(
+    shared: &Shared,
+    env: &str,
+    b: &Map<String, Json>,
+    now: i64,
+) -> Result<Map<String, Json>, ApiError> {
     let coll = crate::server::collection_name(b)?;
     let path = req_str(b, "file_path")?;
     let kind = file_type(b)?;
@@ -71,13 +79,28 @@ pub fn import(shared: &Shared, env: &str, b: &Map<String, Json>, now: i64) -> Re
     let upsert = match opt_u64(b, "conflict_mode", 1)? {
         1 => false,
         2 => true,
-        _ => return Err(ApiError::invalid("conflict_mode", "must be 1 (insert) or 2 (upsert)")),
+        _ => {
+            return Err(ApiError::invalid(
+                "conflict_mode",
+                "must be 1 (insert) or 2 (upsert)",
+            ));
+        }
     };
     let mut db = lock(&shared.db);
-    if !db.collection_exists(env, coll).map_err(ApiError::database)? {
+    if !db
+        .collection_exists(env, coll)
+        .map_err(ApiError::database)?
+    {
         return Err(ApiError::collection_not_exists(coll));
     }
-    let mut job = Job { env: env.to_owned(), status: "success", success: 0, fail: 0, err_msg: String::new(), file_url: path.to_owned() };
+    let mut job = Job {
+        env: env.to_owned(),
+        status: "success",
+        success: 0,
+        fail: 0,
+        err_msg: String::new(),
+        file_url: path.to_owned(),
+    };
     match read_records(path, kind) {
         Err(e) => {
             job.status = "fail";
@@ -85,7 +108,10 @@ pub fn import(shared: &Shared, env: &str, b: &Map<String, Json>, now: i64) -> Re
         }
         Ok(records) => {
             for record in records {
-                match record.map_err(ApiError::database).and_then(|doc| import_one(&mut db, env, coll, doc, upsert, now)) {
+                match record
+                    .map_err(ApiError::database)
+                    .and_then(|doc| import_one(&mut db, env, coll, doc, upsert, now))
+                {
                     Ok(()) => job.success += 1,
                     Err(e) => {
                         job.fail += 1;
@@ -105,7 +131,14 @@ pub fn import(shared: &Shared, env: &str, b: &Map<String, Json>, now: i64) -> Re
     Ok(job_reply(lock(&shared.jobs).push(job)))
 }
 
-fn import_one(db: &mut Storage, env: &str, coll: &str, doc: Document, upsert: bool, now: i64) -> Result<(), ApiError> {
+fn import_one(
+    db: &mut Storage,
+    env: &str,
+    coll: &str,
+    doc: Document,
+    upsert: bool,
+    now: i64,
+) -> Result<(), ApiError> {
     match doc.get("_id") {
         Some(id) if upsert => {
             let target = Target::Doc(id.clone());
@@ -131,9 +164,17 @@ fn read_records(path: &str, kind: u64) -> Result<Vec<Result<Document, String>>, 
         .filter(|r| !(r.len() == 1 && r[0].is_empty()))
         .map(|r| {
             if r.len() != header.len() {
-                return Err(format!("a CSV row has {} fields, the header {}", r.len(), header.len()));
+                return Err(format!(
+                    "a CSV row has {} fields, the header {}",
+                    r.len(),
+                    header.len()
+                ));
             }
-            Ok(header.iter().cloned().zip(r.into_iter().map(csv_value)).collect())
+            Ok(header
+                .iter()
+                .cloned()
+                .zip(r.into_iter().map(csv_value))
+                .collect())
         })
         .collect())
 }
@@ -176,7 +217,9 @@ fn csv_value(s: String) -> Value {
         _ => {}
     }
     if let Ok(n) = s.parse::<i64>() {
-        return i32::try_from(n).map(Value::Int32).unwrap_or(Value::Int64(n));
+        return i32::try_from(n)
+            .map(Value::Int32)
+            .unwrap_or(Value::Int64(n));
     }
     match s.parse::<f64>() {
         Ok(f) if f.is_finite() && s.chars().any(|c| c.is_ascii_digit()) => Value::Double(f),
@@ -185,16 +228,27 @@ fn csv_value(s: String) -> Value {
 }
 
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
 }
 
 /// `databasemigrateexport`: `{file_path, file_type, query}` where `query` is a `.get()` statement.
-pub fn export(shared: &Shared, env: &str, b: &Map<String, Json>, now: i64) -> Result<Map<String, Json>, ApiError> {
+pub fn export(
+    shared: &Shared,
+    env: &str,
+    b: &Map<String, Json>,
+    now: i64,
+) -> Result<Map<String, Json>, ApiError> {
     let path = req_str(b, "file_path")?;
     let kind = file_type(b)?;
     let text = req_str(b, "query")?;
     let Statement::Query(q) = crate::parser::parse(text, now).map_err(ApiError::statement)? else {
-        return Err(ApiError::statement("an export query must be a get() statement"));
+        return Err(ApiError::statement(
+            "an export query must be a get() statement",
+        ));
     };
     let (docs, _) = exec::select(&lock(&shared.db), env, &q, now, None)?;
     let mut out = String::new();
@@ -212,7 +266,13 @@ pub fn export(shared: &Shared, env: &str, b: &Map<String, Json>, now: i64) -> Re
                 }
             }
         }
-        out.push_str(&header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(","));
+        out.push_str(
+            &header
+                .iter()
+                .map(|h| csv_field(h))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
         out.push('\n');
         for d in &docs {
             let fields: Vec<String> = header
@@ -227,7 +287,14 @@ pub fn export(shared: &Shared, env: &str, b: &Map<String, Json>, now: i64) -> Re
             out.push('\n');
         }
     }
-    let mut job = Job { env: env.to_owned(), status: "success", success: docs.len() as u64, fail: 0, err_msg: String::new(), file_url: path.to_owned() };
+    let mut job = Job {
+        env: env.to_owned(),
+        status: "success",
+        success: docs.len() as u64,
+        fail: 0,
+        err_msg: String::new(),
+        file_url: path.to_owned(),
+    };
     if let Err(e) = std::fs::write(path, out) {
         job.status = "fail";
         job.success = 0;
@@ -237,7 +304,11 @@ pub fn export(shared: &Shared, env: &str, b: &Map<String, Json>, now: i64) -> Re
 }
 
 /// `databasemigratequeryinfo`: `{job_id}` → status, record_success, record_fail, err_msg, file_url.
-pub fn query_info(shared: &Shared, env: &str, b: &Map<String, Json>) -> Result<Map<String, Json>, ApiError> {
+pub fn query_info(
+    shared: &Shared,
+    env: &str,
+    b: &Map<String, Json>,
+) -> Result<Map<String, Json>, ApiError> {
     let id = match b.get("job_id") {
         None | Some(Json::Null) => return Err(ApiError::missing("job_id")),
         Some(Json::Number(n)) => n.as_u64(),
@@ -246,7 +317,11 @@ pub fn query_info(shared: &Shared, env: &str, b: &Map<String, Json>) -> Result<M
     }
     .ok_or_else(|| ApiError::invalid("job_id", "must be a job id"))?;
     let jobs = lock(&shared.jobs);
-    let job = jobs.jobs.get(&id).filter(|j| j.env == env).ok_or_else(|| ApiError::invalid("job_id", "no such job"))?;
+    let job = jobs
+        .jobs
+        .get(&id)
+        .filter(|j| j.env == env)
+        .ok_or_else(|| ApiError::invalid("job_id", "no such job"))?;
     let out = json!({
         "status": job.status,
         "record_success": job.success,

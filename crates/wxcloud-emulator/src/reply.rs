@@ -16,7 +16,10 @@ pub struct ApiError {
 impl ApiError {
     /// An error with this code and message.
     pub fn new(errcode: i64, errmsg: impl Into<String>) -> Self {
-        ApiError { errcode, errmsg: errmsg.into() }
+        ApiError {
+            errcode,
+            errmsg: errmsg.into(),
+        }
     }
 
     /// 43002: the endpoint wants POST.
@@ -45,7 +48,10 @@ impl ApiError {
     }
     /// -501007: the environment is not one the emulator serves.
     pub fn env_not_exists(env: &str) -> Self {
-        Self::new(-501007, format!("Invalid parameter: env not exists ({env})"))
+        Self::new(
+            -501007,
+            format!("Invalid parameter: env not exists ({env})"),
+        )
     }
     /// -502005: the collection does not exist.
     pub fn collection_not_exists(name: &str) -> Self {

@@ -17,7 +17,10 @@ pub const SAMPLE_COLLECTION: &str = "test_collection";
 /// The sample's records, decoded.
 pub fn sample_records() -> Result<Vec<Document>, String> {
     let file: serde_json::Value = serde_json::from_str(SAMPLE_JSON).map_err(|e| e.to_string())?;
-    let records = file.get("records").and_then(|r| r.as_array()).ok_or("the sample has no records")?;
+    let records = file
+        .get("records")
+        .and_then(|r| r.as_array())
+        .ok_or("the sample has no records")?;
     records
         .iter()
         .map(|r| wxcloud::ejson::decode_document(&r.to_string()).map_err(|e| e.to_string()))
@@ -26,12 +29,19 @@ pub fn sample_records() -> Result<Vec<Document>, String> {
 
 /// Loads the sample into `test_collection` of env `test2-4a89da` unless that collection exists.
 pub fn seed_sample(db: &mut Storage, now_ms: i64) -> Result<(), ApiError> {
-    if db.collection_exists(SAMPLE_ENV, SAMPLE_COLLECTION).map_err(ApiError::database)? {
+    if db
+        .collection_exists(SAMPLE_ENV, SAMPLE_COLLECTION)
+        .map_err(ApiError::database)?
+    {
         return Ok(());
     }
     let inserts = sample_records().map_err(|e| ApiError::database(format!("sample data: {e}")))?;
-    let changes = Changes { inserts, ..Changes::default() };
-    db.apply(SAMPLE_ENV, SAMPLE_COLLECTION, &changes, now_ms).map_err(ApiError::database)
+    let changes = Changes {
+        inserts,
+        ..Changes::default()
+    };
+    db.apply(SAMPLE_ENV, SAMPLE_COLLECTION, &changes, now_ms)
+        .map_err(ApiError::database)
 }
 
 /// Drops every document, collection, token, fault, job and counter, then reseeds if configured.

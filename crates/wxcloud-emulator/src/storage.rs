@@ -94,14 +94,16 @@ pub fn id_key(id: &Value) -> String {
 }
 
 fn decode(body: &str) -> Result<Document, StorageError> {
-    wxcloud::ejson::decode_document(body).map_err(|e| StorageError(format!("stored document unreadable: {e}")))
+    wxcloud::ejson::decode_document(body)
+        .map_err(|e| StorageError(format!("stored document unreadable: {e}")))
 }
 
 impl Storage {
     /// Opens (creating if needed) the database file at `path`.
     pub fn open(path: &Path) -> Result<Self, StorageError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StorageError(format!("cannot create {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StorageError(format!("cannot create {}: {e}", dir.display())))?;
         }
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -124,13 +126,22 @@ impl Storage {
     pub fn collection_exists(&self, env: &str, name: &str) -> Result<bool, StorageError> {
         let found: Option<i64> = self
             .conn
-            .query_row("SELECT 1 FROM collections WHERE env = ?1 AND name = ?2", params![env, name], |r| r.get(0))
+            .query_row(
+                "SELECT 1 FROM collections WHERE env = ?1 AND name = ?2",
+                params![env, name],
+                |r| r.get(0),
+            )
             .optional()?;
         Ok(found.is_some())
     }
 
     /// Creates a collection; false if it already existed.
-    pub fn create_collection(&self, env: &str, name: &str, now_ms: i64) -> Result<bool, StorageError> {
+    pub fn create_collection(
+        &self,
+        env: &str,
+        name: &str,
+        now_ms: i64,
+    ) -> Result<bool, StorageError> {
         let n = self.conn.execute(
             "INSERT OR IGNORE INTO collections (env, name, created_ms) VALUES (?1, ?2, ?3)",
             params![env, name, now_ms],
@@ -141,9 +152,18 @@ impl Storage {
     /// Deletes a collection with its documents and indexes; false if it did not exist.
     pub fn drop_collection(&mut self, env: &str, name: &str) -> Result<bool, StorageError> {
         let tx = self.conn.transaction()?;
-        let n = tx.execute("DELETE FROM collections WHERE env = ?1 AND name = ?2", params![env, name])?;
-        tx.execute("DELETE FROM documents WHERE env = ?1 AND coll = ?2", params![env, name])?;
-        tx.execute("DELETE FROM indexes WHERE env = ?1 AND coll = ?2", params![env, name])?;
+        let n = tx.execute(
+            "DELETE FROM collections WHERE env = ?1 AND name = ?2",
+            params![env, name],
+        )?;
+        tx.execute(
+            "DELETE FROM documents WHERE env = ?1 AND coll = ?2",
+            params![env, name],
+        )?;
+        tx.execute(
+            "DELETE FROM indexes WHERE env = ?1 AND coll = ?2",
+            params![env, name],
+        )?;
         tx.commit()?;
         Ok(n == 1)
     }
@@ -156,26 +176,42 @@ impl Storage {
              WHERE c.env = ?1 GROUP BY c.name ORDER BY c.name",
         )?;
         let rows = stmt
-            .query_map(params![env], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))?
+            .query_map(params![env], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })?
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter()
             .map(|(name, count, size)| {
                 let indexes = self.indexes(env, &name)?;
-                Ok(CollectionInfo { name, count: count as u64, size: size as u64, indexes })
+                Ok(CollectionInfo {
+                    name,
+                    count: count as u64,
+                    size: size as u64,
+                    indexes,
+                })
             })
             .collect()
     }
 
     /// Every document of a collection, in insertion order.
     pub fn documents(&self, env: &str, coll: &str) -> Result<Vec<Row>, StorageError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT rowid, body FROM documents WHERE env = ?1 AND coll = ?2 ORDER BY rowid")?;
-        let rows = stmt.query_map(params![env, coll], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT rowid, body FROM documents WHERE env = ?1 AND coll = ?2 ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map(params![env, coll], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?;
         let mut out = Vec::new();
         for row in rows {
             let (rowid, body) = row?;
-            out.push(Row { rowid, doc: decode(&body)? });
+            out.push(Row {
+                rowid,
+                doc: decode(&body)?,
+            });
         }
         Ok(out)
     }
@@ -184,14 +220,31 @@ impl Storage {
     pub fn get(&self, env: &str, coll: &str, id: &Value) -> Result<Option<Row>, StorageError> {
         let found: Option<(i64, String)> = self
             .conn
-            .prepare_cached("SELECT rowid, body FROM documents WHERE env = ?1 AND coll = ?2 AND id_key = ?3")?
-            .query_row(params![env, coll, id_key(id)], |r| Ok((r.get(0)?, r.get(1)?)))
+            .prepare_cached(
+                "SELECT rowid, body FROM documents WHERE env = ?1 AND coll = ?2 AND id_key = ?3",
+            )?
+            .query_row(params![env, coll, id_key(id)], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?;
-        found.map(|(rowid, body)| Ok(Row { rowid, doc: decode(&body)? })).transpose()
+        found
+            .map(|(rowid, body)| {
+                Ok(Row {
+                    rowid,
+                    doc: decode(&body)?,
+                })
+            })
+            .transpose()
     }
 
     /// Applies `changes` to a collection in one transaction (creating the collection if needed).
-    pub fn apply(&mut self, env: &str, coll: &str, changes: &Changes, now_ms: i64) -> Result<(), StorageError> {
+    pub fn apply(
+        &mut self,
+        env: &str,
+        coll: &str,
+        changes: &Changes,
+        now_ms: i64,
+    ) -> Result<(), StorageError> {
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT OR IGNORE INTO collections (env, name, created_ms) VALUES (?1, ?2, ?3)",
@@ -220,27 +273,40 @@ impl Storage {
 
     /// The user-declared indexes of a collection.
     pub fn indexes(&self, env: &str, coll: &str) -> Result<Vec<IndexSpec>, StorageError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT name, is_unique, keys FROM indexes WHERE env = ?1 AND coll = ?2 ORDER BY name")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT name, is_unique, keys FROM indexes WHERE env = ?1 AND coll = ?2 ORDER BY name",
+        )?;
         let rows = stmt.query_map(params![env, coll], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?, r.get::<_, String>(2)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, bool>(1)?,
+                r.get::<_, String>(2)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (name, unique, keys) = row?;
-            let keys: Vec<(String, String)> =
-                serde_json::from_str(&keys).map_err(|e| StorageError(format!("stored index unreadable: {e}")))?;
+            let keys: Vec<(String, String)> = serde_json::from_str(&keys)
+                .map_err(|e| StorageError(format!("stored index unreadable: {e}")))?;
             out.push(IndexSpec { name, unique, keys });
         }
         Ok(out)
     }
 
     /// Creates or replaces indexes and drops others, in one transaction.
-    pub fn update_indexes(&mut self, env: &str, coll: &str, create: &[IndexSpec], drop: &[String]) -> Result<(), StorageError> {
+    pub fn update_indexes(
+        &mut self,
+        env: &str,
+        coll: &str,
+        create: &[IndexSpec],
+        drop: &[String],
+    ) -> Result<(), StorageError> {
         let tx = self.conn.transaction()?;
         for name in drop {
-            tx.execute("DELETE FROM indexes WHERE env = ?1 AND coll = ?2 AND name = ?3", params![env, coll, name])?;
+            tx.execute(
+                "DELETE FROM indexes WHERE env = ?1 AND coll = ?2 AND name = ?3",
+                params![env, coll, name],
+            )?;
         }
         for ix in create {
             let keys = serde_json::to_string(&ix.keys).map_err(|e| StorageError(e.to_string()))?;
@@ -255,7 +321,9 @@ impl Storage {
 
     /// Deletes everything.
     pub fn clear(&mut self) -> Result<(), StorageError> {
-        self.conn.execute_batch("DELETE FROM documents; DELETE FROM indexes; DELETE FROM collections;")?;
+        self.conn.execute_batch(
+            "DELETE FROM documents; DELETE FROM indexes; DELETE FROM collections;",
+        )?;
         Ok(())
     }
 }

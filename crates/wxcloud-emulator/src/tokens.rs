@@ -84,7 +84,12 @@ pub struct Tokens {
 impl Tokens {
     /// An empty registry issuing tokens that live `ttl_ms` milliseconds.
     pub fn new(ttl_ms: i64) -> Self {
-        Tokens { ttl_ms: ttl_ms.max(1000), tokens: HashMap::new(), stable: HashMap::new(), forced: HashMap::new() }
+        Tokens {
+            ttl_ms: ttl_ms.max(1000),
+            tokens: HashMap::new(),
+            stable: HashMap::new(),
+            forced: HashMap::new(),
+        }
     }
 
     fn window(&self) -> i64 {
@@ -96,12 +101,28 @@ impl Tokens {
         // long-running emulator does not grow without bound.
         if self.tokens.len() >= PRUNE_AT {
             let horizon = now - 86_400_000;
-            self.tokens.retain(|_, t| t.expires_ms.min(t.revoked_ms.unwrap_or(i64::MAX)) > horizon);
+            self.tokens
+                .retain(|_, t| t.expires_ms.min(t.revoked_ms.unwrap_or(i64::MAX)) > horizon);
         }
-        let token: String = rand::rng().sample_iter(Alphanumeric).take(136).map(char::from).collect();
+        let token: String = rand::rng()
+            .sample_iter(Alphanumeric)
+            .take(136)
+            .map(char::from)
+            .collect();
         let expires_ms = now + self.ttl_ms;
-        self.tokens.insert(token.clone(), Token { kind, appid: appid.to_owned(), expires_ms, revoked_ms: None });
-        Issued { token, expires_in: self.ttl_ms / 1000 }
+        self.tokens.insert(
+            token.clone(),
+            Token {
+                kind,
+                appid: appid.to_owned(),
+                expires_ms,
+                revoked_ms: None,
+            },
+        );
+        Issued {
+            token,
+            expires_in: self.ttl_ms / 1000,
+        }
     }
 
     /// Issues a token that replaces every earlier one of the same kind and app after the
@@ -118,15 +139,26 @@ impl Tokens {
 
     /// The stable token of `appid`, renewed when it has less than the window left, or at once
     /// with `force_refresh` (which invalidates the old one and is rate limited).
-    pub fn stable(&mut self, appid: &str, force_refresh: bool, now: i64) -> Result<Issued, ApiError> {
+    pub fn stable(
+        &mut self,
+        appid: &str,
+        force_refresh: bool,
+        now: i64,
+    ) -> Result<Issued, ApiError> {
         if force_refresh {
             let day = now.div_euclid(86_400_000);
-            let entry = self.forced.entry(appid.to_owned()).or_insert((day, 0, i64::MIN / 2));
+            let entry = self
+                .forced
+                .entry(appid.to_owned())
+                .or_insert((day, 0, i64::MIN / 2));
             if entry.0 != day {
                 *entry = (day, 0, entry.2);
             }
             if now - entry.2 < FORCE_SPACING_MS {
-                return Err(ApiError::new(45011, "api minute-quota reach limit  mustslower  retry next minute"));
+                return Err(ApiError::new(
+                    45011,
+                    "api minute-quota reach limit  mustslower  retry next minute",
+                ));
             }
             if entry.1 >= FORCE_PER_DAY {
                 return Err(ApiError::new(45009, "reach max api daily quota limit"));
@@ -136,10 +168,17 @@ impl Tokens {
             if let Some(old) = self.stable.get(appid).and_then(|t| self.tokens.get_mut(t)) {
                 old.revoked_ms = Some(now);
             }
-        } else if let Some(current) = self.stable.get(appid).and_then(|t| self.tokens.get_key_value(t)) {
+        } else if let Some(current) = self
+            .stable
+            .get(appid)
+            .and_then(|t| self.tokens.get_key_value(t))
+        {
             let (text, t) = current;
             if t.revoked_ms.is_none() && now < t.expires_ms - self.window() {
-                return Ok(Issued { token: text.clone(), expires_in: (t.expires_ms - now) / 1000 });
+                return Ok(Issued {
+                    token: text.clone(),
+                    expires_in: (t.expires_ms - now) / 1000,
+                });
             }
         }
         let issued = self.mint(TokenKind::Stable, appid, now);
@@ -150,17 +189,29 @@ impl Tokens {
     /// Checks a token sent in a URL; `allowed` lists the kinds this endpoint accepts.
     /// Errors: 41001 missing, 40014 not shaped like a token, 40001 unknown, replaced or of
     /// another kind, 42001 expired.
-    pub fn check(&self, token: Option<&str>, allowed: &[TokenKind], now: i64) -> Result<Holder, ApiError> {
+    pub fn check(
+        &self,
+        token: Option<&str>,
+        allowed: &[TokenKind],
+        now: i64,
+    ) -> Result<Holder, ApiError> {
         let token = match token {
             None | Some("") => return Err(ApiError::new(41001, "access_token missing")),
             Some(t) => t,
         };
         let shaped = (32..=512).contains(&token.len())
-            && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            && token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         if !shaped {
             return Err(ApiError::new(40014, "invalid access_token"));
         }
-        let not_latest = || ApiError::new(40001, "invalid credential, access_token is invalid or not latest");
+        let not_latest = || {
+            ApiError::new(
+                40001,
+                "invalid credential, access_token is invalid or not latest",
+            )
+        };
         let t = self.tokens.get(token).ok_or_else(not_latest)?;
         if !allowed.contains(&t.kind) {
             return Err(not_latest());
@@ -171,7 +222,10 @@ impl Tokens {
         if t.revoked_ms.is_some_and(|r| now >= r) {
             return Err(not_latest());
         }
-        Ok(Holder { kind: t.kind, appid: t.appid.clone() })
+        Ok(Holder {
+            kind: t.kind,
+            appid: t.appid.clone(),
+        })
     }
 
     /// Makes every token issued so far expire now (the next use answers 42001).
@@ -193,13 +247,26 @@ impl Tokens {
 mod tests {
     use super::*;
 
-    const DB: &[TokenKind] = &[TokenKind::ClientCredential, TokenKind::Stable, TokenKind::Authorizer];
+    const DB: &[TokenKind] = &[
+        TokenKind::ClientCredential,
+        TokenKind::Stable,
+        TokenKind::Authorizer,
+    ];
 
     #[test]
     fn an_unshaped_token_is_40014_and_an_unknown_one_40001() {
         let tokens = Tokens::new(7_200_000);
-        assert_eq!(tokens.check(Some("abc def"), DB, 0).unwrap_err().errcode, 40014);
-        assert_eq!(tokens.check(Some(&"a".repeat(136)), DB, 0).unwrap_err().errcode, 40001);
+        assert_eq!(
+            tokens.check(Some("abc def"), DB, 0).unwrap_err().errcode,
+            40014
+        );
+        assert_eq!(
+            tokens
+                .check(Some(&"a".repeat(136)), DB, 0)
+                .unwrap_err()
+                .errcode,
+            40001
+        );
         assert_eq!(tokens.check(None, DB, 0).unwrap_err().errcode, 41001);
     }
 
@@ -207,7 +274,14 @@ mod tests {
     fn a_component_token_is_not_accepted_where_database_tokens_are() {
         let mut tokens = Tokens::new(7_200_000);
         let c = tokens.issue_replacing(TokenKind::Component, "comp", 0);
-        assert_eq!(tokens.check(Some(&c.token), DB, 0).unwrap_err().errcode, 40001);
-        assert!(tokens.check(Some(&c.token), &[TokenKind::Component], 0).is_ok());
+        assert_eq!(
+            tokens.check(Some(&c.token), DB, 0).unwrap_err().errcode,
+            40001
+        );
+        assert!(
+            tokens
+                .check(Some(&c.token), &[TokenKind::Component], 0)
+                .is_ok()
+        );
     }
 }

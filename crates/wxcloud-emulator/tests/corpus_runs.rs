@@ -31,7 +31,10 @@ async fn every_corpus_statement_gets_a_clean_reply() {
     let corpus = include_str!("data/parser_corpus.jsonl");
     let (mut succeeded, mut refused) = (0, 0);
     for line in corpus.lines() {
-        let statement = serde_json::from_str::<Json>(line).unwrap()["statement"].as_str().unwrap().to_owned();
+        let statement = serde_json::from_str::<Json>(line).unwrap()["statement"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let op = match wxcloud_emulator::parser::parse(&statement, 0) {
             Ok(s) => endpoint(&s),
             Err(_) => "databasequery",

@@ -14,10 +14,15 @@ use support::*;
 fn serve_binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().and_then(Path::parent).unwrap();
-    let binary = profile_dir.join("examples").join(format!("serve{}", std::env::consts::EXE_SUFFIX));
+    let binary = profile_dir
+        .join("examples")
+        .join(format!("serve{}", std::env::consts::EXE_SUFFIX));
     if !binary.exists() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo).args(["build", "-p", "wxcloud-emulator", "--example", "serve"]).status().unwrap();
+        let status = Command::new(cargo)
+            .args(["build", "-p", "wxcloud-emulator", "--example", "serve"])
+            .status()
+            .unwrap();
         assert!(status.success(), "building the serve example failed");
     }
     binary
@@ -31,14 +36,25 @@ fn spawn(data: &Path) -> (Child, String) {
         .spawn()
         .expect("the emulator starts");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("first line: {line:?}")).to_owned();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("first line: {line:?}"))
+        .to_owned();
     (child, url)
 }
 
 async fn client_token(base: &str) -> String {
-    let url = format!("{base}/cgi-bin/token?grant_type=client_credential&appid=wxemulator&secret=emulator-secret");
-    get_json(&url).await["access_token"].as_str().unwrap().to_owned()
+    let url = format!(
+        "{base}/cgi-bin/token?grant_type=client_credential&appid=wxemulator&secret=emulator-secret"
+    );
+    get_json(&url).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -51,7 +67,11 @@ async fn every_acknowledged_write_survives_sigkill() {
         let url = format!("{base}/tcb/{op}?access_token={t}");
         async move { post_json(&url, &json!({"env": "test2-4a89da", "query": query})).await }
     };
-    ok(post_json(&format!("{base}/tcb/databasecollectionadd?access_token={t}"), &json!({"env": "test2-4a89da", "collection_name": "durable"})).await);
+    ok(post_json(
+        &format!("{base}/tcb/databasecollectionadd?access_token={t}"),
+        &json!({"env": "test2-4a89da", "collection_name": "durable"}),
+    )
+    .await);
 
     // Writers run concurrently; the process is killed while they are still sending.
     let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -61,9 +81,20 @@ async fn every_acknowledged_write_survives_sigkill() {
         let url = format!("{base}/tcb/databaseadd?access_token={t}");
         writers.push(tokio::spawn(async move {
             for i in 0.. {
-                let query = format!("db.collection(\"durable\").add({{data: {{_id: \"w{w}-{i}\", i: {i}}}}})");
-                let Ok(reply) = http().post(&url).json(&json!({"env": "test2-4a89da", "query": query})).send().await else { break };
-                let Ok(reply) = reply.json::<serde_json::Value>().await else { break };
+                let query = format!(
+                    "db.collection(\"durable\").add({{data: {{_id: \"w{w}-{i}\", i: {i}}}}})"
+                );
+                let Ok(reply) = http()
+                    .post(&url)
+                    .json(&json!({"env": "test2-4a89da", "query": query}))
+                    .send()
+                    .await
+                else {
+                    break;
+                };
+                let Ok(reply) = reply.json::<serde_json::Value>().await else {
+                    break;
+                };
                 if reply["errcode"] == 0 {
                     acknowledged.lock().unwrap().push(format!("w{w}-{i}"));
                 }
@@ -74,7 +105,11 @@ async fn every_acknowledged_write_survives_sigkill() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     // An update acknowledged before the kill must survive too.
-    ok(call("databaseupdate", "db.collection(\"durable\").doc(\"w0-0\").update({data: {updated: true}})".into()).await);
+    ok(call(
+        "databaseupdate",
+        "db.collection(\"durable\").doc(\"w0-0\").update({data: {updated: true}})".into(),
+    )
+    .await);
     // Child::kill is SIGKILL on Unix: no chance to flush or close anything.
     child.kill().unwrap();
     child.wait().unwrap();
@@ -96,11 +131,27 @@ async fn every_acknowledged_write_survives_sigkill() {
             break;
         }
         skip += page.len();
-        found.extend(page.into_iter().map(|d| d["_id"].as_str().unwrap().to_owned()));
+        found.extend(
+            page.into_iter()
+                .map(|d| d["_id"].as_str().unwrap().to_owned()),
+        );
     }
-    let missing: Vec<_> = acknowledged.iter().filter(|id| !found.contains(*id)).collect();
-    assert!(missing.is_empty(), "{} of {} acknowledged writes lost: {:?}", missing.len(), acknowledged.len(), &missing[..missing.len().min(5)]);
-    let reply = ok(post_json(&url, &json!({"env": "test2-4a89da", "query": "db.collection(\"durable\").doc(\"w0-0\").get()"})).await);
+    let missing: Vec<_> = acknowledged
+        .iter()
+        .filter(|id| !found.contains(*id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} acknowledged writes lost: {:?}",
+        missing.len(),
+        acknowledged.len(),
+        &missing[..missing.len().min(5)]
+    );
+    let reply = ok(post_json(
+        &url,
+        &json!({"env": "test2-4a89da", "query": "db.collection(\"durable\").doc(\"w0-0\").get()"}),
+    )
+    .await);
     assert_eq!(records(&reply)[0]["updated"], wxcloud::Value::Bool(true));
     child.kill().unwrap();
     child.wait().unwrap();

@@ -7,7 +7,8 @@ use serde_json::{Value as Json, json};
 use support::*;
 use wxcloud::Value;
 
-const SAMPLE: &str = r#"db.collection("test_collection").aggregate().match({tags:"cloud"}).limit(10).end()"#;
+const SAMPLE: &str =
+    r#"db.collection("test_collection").aggregate().match({tags:"cloud"}).limit(10).end()"#;
 
 #[tokio::test]
 async fn the_seed_aggregate_returns_the_four_sample_records_as_extended_json() {
@@ -16,17 +17,39 @@ async fn the_seed_aggregate_returns_the_four_sample_records_as_extended_json() {
     let reply = ok(run(&emu, &t, "databaseaggregate", SAMPLE).await);
     let raw = reply["data"].as_array().unwrap();
     assert_eq!(raw.len(), 4);
-    assert!(raw[0].as_str().unwrap().contains(r#"{"$numberDouble":"113.0"}"#), "{}", raw[0]);
+    assert!(
+        raw[0]
+            .as_str()
+            .unwrap()
+            .contains(r#"{"$numberDouble":"113.0"}"#),
+        "{}",
+        raw[0]
+    );
     let docs = records(&reply);
-    assert_eq!(docs[0]["_id"], Value::from("f77e039f-f1cf-4aa8-bd59-16cbaa91e6ea"));
-    assert_eq!(docs[0]["location"].as_document().unwrap()["coordinates"], Value::Array(vec![113.0.into(), 23.0.into()]));
-    assert_eq!(docs[2]["_id"], Value::from("51F4F67E-A6A1-4C3E-A50F-827380B8DA86"), "records keep insertion order");
+    assert_eq!(
+        docs[0]["_id"],
+        Value::from("f77e039f-f1cf-4aa8-bd59-16cbaa91e6ea")
+    );
+    assert_eq!(
+        docs[0]["location"].as_document().unwrap()["coordinates"],
+        Value::Array(vec![113.0.into(), 23.0.into()])
+    );
+    assert_eq!(
+        docs[2]["_id"],
+        Value::from("51F4F67E-A6A1-4C3E-A50F-827380B8DA86"),
+        "records keep insertion order"
+    );
 }
 
 async fn numbers_collection(emu: &wxcloud_emulator::RunningEmulator, t: &str, n: usize) {
     create_collection(emu, t, "numbers").await;
-    let docs: Vec<String> = (0..n).map(|i| format!("{{n: {i}, even: {}}}", i % 2 == 0)).collect();
-    let statement = format!("db.collection(\"numbers\").add({{data: [{}]}})", docs.join(","));
+    let docs: Vec<String> = (0..n)
+        .map(|i| format!("{{n: {i}, even: {}}}", i % 2 == 0))
+        .collect();
+    let statement = format!(
+        "db.collection(\"numbers\").add({{data: [{}]}})",
+        docs.join(",")
+    );
     let reply = ok(run(emu, t, "databaseadd", &statement).await);
     assert_eq!(reply["id_list"].as_array().unwrap().len(), n);
 }
@@ -42,7 +65,10 @@ async fn a_query_filters_orders_pages_and_projects_with_the_pager_total() {
     let docs = records(&reply);
     let ns: Vec<&Value> = docs.iter().map(|d| &d["n"]).collect();
     assert_eq!(ns, [&Value::Int32(16), &Value::Int32(14)]);
-    assert!(docs.iter().all(|d| !d.contains_key("even") && d.contains_key("_id")));
+    assert!(
+        docs.iter()
+            .all(|d| !d.contains_key("even") && d.contains_key("_id"))
+    );
 }
 
 #[tokio::test]
@@ -50,12 +76,34 @@ async fn a_query_returns_10_records_by_default_and_at_most_1000() {
     let emu = start().await;
     let t = token(&emu).await;
     numbers_collection(&emu, &t, 1005).await;
-    let reply = ok(run(&emu, &t, "databasequery", r#"db.collection("numbers").get()"#).await);
+    let reply = ok(run(
+        &emu,
+        &t,
+        "databasequery",
+        r#"db.collection("numbers").get()"#,
+    )
+    .await);
     assert_eq!(records(&reply).len(), 10);
     assert_eq!(reply["pager"]["Total"], 1005);
-    let reply = ok(run(&emu, &t, "databasequery", r#"db.collection("numbers").limit(0).get()"#).await);
-    assert_eq!(records(&reply).len(), 10, "limit(0) means no limit given, as in the SDK");
-    let reply = ok(run(&emu, &t, "databasequery", r#"db.collection("numbers").limit(5000).get()"#).await);
+    let reply = ok(run(
+        &emu,
+        &t,
+        "databasequery",
+        r#"db.collection("numbers").limit(0).get()"#,
+    )
+    .await);
+    assert_eq!(
+        records(&reply).len(),
+        10,
+        "limit(0) means no limit given, as in the SDK"
+    );
+    let reply = ok(run(
+        &emu,
+        &t,
+        "databasequery",
+        r#"db.collection("numbers").limit(5000).get()"#,
+    )
+    .await);
     assert_eq!(records(&reply).len(), 1000);
     assert_eq!(reply["pager"]["Limit"], 1000);
 }
@@ -65,24 +113,48 @@ async fn an_aggregate_without_limit_returns_20_records() {
     let emu = start().await;
     let t = token(&emu).await;
     numbers_collection(&emu, &t, 25).await;
-    let reply = ok(run(&emu, &t, "databaseaggregate", r#"db.collection("numbers").aggregate().sort({n: 1}).end()"#).await);
+    let reply = ok(run(
+        &emu,
+        &t,
+        "databaseaggregate",
+        r#"db.collection("numbers").aggregate().sort({n: 1}).end()"#,
+    )
+    .await);
     assert_eq!(records(&reply).len(), 20);
     let grouped = r#"db.collection("numbers").aggregate().group({_id: "$even", total: $.sum("$n"), count: db.command.aggregate.sum(1)}).sort({_id: 1}).limit(5).end()"#;
     let docs = records(&ok(run(&emu, &t, "databaseaggregate", grouped).await));
     assert_eq!(docs.len(), 2);
-    assert_eq!(docs[1]["total"].as_i64(), Some((0..25).filter(|i| i % 2 == 0).sum::<i64>()));
+    assert_eq!(
+        docs[1]["total"].as_i64(),
+        Some((0..25).filter(|i| i % 2 == 0).sum::<i64>())
+    );
 }
 
 #[tokio::test]
 async fn count_counts_what_the_filter_matches() {
     let emu = start().await;
     let t = token(&emu).await;
-    let reply = ok(run(&emu, &t, "databasecount", r#"db.collection("test_collection").where({description: "Study cloud database"}).count()"#).await);
+    let reply = ok(run(
+        &emu,
+        &t,
+        "databasecount",
+        r#"db.collection("test_collection").where({description: "Study cloud database"}).count()"#,
+    )
+    .await);
     assert_eq!(reply["count"], 3);
-    let reply = ok(run(&emu, &t, "databasecount", r#"db.collection("test_collection").where({description: /^learn/i}).count()"#).await);
+    let reply = ok(run(
+        &emu,
+        &t,
+        "databasecount",
+        r#"db.collection("test_collection").where({description: /^learn/i}).count()"#,
+    )
+    .await);
     assert_eq!(reply["count"], 1);
     let statement = r#"db.collection("test_collection").where({description: db.RegExp({regexp: "STUDY", options: "i"})}).count()"#;
-    assert_eq!(ok(run(&emu, &t, "databasecount", statement).await)["count"], 3);
+    assert_eq!(
+        ok(run(&emu, &t, "databasecount", statement).await)["count"],
+        3
+    );
 }
 
 #[tokio::test]
@@ -92,12 +164,29 @@ async fn add_generates_ids_shaped_like_the_services_and_keeps_given_ones() {
     let reply = ok(run(&emu, &t, "databaseadd", r#"db.collection("test_collection").add({data: {description: "new", due: new Date("2019-09-09"), at: db.serverDate()}})"#).await);
     let id = reply["id_list"][0].as_str().unwrap().to_owned();
     assert_eq!(id.len(), 36);
-    let reply = ok(run(&emu, &t, "databaseadd", r#"db.collection("test_collection").add({data: [{_id: "mine"}, {x: 1}]})"#).await);
+    let reply = ok(run(
+        &emu,
+        &t,
+        "databaseadd",
+        r#"db.collection("test_collection").add({data: [{_id: "mine"}, {x: 1}]})"#,
+    )
+    .await);
     assert_eq!(reply["id_list"][0], "mine");
-    let docs = records(&ok(run(&emu, &t, "databasequery", &format!(r#"db.collection("test_collection").doc("{id}").get()"#)).await));
+    let docs = records(&ok(run(
+        &emu,
+        &t,
+        "databasequery",
+        &format!(r#"db.collection("test_collection").doc("{id}").get()"#),
+    )
+    .await));
     assert_eq!(docs[0]["due"], Value::Date(1_567_987_200_000));
-    let Value::Date(at) = docs[0]["at"] else { panic!("serverDate stored as a date: {:?}", docs[0]) };
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let Value::Date(at) = docs[0]["at"] else {
+        panic!("serverDate stored as a date: {:?}", docs[0])
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
     assert!((at - now).abs() < 60_000);
 }
 
@@ -107,14 +196,30 @@ async fn update_sets_fields_and_applies_commands_to_every_match() {
     let t = token(&emu).await;
     let statement = r#"db.collection("test_collection").where({done: false}).update({data: {done: true, views: _.inc(2), location: {type: "Point2"}}})"#;
     let reply = ok(run(&emu, &t, "databaseupdate", statement).await);
-    assert_eq!((reply["matched"].as_i64(), reply["modified"].as_i64(), reply["id"].as_str()), (Some(4), Some(4), Some("")));
-    let docs = records(&ok(run(&emu, &t, "databasequery", r#"db.collection("test_collection").get()"#).await));
+    assert_eq!(
+        (
+            reply["matched"].as_i64(),
+            reply["modified"].as_i64(),
+            reply["id"].as_str()
+        ),
+        (Some(4), Some(4), Some(""))
+    );
+    let docs = records(&ok(run(
+        &emu,
+        &t,
+        "databasequery",
+        r#"db.collection("test_collection").get()"#,
+    )
+    .await));
     for d in &docs {
         assert_eq!(d["done"], Value::Bool(true));
         assert_eq!(d["views"], Value::Int32(2));
         let location = d["location"].as_document().unwrap();
         assert_eq!(location["type"], Value::from("Point2"));
-        assert!(location.contains_key("coordinates"), "nested data updates the path, it does not replace the object");
+        assert!(
+            location.contains_key("coordinates"),
+            "nested data updates the path, it does not replace the object"
+        );
     }
 }
 
@@ -125,17 +230,66 @@ async fn doc_update_set_and_remove_work_on_one_record() {
     let id = "f77e039f-f1cf-4aa8-bd59-16cbaa91e6ea";
     let reply = ok(run(&emu, &t, "databaseupdate", &format!(r#"db.collection("test_collection").doc("{id}").update({{data: {{tags: _.push("x")}}}})"#)).await);
     assert_eq!(reply["modified"], 1);
-    let reply = ok(run(&emu, &t, "databaseupdate", &format!(r#"db.collection("test_collection").doc("{id}").set({{data: {{only: 1}}}})"#)).await);
-    assert_eq!((reply["matched"].as_i64(), reply["modified"].as_i64()), (Some(1), Some(1)));
-    let docs = records(&ok(run(&emu, &t, "databasequery", &format!(r#"db.collection("test_collection").doc("{id}").get()"#)).await));
+    let reply = ok(run(
+        &emu,
+        &t,
+        "databaseupdate",
+        &format!(r#"db.collection("test_collection").doc("{id}").set({{data: {{only: 1}}}})"#),
+    )
+    .await);
+    assert_eq!(
+        (reply["matched"].as_i64(), reply["modified"].as_i64()),
+        (Some(1), Some(1))
+    );
+    let docs = records(&ok(run(
+        &emu,
+        &t,
+        "databasequery",
+        &format!(r#"db.collection("test_collection").doc("{id}").get()"#),
+    )
+    .await));
     assert_eq!(docs[0].keys().collect::<Vec<_>>(), ["_id", "only"]);
-    let reply = ok(run(&emu, &t, "databaseupdate", r#"db.collection("test_collection").doc("fresh").set({data: {a: 1}})"#).await);
-    assert_eq!((reply["matched"].as_i64(), reply["modified"].as_i64(), reply["id"].as_str()), (Some(0), Some(0), Some("fresh")));
-    let reply = ok(run(&emu, &t, "databasedelete", &format!(r#"db.collection("test_collection").doc("{id}").remove()"#)).await);
+    let reply = ok(run(
+        &emu,
+        &t,
+        "databaseupdate",
+        r#"db.collection("test_collection").doc("fresh").set({data: {a: 1}})"#,
+    )
+    .await);
+    assert_eq!(
+        (
+            reply["matched"].as_i64(),
+            reply["modified"].as_i64(),
+            reply["id"].as_str()
+        ),
+        (Some(0), Some(0), Some("fresh"))
+    );
+    let reply = ok(run(
+        &emu,
+        &t,
+        "databasedelete",
+        &format!(r#"db.collection("test_collection").doc("{id}").remove()"#),
+    )
+    .await);
     assert_eq!(reply["deleted"], 1);
-    let reply = ok(run(&emu, &t, "databasedelete", r#"db.collection("test_collection").where({description: "Study cloud database"}).remove()"#).await);
+    let reply = ok(run(
+        &emu,
+        &t,
+        "databasedelete",
+        r#"db.collection("test_collection").where({description: "Study cloud database"}).remove()"#,
+    )
+    .await);
     assert_eq!(reply["deleted"], 3);
-    assert_eq!(ok(run(&emu, &t, "databasecount", r#"db.collection("test_collection").count()"#).await)["count"], 1);
+    assert_eq!(
+        ok(run(
+            &emu,
+            &t,
+            "databasecount",
+            r#"db.collection("test_collection").count()"#
+        )
+        .await)["count"],
+        1
+    );
 }
 
 #[tokio::test]
@@ -143,9 +297,21 @@ async fn a_range_written_with_and_chaining_selects_the_range() {
     let emu = start().await;
     let t = token(&emu).await;
     numbers_collection(&emu, &t, 30).await;
-    let reply = ok(run(&emu, &t, "databasecount", r#"db.collection("numbers").where({n: _.gt(10).and(_.lt(20))}).count()"#).await);
+    let reply = ok(run(
+        &emu,
+        &t,
+        "databasecount",
+        r#"db.collection("numbers").where({n: _.gt(10).and(_.lt(20))}).count()"#,
+    )
+    .await);
     assert_eq!(reply["count"], 9);
-    let reply = ok(run(&emu, &t, "databasecount", r#"db.collection("numbers").where(_.or([{n: _.lt(2)}, {n: _.gte(28)}])).count()"#).await);
+    let reply = ok(run(
+        &emu,
+        &t,
+        "databasecount",
+        r#"db.collection("numbers").where(_.or([{n: _.lt(2)}, {n: _.gte(28)}])).count()"#,
+    )
+    .await);
     assert_eq!(reply["count"], 4);
 }
 
@@ -156,9 +322,21 @@ async fn the_export_example_with_a_geo_declaration_runs() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("export.json");
     let query = "const Point = db.Geo.Point;\ndb.collection('test_collection').where({location: _.geoNear({geometry: Point(113, 23), maxDistance: 1000})}).limit(100).skip(0).get()";
-    let reply = ok(tcb(&emu, &t, "databasemigrateexport", json!({"env": emu.env(), "file_path": path, "file_type": 1, "query": query})).await);
+    let reply = ok(tcb(
+        &emu,
+        &t,
+        "databasemigrateexport",
+        json!({"env": emu.env(), "file_path": path, "file_type": 1, "query": query}),
+    )
+    .await);
     let job = reply["job_id"].clone();
-    let info = ok(tcb(&emu, &t, "databasemigratequeryinfo", json!({"env": emu.env(), "job_id": job})).await);
+    let info = ok(tcb(
+        &emu,
+        &t,
+        "databasemigratequeryinfo",
+        json!({"env": emu.env(), "job_id": job}),
+    )
+    .await);
     assert_eq!(info["status"], "success", "{info}");
     assert_eq!(info["record_success"], 4);
     let exported = std::fs::read_to_string(&path).unwrap();
@@ -173,24 +351,51 @@ async fn import_reads_json_lines_and_csv_and_upserts_on_request() {
     create_collection(&emu, &t, "imported").await;
     let dir = tempfile::tempdir().unwrap();
     let json_path = dir.path().join("in.json");
-    std::fs::write(&json_path, "{\"_id\":\"a\",\"n\":{\"$numberLong\":\"5\"}}\n{\"_id\":\"b\",\"n\":2}\n").unwrap();
+    std::fs::write(
+        &json_path,
+        "{\"_id\":\"a\",\"n\":{\"$numberLong\":\"5\"}}\n{\"_id\":\"b\",\"n\":2}\n",
+    )
+    .unwrap();
     let csv_path = dir.path().join("in.csv");
     std::fs::write(&csv_path, "_id,n,name\na,7,\"x, y\"\nc,1.5,z\n").unwrap();
-    let import = |path: &std::path::Path, file_type: i64, conflict_mode: i64| {
-        json!({"env": emu.env(), "collection_name": "imported", "file_path": path, "file_type": file_type, "stop_on_error": false, "conflict_mode": conflict_mode})
-    };
+    let import = |path: &std::path::Path, file_type: i64, conflict_mode: i64| json!({"env": emu.env(), "collection_name": "imported", "file_path": path, "file_type": file_type, "stop_on_error": false, "conflict_mode": conflict_mode});
     let info = |job: Json| json!({"env": emu.env(), "job_id": job});
-    let job = ok(tcb(&emu, &t, "databasemigrateimport", import(&json_path, 1, 1)).await)["job_id"].clone();
+    let job = ok(tcb(&emu, &t, "databasemigrateimport", import(&json_path, 1, 1)).await)["job_id"]
+        .clone();
     let status = ok(tcb(&emu, &t, "databasemigratequeryinfo", info(job)).await);
-    assert_eq!((status["record_success"].as_i64(), status["record_fail"].as_i64()), (Some(2), Some(0)));
+    assert_eq!(
+        (
+            status["record_success"].as_i64(),
+            status["record_fail"].as_i64()
+        ),
+        (Some(2), Some(0))
+    );
     // Insert mode: "a" exists already, so that row fails and "c" goes in.
-    let job = ok(tcb(&emu, &t, "databasemigrateimport", import(&csv_path, 2, 1)).await)["job_id"].clone();
+    let job =
+        ok(tcb(&emu, &t, "databasemigrateimport", import(&csv_path, 2, 1)).await)["job_id"].clone();
     let status = ok(tcb(&emu, &t, "databasemigratequeryinfo", info(job)).await);
-    assert_eq!((status["record_success"].as_i64(), status["record_fail"].as_i64()), (Some(1), Some(1)), "{status}");
+    assert_eq!(
+        (
+            status["record_success"].as_i64(),
+            status["record_fail"].as_i64()
+        ),
+        (Some(1), Some(1)),
+        "{status}"
+    );
     // Upsert mode replaces "a".
-    let job = ok(tcb(&emu, &t, "databasemigrateimport", import(&csv_path, 2, 2)).await)["job_id"].clone();
-    assert_eq!(ok(tcb(&emu, &t, "databasemigratequeryinfo", info(job)).await)["record_success"], 2);
-    let docs = records(&ok(run(&emu, &t, "databasequery", r#"db.collection("imported").doc("a").get()"#).await));
+    let job =
+        ok(tcb(&emu, &t, "databasemigrateimport", import(&csv_path, 2, 2)).await)["job_id"].clone();
+    assert_eq!(
+        ok(tcb(&emu, &t, "databasemigratequeryinfo", info(job)).await)["record_success"],
+        2
+    );
+    let docs = records(&ok(run(
+        &emu,
+        &t,
+        "databasequery",
+        r#"db.collection("imported").doc("a").get()"#,
+    )
+    .await));
     assert_eq!(docs[0]["n"], Value::Int32(7));
     assert_eq!(docs[0]["name"], Value::from("x, y"));
 }
@@ -200,8 +405,18 @@ async fn collections_are_listed_with_counts_and_sizes() {
     let emu = start().await;
     let t = token(&emu).await;
     create_collection(&emu, &t, "empty").await;
-    let again = tcb(&emu, &t, "databasecollectionadd", json!({"env": emu.env(), "collection_name": "empty"})).await;
-    assert_eq!(errcode(&again), -502001, "a collection cannot be created twice");
+    let again = tcb(
+        &emu,
+        &t,
+        "databasecollectionadd",
+        json!({"env": emu.env(), "collection_name": "empty"}),
+    )
+    .await;
+    assert_eq!(
+        errcode(&again),
+        -502001,
+        "a collection cannot be created twice"
+    );
     let reply = ok(tcb(&emu, &t, "databasecollectionget", json!({"env": emu.env()})).await);
     assert_eq!(reply["pager"]["Total"], 2);
     let list = reply["collections"].as_array().unwrap();
@@ -210,10 +425,22 @@ async fn collections_are_listed_with_counts_and_sizes() {
     assert_eq!(list[1]["name"], "test_collection");
     assert_eq!(list[1]["count"], 4);
     assert!(list[1]["size"].as_i64().unwrap() > 400);
-    let page = ok(tcb(&emu, &t, "databasecollectionget", json!({"env": emu.env(), "limit": 1, "offset": 1})).await);
+    let page = ok(tcb(
+        &emu,
+        &t,
+        "databasecollectionget",
+        json!({"env": emu.env(), "limit": 1, "offset": 1}),
+    )
+    .await);
     assert_eq!(page["collections"].as_array().unwrap().len(), 1);
     assert_eq!(page["collections"][0]["name"], "test_collection");
-    ok(tcb(&emu, &t, "databasecollectiondelete", json!({"env": emu.env(), "collection_name": "empty"})).await);
+    ok(tcb(
+        &emu,
+        &t,
+        "databasecollectiondelete",
+        json!({"env": emu.env(), "collection_name": "empty"}),
+    )
+    .await);
     let other_env = ok(tcb(&emu, &t, "databasecollectionget", json!({"env": "local"})).await);
     assert_eq!(other_env["pager"]["Total"], 0, "environments are separate");
 }
@@ -223,25 +450,70 @@ async fn a_unique_index_refuses_duplicates_on_add_and_update() {
     let emu = start().await;
     let t = token(&emu).await;
     create_collection(&emu, &t, "users").await;
-    ok(run(&emu, &t, "databaseadd", r#"db.collection("users").add({data: [{email: "a@x"}, {email: "b@x"}]})"#).await);
+    ok(run(
+        &emu,
+        &t,
+        "databaseadd",
+        r#"db.collection("users").add({data: [{email: "a@x"}, {email: "b@x"}]})"#,
+    )
+    .await);
     let index = json!({"env": emu.env(), "collection_name": "users", "create_indexes": [{"name": "email_1", "unique": true, "keys": [{"name": "email", "direction": "1"}]}], "drop_indexes": []});
     ok(tcb(&emu, &t, "updateindex", index).await);
-    let dup = run(&emu, &t, "databaseadd", r#"db.collection("users").add({data: {email: "a@x"}})"#).await;
+    let dup = run(
+        &emu,
+        &t,
+        "databaseadd",
+        r#"db.collection("users").add({data: {email: "a@x"}})"#,
+    )
+    .await;
     assert_eq!(errcode(&dup), -502001);
     assert!(dup["errmsg"].as_str().unwrap().contains("email_1"));
-    let dup = run(&emu, &t, "databaseupdate", r#"db.collection("users").where({email: "b@x"}).update({data: {email: "a@x"}})"#).await;
+    let dup = run(
+        &emu,
+        &t,
+        "databaseupdate",
+        r#"db.collection("users").where({email: "b@x"}).update({data: {email: "a@x"}})"#,
+    )
+    .await;
     assert_eq!(errcode(&dup), -502001);
-    assert_eq!(ok(run(&emu, &t, "databasecount", r#"db.collection("users").where({email: "a@x"}).count()"#).await)["count"], 1);
+    assert_eq!(
+        ok(run(
+            &emu,
+            &t,
+            "databasecount",
+            r#"db.collection("users").where({email: "a@x"}).count()"#
+        )
+        .await)["count"],
+        1
+    );
     let listed = ok(tcb(&emu, &t, "databasecollectionget", json!({"env": emu.env()})).await);
-    let users = listed["collections"].as_array().unwrap().iter().find(|c| c["name"] == "users").unwrap().clone();
+    let users = listed["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "users")
+        .unwrap()
+        .clone();
     assert_eq!(users["index_count"], 2);
     // A unique index the data already violates cannot be created.
-    ok(run(&emu, &t, "databaseadd", r#"db.collection("users").add({data: [{email: "c@x", team: 1}, {email: "d@x", team: 1}]})"#).await);
+    ok(run(
+        &emu,
+        &t,
+        "databaseadd",
+        r#"db.collection("users").add({data: [{email: "c@x", team: 1}, {email: "d@x", team: 1}]})"#,
+    )
+    .await);
     let bad = json!({"env": emu.env(), "collection_name": "users", "create_indexes": [{"name": "team_1", "unique": true, "keys": [{"name": "team", "direction": "1"}]}]});
     assert_eq!(errcode(&tcb(&emu, &t, "updateindex", bad).await), -502001);
     let drop = json!({"env": emu.env(), "collection_name": "users", "drop_indexes": [{"name": "email_1"}]});
     ok(tcb(&emu, &t, "updateindex", drop).await);
-    ok(run(&emu, &t, "databaseadd", r#"db.collection("users").add({data: {email: "a@x"}})"#).await);
+    ok(run(
+        &emu,
+        &t,
+        "databaseadd",
+        r#"db.collection("users").add({data: {email: "a@x"}})"#,
+    )
+    .await);
 }
 
 #[tokio::test]
@@ -251,6 +523,23 @@ async fn a_unique_index_counts_a_missing_field_as_null_like_mongodb() {
     create_collection(&emu, &t, "people").await;
     let index = json!({"env": emu.env(), "collection_name": "people", "create_indexes": [{"name": "nick_1", "unique": true, "keys": [{"name": "nick", "direction": "1"}]}]});
     ok(tcb(&emu, &t, "updateindex", index).await);
-    ok(run(&emu, &t, "databaseadd", r#"db.collection("people").add({data: {age: 1}})"#).await);
-    assert_eq!(errcode(&run(&emu, &t, "databaseadd", r#"db.collection("people").add({data: {age: 2}})"#).await), -502001);
+    ok(run(
+        &emu,
+        &t,
+        "databaseadd",
+        r#"db.collection("people").add({data: {age: 1}})"#,
+    )
+    .await);
+    assert_eq!(
+        errcode(
+            &run(
+                &emu,
+                &t,
+                "databaseadd",
+                r#"db.collection("people").add({data: {age: 2}})"#
+            )
+            .await
+        ),
+        -502001
+    );
 }

@@ -12,12 +12,25 @@ const MINUTE: Duration = Duration::from_secs(60);
 
 /// The errcode a count with this token gets.
 async fn use_token(emu: &RunningEmulator, token: &str) -> i64 {
-    errcode(&run(emu, token, "databasecount", "db.collection(\"test_collection\").count()").await)
+    errcode(
+        &run(
+            emu,
+            token,
+            "databasecount",
+            "db.collection(\"test_collection\").count()",
+        )
+        .await,
+    )
 }
 
 #[tokio::test]
 async fn a_token_works_until_its_lifetime_ends() {
-    let emu = start_with(Emulator::builder().seed_sample(true).token_ttl(Duration::from_secs(600))).await;
+    let emu = start_with(
+        Emulator::builder()
+            .seed_sample(true)
+            .token_ttl(Duration::from_secs(600)),
+    )
+    .await;
     let t = token(&emu).await;
     emu.advance_clock(Duration::from_secs(599));
     assert_eq!(use_token(&emu, &t).await, 0);
@@ -28,7 +41,12 @@ async fn a_token_works_until_its_lifetime_ends() {
 #[tokio::test]
 async fn the_token_endpoint_reports_the_configured_lifetime() {
     let emu = start_with(Emulator::builder().token_ttl(Duration::from_secs(1234))).await;
-    let url = format!("{}/cgi-bin/token?grant_type=client_credential&appid={}&secret={}", emu.base_url(), emu.appid(), emu.secret());
+    let url = format!(
+        "{}/cgi-bin/token?grant_type=client_credential&appid={}&secret={}",
+        emu.base_url(),
+        emu.appid(),
+        emu.secret()
+    );
     let reply = get_json(&url).await;
     assert_eq!(reply["expires_in"], 1234);
     assert!(reply["access_token"].as_str().unwrap().len() >= 64);
@@ -41,10 +59,18 @@ async fn a_new_client_credential_token_retires_the_previous_after_five_minutes()
     let second = token(&emu).await;
     assert_ne!(first, second);
     emu.advance_clock(4 * MINUTE);
-    assert_eq!(use_token(&emu, &first).await, 0, "both work during the overlap");
+    assert_eq!(
+        use_token(&emu, &first).await,
+        0,
+        "both work during the overlap"
+    );
     assert_eq!(use_token(&emu, &second).await, 0);
     emu.advance_clock(MINUTE + Duration::from_secs(1));
-    assert_eq!(use_token(&emu, &first).await, 40001, "the previous token is no longer the latest");
+    assert_eq!(
+        use_token(&emu, &first).await,
+        40001,
+        "the previous token is no longer the latest"
+    );
     assert_eq!(use_token(&emu, &second).await, 0);
 }
 
@@ -59,19 +85,29 @@ async fn stable_token_returns_the_same_token_while_it_has_more_than_five_minutes
     // A client_credential fetch in between does not touch the stable token.
     let _ = token(&emu).await;
     emu.advance_clock(10 * MINUTE);
-    assert_eq!(use_token(&emu, a["access_token"].as_str().unwrap()).await, 0);
+    assert_eq!(
+        use_token(&emu, a["access_token"].as_str().unwrap()).await,
+        0
+    );
 }
 
 #[tokio::test]
 async fn stable_token_renews_in_the_last_five_minutes_and_the_old_one_keeps_working() {
     let emu = start().await;
-    let old = stable_token(&emu, false).await["access_token"].as_str().unwrap().to_owned();
+    let old = stable_token(&emu, false).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     emu.advance_clock(116 * MINUTE);
     let new = stable_token(&emu, false).await;
     let new_token = new["access_token"].as_str().unwrap().to_owned();
     assert_ne!(old, new_token);
     assert_eq!(new["expires_in"], 7200);
-    assert_eq!(use_token(&emu, &old).await, 0, "the old token lives until its own expiry");
+    assert_eq!(
+        use_token(&emu, &old).await,
+        0,
+        "the old token lives until its own expiry"
+    );
     emu.advance_clock(5 * MINUTE);
     assert_eq!(use_token(&emu, &old).await, 42001);
     assert_eq!(use_token(&emu, &new_token).await, 0);
@@ -80,8 +116,14 @@ async fn stable_token_renews_in_the_last_five_minutes_and_the_old_one_keeps_work
 #[tokio::test]
 async fn force_refresh_invalidates_the_old_stable_token_at_once() {
     let emu = start().await;
-    let old = stable_token(&emu, false).await["access_token"].as_str().unwrap().to_owned();
-    let new = stable_token(&emu, true).await["access_token"].as_str().unwrap().to_owned();
+    let old = stable_token(&emu, false).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let new = stable_token(&emu, true).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_ne!(old, new);
     assert_eq!(use_token(&emu, &old).await, 40001);
     assert_eq!(use_token(&emu, &new).await, 0);
@@ -91,7 +133,10 @@ async fn force_refresh_invalidates_the_old_stable_token_at_once() {
 async fn force_refresh_is_limited_to_one_per_30_seconds_and_20_per_day() {
     let emu = start().await;
     // Start one minute into a UTC day, so the 20 refreshes (about 10 minutes) share a day.
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
     let day = 86_400_000;
     emu.advance_clock(Duration::from_millis(day - now % day + 60_000));
     assert_eq!(stable_token(&emu, true).await["expires_in"], 7200);
@@ -103,7 +148,10 @@ async fn force_refresh_is_limited_to_one_per_30_seconds_and_20_per_day() {
     emu.advance_clock(Duration::from_secs(31));
     assert_eq!(errcode(&stable_token(&emu, true).await), 45009);
     emu.advance_clock(Duration::from_secs(86_400));
-    assert!(stable_token(&emu, true).await["access_token"].is_string(), "a new day, a new quota");
+    assert!(
+        stable_token(&emu, true).await["access_token"].is_string(),
+        "a new day, a new quota"
+    );
 }
 
 #[tokio::test]
@@ -120,12 +168,22 @@ async fn a_force_refresh_leaves_client_credential_tokens_alone() {
 async fn the_expire_hook_makes_every_token_expired() {
     let emu = start().await;
     let cc = token(&emu).await;
-    let stable = stable_token(&emu, false).await["access_token"].as_str().unwrap().to_owned();
-    let reply = http().post(format!("{}/__emulator/tokens/expire", emu.base_url())).send().await.unwrap();
+    let stable = stable_token(&emu, false).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reply = http()
+        .post(format!("{}/__emulator/tokens/expire", emu.base_url()))
+        .send()
+        .await
+        .unwrap();
     assert!(reply.status().is_success());
     assert_eq!(use_token(&emu, &cc).await, 42001);
     assert_eq!(use_token(&emu, &stable).await, 42001);
-    let fresh = stable_token(&emu, false).await["access_token"].as_str().unwrap().to_owned();
+    let fresh = stable_token(&emu, false).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_ne!(fresh, stable);
     assert_eq!(use_token(&emu, &fresh).await, 0);
 }
@@ -140,22 +198,39 @@ async fn a_third_party_platform_gets_an_authorizer_token_that_runs_statements() 
         &json!({"component_appid": component, "component_appsecret": secret, "component_verify_ticket": "ticket@@@x"}),
     )
     .await;
-    let ct = ct["component_access_token"].as_str().unwrap_or_else(|| panic!("{ct}")).to_owned();
-    assert_eq!(use_token(&emu, &ct).await, 40001, "a component token cannot call the database");
+    let ct = ct["component_access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{ct}"))
+        .to_owned();
+    assert_eq!(
+        use_token(&emu, &ct).await,
+        40001,
+        "a component token cannot call the database"
+    );
     let url = format!("{base}/cgi-bin/component/api_authorizer_token?component_access_token={ct}");
     let bad = post_json(&url, &json!({"component_appid": component, "authorizer_appid": authorizer, "authorizer_refresh_token": "wrong"})).await;
     assert_eq!(errcode(&bad), 61023);
     let at = post_json(&url, &json!({"component_appid": component, "authorizer_appid": authorizer, "authorizer_refresh_token": refresh})).await;
-    let at = at["authorizer_access_token"].as_str().unwrap_or_else(|| panic!("{at}")).to_owned();
+    let at = at["authorizer_access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{at}"))
+        .to_owned();
     assert_eq!(use_token(&emu, &at).await, 0);
-    assert_eq!(emu.stats().token_fetches_from("/cgi-bin/component/api_authorizer_token"), 1);
+    assert_eq!(
+        emu.stats()
+            .token_fetches_from("/cgi-bin/component/api_authorizer_token"),
+        1
+    );
 }
 
 #[tokio::test]
 async fn a_platform_appid_on_the_app_token_endpoint_is_61024_and_a_missing_ticket_61006() {
     let emu = start().await;
     let (component, secret, ..) = DEFAULT_COMPONENT;
-    let url = format!("{}/cgi-bin/token?grant_type=client_credential&appid={component}&secret={secret}", emu.base_url());
+    let url = format!(
+        "{}/cgi-bin/token?grant_type=client_credential&appid={component}&secret={secret}",
+        emu.base_url()
+    );
     assert_eq!(errcode(&get_json(&url).await), 61024);
     let reply = post_json(
         &format!("{}/cgi-bin/component/api_component_token", emu.base_url()),
@@ -169,8 +244,17 @@ async fn a_platform_appid_on_the_app_token_endpoint_is_61024_and_a_missing_ticke
 async fn extra_apps_each_get_their_own_tokens() {
     let emu = start_with(Emulator::builder().app("wxone", "s1").app("wxtwo", "s2")).await;
     assert_eq!(emu.appid(), "wxone");
-    let url = |a: &str, s: &str| format!("{}/cgi-bin/token?grant_type=client_credential&appid={a}&secret={s}", emu.base_url());
+    let url = |a: &str, s: &str| {
+        format!(
+            "{}/cgi-bin/token?grant_type=client_credential&appid={a}&secret={s}",
+            emu.base_url()
+        )
+    };
     assert!(get_json(&url("wxtwo", "s2")).await["access_token"].is_string());
-    assert_eq!(errcode(&get_json(&url("wxemulator", "emulator-secret")).await), 40013, "the default app is replaced");
+    assert_eq!(
+        errcode(&get_json(&url("wxemulator", "emulator-secret")).await),
+        40013,
+        "the default app is replaced"
+    );
     assert_eq!(emu.stats().token_fetches_from("/cgi-bin/token"), 1);
 }

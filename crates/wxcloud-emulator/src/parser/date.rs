@@ -132,14 +132,23 @@ mod tests {
     #[test]
     fn iso_strings_with_and_without_offsets() {
         assert_eq!(parse_iso("1970-01-01"), Some(0));
-        assert_eq!(parse_iso("2019-09-09T00:00:00.123Z"), Some(1_567_987_200_123));
-        assert_eq!(parse_iso("2019-09-09T08:00:00+08:00"), Some(1_567_987_200_000));
+        assert_eq!(
+            parse_iso("2019-09-09T00:00:00.123Z"),
+            Some(1_567_987_200_123)
+        );
+        assert_eq!(
+            parse_iso("2019-09-09T08:00:00+08:00"),
+            Some(1_567_987_200_000)
+        );
         assert_eq!(parse_iso("2019-13-01"), None);
         assert_eq!(parse_iso("yesterday"), None);
     }
 
     #[test]
     fn components_carry_month_overflow() {
-        assert_eq!(from_components(&[2020.0, 12.0, 1.0]), parse_iso("2021-01-01"));
+        assert_eq!(
+            from_components(&[2020.0, 12.0, 1.0]),
+            parse_iso("2021-01-01")
+        );
     }
 }

@@ -16,10 +16,19 @@ use super::{MAX_DEPTH, ParseError};
 /// Whether `name` is a `db.command` method: a query, logic or update command of the shared
 /// vocabulary, or `expr` (a whole-document `$expr` condition).
 fn is_command(name: &str) -> bool {
-    vocab::query_operator(name).is_some() || vocab::update_operator(name).is_some() || name == "expr"
+    vocab::query_operator(name).is_some()
+        || vocab::update_operator(name).is_some()
+        || name == "expr"
 }
 
-const GEO_SHAPES: &[&str] = &["Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon"];
+const GEO_SHAPES: &[&str] = &[
+    "Point",
+    "LineString",
+    "Polygon",
+    "MultiPoint",
+    "MultiLineString",
+    "MultiPolygon",
+];
 
 /// The parser's state over one statement's tokens.
 pub struct Parser<'t> {
@@ -31,13 +40,23 @@ pub struct Parser<'t> {
 }
 
 fn err(pos: Pos, message: impl Into<String>) -> ParseError {
-    ParseError { line: pos.line, column: pos.column, message: message.into() }
+    ParseError {
+        line: pos.line,
+        column: pos.column,
+        message: message.into(),
+    }
 }
 
 impl<'t> Parser<'t> {
     /// A parser over `toks` (which end with [`Tok::End`]).
     pub fn new(toks: &'t [Spanned], now_ms: i64) -> Self {
-        Parser { toks, i: 0, depth: 0, scope: HashMap::new(), now_ms }
+        Parser {
+            toks,
+            i: 0,
+            depth: 0,
+            scope: HashMap::new(),
+            now_ms,
+        }
     }
 
     fn peek(&self) -> &Tok {
@@ -46,7 +65,10 @@ impl<'t> Parser<'t> {
 
     fn pos(&self) -> Pos {
         let t = &self.toks[self.i.min(self.toks.len() - 1)];
-        Pos { line: t.line, column: t.column }
+        Pos {
+            line: t.line,
+            column: t.column,
+        }
     }
 
     /// The current token, moving past it (past the end too, so a caller may step back).
@@ -82,7 +104,11 @@ impl<'t> Parser<'t> {
     }
 
     fn expect(&mut self, c: char) -> Result<(), ParseError> {
-        if self.eat(c) { Ok(()) } else { Err(err(self.pos(), format!("expected '{c}'")).with_found(self)) }
+        if self.eat(c) {
+            Ok(())
+        } else {
+            Err(err(self.pos(), format!("expected '{c}'")).with_found(self))
+        }
     }
 
     fn ident(&mut self) -> Result<String, ParseError> {
@@ -106,7 +132,9 @@ impl<'t> Parser<'t> {
                     self.expect('=')?;
                     let value = self.expr()?;
                     if !self.eat(';') && !matches!(self.peek(), Tok::Ident(_)) {
-                        return Err(err(self.pos(), "expected ';' after a declaration").with_found(self));
+                        return Err(
+                            err(self.pos(), "expected ';' after a declaration").with_found(self)
+                        );
                     }
                     if self.scope.insert(name.clone(), value).is_some() {
                         return Err(err(pos, format!("{name} is declared twice")));
@@ -131,7 +159,10 @@ impl<'t> Parser<'t> {
     pub fn expr(&mut self) -> Result<Js, ParseError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(err(self.pos(), format!("nesting deeper than {MAX_DEPTH} levels")));
+            return Err(err(
+                self.pos(),
+                format!("nesting deeper than {MAX_DEPTH} levels"),
+            ));
         }
         let result = self.unary();
         self.depth -= 1;
@@ -149,7 +180,10 @@ impl<'t> Parser<'t> {
         if self.eat('+') {
             return match self.expr()? {
                 Js::Num(n) => Ok(Js::Num(n)),
-                other => Err(err(pos, format!("cannot use unary + on {}", other.describe()))),
+                other => Err(err(
+                    pos,
+                    format!("cannot use unary + on {}", other.describe()),
+                )),
             };
         }
         let primary = self.primary()?;
@@ -170,7 +204,9 @@ impl<'t> Parser<'t> {
                 let key = match self.expr()? {
                     Js::Value(Value::String(s)) => s,
                     Js::Num(n) if n.fract() == 0.0 && n >= 0.0 => (n as u64).to_string(),
-                    other => return Err(err(pos, format!("cannot index with {}", other.describe()))),
+                    other => {
+                        return Err(err(pos, format!("cannot index with {}", other.describe())));
+                    }
                 };
                 self.expect(']')?;
                 value = self.member(value, key, pos)?;
@@ -265,7 +301,9 @@ impl<'t> Parser<'t> {
         }
         // JavaScript enumerates integer-like keys first, in ascending order, then the others in
         // the order written; the SDK serialises objects in that order.
-        let (mut index_keys, named): (Vec<_>, Vec<_>) = fields.into_iter().partition(|(k, _)| array_index(k).is_some());
+        let (mut index_keys, named): (Vec<_>, Vec<_>) = fields
+            .into_iter()
+            .partition(|(k, _)| array_index(k).is_some());
         index_keys.sort_by_key(|(k, _)| array_index(k));
         index_keys.extend(named);
         Ok(Js::Object(index_keys))
@@ -296,10 +334,19 @@ impl<'t> Parser<'t> {
             callee = self.member(callee, name, name_pos)?;
         }
         self.depth -= 1;
-        let args = if self.is_punct('(') { self.args()? } else { Vec::new() };
+        let args = if self.is_punct('(') {
+            self.args()?
+        } else {
+            Vec::new()
+        };
         match callee {
-            Js::Func(Func::Date | Func::RegExp) | Js::GeoShape(_) | Js::Func(Func::DbRegExp) => self.call(callee, args, pos),
-            other => Err(err(pos, format!("cannot use new with {}", other.describe()))),
+            Js::Func(Func::Date | Func::RegExp) | Js::GeoShape(_) | Js::Func(Func::DbRegExp) => {
+                self.call(callee, args, pos)
+            }
+            other => Err(err(
+                pos,
+                format!("cannot use new with {}", other.describe()),
+            )),
         }
     }
 
@@ -314,16 +361,27 @@ impl<'t> Parser<'t> {
             (Js::Command, n) if is_command(n) => Js::Method(Box::new(Js::Command), name, pos),
             (Js::AggNs, "pipeline") => Js::Method(Box::new(Js::AggNs), name, pos),
             (pipeline @ Js::Pipeline(_), _) => Js::Method(Box::new(pipeline), name, pos),
-            (Js::AggNs, n) if vocab::aggregate_operator(n).is_some() => Js::Method(Box::new(Js::AggNs), name, pos),
+            (Js::AggNs, n) if vocab::aggregate_operator(n).is_some() => {
+                Js::Method(Box::new(Js::AggNs), name, pos)
+            }
             (Js::Geo, n) if GEO_SHAPES.contains(&n) => Js::GeoShape(name),
             (cmd @ Js::Cmd(_), "and" | "or") => Js::Method(Box::new(cmd), name, pos),
             (chain @ Js::Chain(_), _) => Js::Method(Box::new(chain), name, pos),
-            (Js::Object(fields), _) => fields.into_iter().find(|(k, _)| *k == name).map(|(_, v)| v).unwrap_or(Js::Undefined),
+            (Js::Object(fields), _) => fields
+                .into_iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v)
+                .unwrap_or(Js::Undefined),
             (Js::Array(items), _) => match name.parse::<usize>() {
                 Ok(i) => items.into_iter().nth(i).unwrap_or(Js::Undefined),
                 Err(_) => return Err(err(pos, format!("arrays have no member {name:?} here"))),
             },
-            (target, _) => return Err(err(pos, format!("{} has no member {name:?}", target.describe()))),
+            (target, _) => {
+                return Err(err(
+                    pos,
+                    format!("{} has no member {name:?}", target.describe()),
+                ));
+            }
         })
     }
 
@@ -332,15 +390,25 @@ impl<'t> Parser<'t> {
             Js::Method(target, name, pos) => match *target {
                 Js::Db => {
                     let [Js::Value(Value::String(coll))] = args.as_slice() else {
-                        return Err(err(pos, "db.collection() takes the collection name as a string"));
+                        return Err(err(
+                            pos,
+                            "db.collection() takes the collection name as a string",
+                        ));
                     };
-                    Ok(Js::Chain(Chain { collection: coll.clone(), calls: Vec::new(), pos }))
+                    Ok(Js::Chain(Chain {
+                        collection: coll.clone(),
+                        calls: Vec::new(),
+                        pos,
+                    }))
                 }
                 Js::Command => Ok(Js::Cmd(Cmd { name, args, pos })),
                 Js::AggNs if name == "pipeline" && args.is_empty() => Ok(Js::Pipeline(Vec::new())),
                 Js::AggNs => Ok(Js::Agg(name, args, pos)),
                 Js::Pipeline(calls) if name == "done" => {
-                    let stages = calls.iter().map(|c| stage(c).map(Value::Document)).collect::<Result<_, _>>()?;
+                    let stages = calls
+                        .iter()
+                        .map(|c| stage(c).map(Value::Document))
+                        .collect::<Result<_, _>>()?;
                     Ok(Js::Value(Value::Array(stages)))
                 }
                 Js::Pipeline(mut calls) => {
@@ -353,7 +421,11 @@ impl<'t> Parser<'t> {
                         [Js::Array(items)] => operands.extend(items.iter().cloned()),
                         _ => operands.extend(args),
                     }
-                    Ok(Js::Cmd(Cmd { name, args: operands, pos }))
+                    Ok(Js::Cmd(Cmd {
+                        name,
+                        args: operands,
+                        pos,
+                    }))
                 }
                 Js::Chain(mut chain) => {
                     chain.calls.push(Call { name, args, pos });
@@ -375,7 +447,10 @@ impl<'t> Parser<'t> {
                     None | Some(Js::Undefined) => Ok(String::new()),
                     Some(Js::Value(Value::String(s))) => Ok(s.clone()),
                     Some(Js::Value(Value::Regex { pattern, .. })) if i == 0 => Ok(pattern.clone()),
-                    Some(_) => Err(err(pos, "RegExp() takes a pattern string and a flags string")),
+                    Some(_) => Err(err(
+                        pos,
+                        "RegExp() takes a pattern string and a flags string",
+                    )),
                 };
                 regex(text(0)?, text(1)?, pos)?
             }
@@ -397,11 +472,15 @@ impl<'t> Parser<'t> {
             Func::ServerDate => {
                 let offset = match args.as_slice() {
                     [] | [Js::Undefined] => 0.0,
-                    [Js::Object(fields)] => match fields.iter().find(|(k, _)| k == "offset").map(|(_, v)| v) {
-                        None | Some(Js::Undefined) => 0.0,
-                        Some(Js::Num(n)) if n.is_finite() => *n,
-                        Some(_) => return Err(err(pos, "db.serverDate(): offset must be a number")),
-                    },
+                    [Js::Object(fields)] => {
+                        match fields.iter().find(|(k, _)| k == "offset").map(|(_, v)| v) {
+                            None | Some(Js::Undefined) => 0.0,
+                            Some(Js::Num(n)) if n.is_finite() => *n,
+                            Some(_) => {
+                                return Err(err(pos, "db.serverDate(): offset must be a number"));
+                            }
+                        }
+                    }
                     _ => return Err(err(pos, "db.serverDate() takes {offset}")),
                 };
                 let mut opts = Document::new();
@@ -417,7 +496,10 @@ impl<'t> Parser<'t> {
 
 fn regex(pattern: String, options: String, pos: Pos) -> Result<Value, ParseError> {
     if let Some(bad) = options.chars().find(|c| !"gimsuxy".contains(*c)) {
-        return Err(err(pos, format!("invalid regular expression option {bad:?}")));
+        return Err(err(
+            pos,
+            format!("invalid regular expression option {bad:?}"),
+        ));
     }
     Ok(Value::Regex { pattern, options })
 }
@@ -429,7 +511,11 @@ fn array_index(key: &str) -> Option<u32> {
 }
 
 fn number_key(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e21 { format!("{}", n as i64) } else { n.to_string() }
+    if n.fract() == 0.0 && n.abs() < 1e21 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
+    }
 }
 
 /// The milliseconds a `Date(..)` call stands for.
@@ -441,7 +527,10 @@ fn date_of(args: &[Js], now_ms: i64, pos: Pos) -> Result<i64, ParseError> {
         [Js::Value(Value::String(s))] => date::parse_iso(s).ok_or_else(invalid),
         [Js::Value(Value::Date(ms))] => Ok(*ms),
         parts if parts.len() >= 2 && parts.iter().all(|p| matches!(p, Js::Num(_))) => {
-            let nums: Vec<f64> = parts.iter().filter_map(|p| if let Js::Num(n) = p { Some(*n) } else { None }).collect();
+            let nums: Vec<f64> = parts
+                .iter()
+                .filter_map(|p| if let Js::Num(n) = p { Some(*n) } else { None })
+                .collect();
             date::from_components(&nums).ok_or_else(invalid)
         }
         _ => Err(invalid()),
@@ -453,14 +542,25 @@ fn geo(shape: &str, args: &[Js], pos: Pos) -> Result<Value, ParseError> {
     let coords = match (shape, args) {
         ("Point", [Js::Num(lng), Js::Num(lat)]) => {
             if !(-180.0..=180.0).contains(lng) || !(-90.0..=90.0).contains(lat) {
-                return Err(err(pos, "db.Geo.Point(longitude, latitude) is out of range"));
+                return Err(err(
+                    pos,
+                    "db.Geo.Point(longitude, latitude) is out of range",
+                ));
             }
             Value::Array(vec![number(*lng), number(*lat)])
         }
-        ("Point", _) => return Err(err(pos, "db.Geo.Point() takes longitude and latitude numbers")),
-        (_, [Js::Array(items)]) => {
-            Value::Array(items.iter().map(|i| shape_coordinates(i, pos)).collect::<Result<_, _>>()?)
+        ("Point", _) => {
+            return Err(err(
+                pos,
+                "db.Geo.Point() takes longitude and latitude numbers",
+            ));
         }
+        (_, [Js::Array(items)]) => Value::Array(
+            items
+                .iter()
+                .map(|i| shape_coordinates(i, pos))
+                .collect::<Result<_, _>>()?,
+        ),
         _ => return Err(err(pos, format!("db.Geo.{shape}() takes an array"))),
     };
     let mut d = Document::new();
@@ -473,7 +573,10 @@ fn geo(shape: &str, args: &[Js], pos: Pos) -> Result<Value, ParseError> {
 /// coordinates written as an array.
 fn shape_coordinates(js: &Js, pos: Pos) -> Result<Value, ParseError> {
     match js {
-        Js::Value(Value::Document(d)) => d.get("coordinates").cloned().ok_or_else(|| err(pos, "expected a Geo shape")),
+        Js::Value(Value::Document(d)) => d
+            .get("coordinates")
+            .cloned()
+            .ok_or_else(|| err(pos, "expected a Geo shape")),
         Js::Array(_) => to_value(js),
         _ => Err(err(pos, "expected Geo shapes")),
     }

@@ -64,7 +64,11 @@ impl Lexer<'_> {
     }
 
     fn error(&self, line: u32, column: u32, message: impl Into<String>) -> ParseError {
-        ParseError { line, column, message: message.into() }
+        ParseError {
+            line,
+            column,
+            message: message.into(),
+        }
     }
 
     /// Skips whitespace and comments. A `/` not followed by `/` or `*` is left in place.
@@ -89,7 +93,13 @@ impl Lexer<'_> {
                             self.bump();
                             loop {
                                 match self.bump() {
-                                    None => return Err(self.error(line, column, "unterminated comment")),
+                                    None => {
+                                        return Err(self.error(
+                                            line,
+                                            column,
+                                            "unterminated comment",
+                                        ));
+                                    }
                                     Some('*') if self.peek() == Some('/') => {
                                         self.bump();
                                         break;
@@ -110,7 +120,9 @@ impl Lexer<'_> {
         self.skip_trivia()?;
         let (line, column) = (self.line, self.column);
         let at = |tok| Ok(Spanned { tok, line, column });
-        let Some(c) = self.peek() else { return at(Tok::End) };
+        let Some(c) = self.peek() else {
+            return at(Tok::End);
+        };
         if is_ident_start(c) {
             let mut s = String::new();
             while let Some(c) = self.peek().filter(|c| is_ident_continue(*c)) {
@@ -119,7 +131,14 @@ impl Lexer<'_> {
             }
             return at(Tok::Ident(s));
         }
-        if c.is_ascii_digit() || (c == '.' && self.chars.clone().nth(1).is_some_and(|d| d.is_ascii_digit())) {
+        if c.is_ascii_digit()
+            || (c == '.'
+                && self
+                    .chars
+                    .clone()
+                    .nth(1)
+                    .is_some_and(|d| d.is_ascii_digit()))
+        {
             return at(Tok::Num(self.number(line, column)?));
         }
         match c {
@@ -150,7 +169,10 @@ impl Lexer<'_> {
             if radix != 10 {
                 self.bump();
                 self.bump();
-                while let Some(c) = self.peek().filter(|c| c.is_ascii_alphanumeric() || *c == '_') {
+                while let Some(c) = self
+                    .peek()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                {
                     if c != '_' {
                         text.push(c);
                     }
@@ -173,15 +195,23 @@ impl Lexer<'_> {
             }
         }
         if self.peek().is_some_and(is_ident_start) {
-            return Err(self.error(line, column, "an identifier cannot start right after a number"));
+            return Err(self.error(
+                line,
+                column,
+                "an identifier cannot start right after a number",
+            ));
         }
-        text.parse::<f64>().map_err(|_| self.error(line, column, format!("invalid number {text:?}")))
+        text.parse::<f64>()
+            .map_err(|_| self.error(line, column, format!("invalid number {text:?}")))
     }
 
     fn hex_digits(&mut self, n: usize, line: u32, column: u32) -> Result<u32, ParseError> {
         let mut v = 0u32;
         for _ in 0..n {
-            let d = self.bump().and_then(|c| c.to_digit(16)).ok_or_else(|| self.error(line, column, "invalid escape"))?;
+            let d = self
+                .bump()
+                .and_then(|c| c.to_digit(16))
+                .ok_or_else(|| self.error(line, column, "invalid escape"))?;
             v = v * 16 + d;
         }
         Ok(v)
@@ -191,7 +221,9 @@ impl Lexer<'_> {
         self.bump();
         let mut s = String::new();
         loop {
-            let Some(c) = self.bump() else { return Err(self.error(line, column, "unterminated string")) };
+            let Some(c) = self.bump() else {
+                return Err(self.error(line, column, "unterminated string"));
+            };
             match c {
                 c if c == quote => return Ok(s),
                 '\n' => return Err(self.error(line, column, "unterminated string")),
@@ -205,7 +237,9 @@ impl Lexer<'_> {
                         Some('b') => s.push('\u{8}'),
                         Some('f') => s.push('\u{c}'),
                         Some('v') => s.push('\u{b}'),
-                        Some('0') if !self.peek().is_some_and(|c| c.is_ascii_digit()) => s.push('\0'),
+                        Some('0') if !self.peek().is_some_and(|c| c.is_ascii_digit()) => {
+                            s.push('\0')
+                        }
                         Some('\n') => {}
                         Some('\r') => {
                             if self.peek() == Some('\n') {
@@ -217,7 +251,9 @@ impl Lexer<'_> {
                             s.push(char::from_u32(v).unwrap_or('\u{fffd}'));
                         }
                         Some('u') => s.push(self.unicode_escape(el, ec)?),
-                        Some(c) if c.is_ascii_digit() => return Err(self.error(el, ec, "octal escapes are not allowed")),
+                        Some(c) if c.is_ascii_digit() => {
+                            return Err(self.error(el, ec, "octal escapes are not allowed"));
+                        }
                         Some(other) => s.push(other),
                     }
                 }
@@ -251,7 +287,10 @@ impl Lexer<'_> {
                     self.bump();
                     let lo = self.hex_digits(4, line, column)?;
                     if (0xdc00..0xe000).contains(&lo) {
-                        return Ok(char::from_u32(0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00)).unwrap_or('\u{fffd}'));
+                        return Ok(
+                            char::from_u32(0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00))
+                                .unwrap_or('\u{fffd}'),
+                        );
                     }
                     return Ok('\u{fffd}');
                 }
@@ -267,11 +306,15 @@ impl Lexer<'_> {
         let mut in_class = false;
         loop {
             match self.bump() {
-                None | Some('\n') => return Err(self.error(line, column, "unterminated regular expression")),
+                None | Some('\n') => {
+                    return Err(self.error(line, column, "unterminated regular expression"));
+                }
                 Some('\\') => {
                     pattern.push('\\');
                     match self.bump() {
-                        None | Some('\n') => return Err(self.error(line, column, "unterminated regular expression")),
+                        None | Some('\n') => {
+                            return Err(self.error(line, column, "unterminated regular expression"));
+                        }
                         Some(c) => pattern.push(c),
                     }
                 }
@@ -293,7 +336,11 @@ impl Lexer<'_> {
         let mut flags = String::new();
         while let Some(c) = self.peek().filter(|c| is_ident_continue(*c)) {
             if !"dgimsuyv".contains(c) || flags.contains(c) {
-                return Err(self.error(self.line, self.column, format!("invalid regular expression flag {c:?}")));
+                return Err(self.error(
+                    self.line,
+                    self.column,
+                    format!("invalid regular expression flag {c:?}"),
+                ));
             }
             flags.push(c);
             self.bump();
@@ -304,7 +351,11 @@ impl Lexer<'_> {
 
 /// Every token of `text`, ending with [`Tok::End`].
 pub fn tokenize(text: &str) -> Result<Vec<Spanned>, ParseError> {
-    let mut lexer = Lexer { chars: text.chars().peekable(), line: 1, column: 1 };
+    let mut lexer = Lexer {
+        chars: text.chars().peekable(),
+        line: 1,
+        column: 1,
+    };
     let mut out = Vec::new();
     loop {
         let t = lexer.next_token()?;
@@ -326,17 +377,31 @@ mod tests {
 
     #[test]
     fn strings_resolve_escapes_in_both_quote_styles() {
-        assert_eq!(toks(r#"'a\'b' "c\"d\u00e9\n""#)[..2], [Tok::Str("a'b".into()), Tok::Str("c\"dé\n".into())]);
+        assert_eq!(
+            toks(r#"'a\'b' "c\"d\u00e9\n""#)[..2],
+            [Tok::Str("a'b".into()), Tok::Str("c\"dé\n".into())]
+        );
     }
 
     #[test]
     fn regex_literals_keep_their_pattern_and_flags() {
-        assert_eq!(toks(r"/a\/b[/]/gi")[0], Tok::Regex(r"a\/b[/]".into(), "gi".into()));
+        assert_eq!(
+            toks(r"/a\/b[/]/gi")[0],
+            Tok::Regex(r"a\/b[/]".into(), "gi".into())
+        );
     }
 
     #[test]
     fn numbers_accept_fractions_exponents_and_hex() {
-        assert_eq!(toks("1.5 2e3 0x1F .5")[..4], [Tok::Num(1.5), Tok::Num(2000.0), Tok::Num(31.0), Tok::Num(0.5)]);
+        assert_eq!(
+            toks("1.5 2e3 0x1F .5")[..4],
+            [
+                Tok::Num(1.5),
+                Tok::Num(2000.0),
+                Tok::Num(31.0),
+                Tok::Num(0.5)
+            ]
+        );
     }
 
     #[test]

@@ -10,7 +10,11 @@ use super::ParseError;
 use super::js::{Call, Chain, Cmd, Js, Pos};
 
 fn err(pos: Pos, message: impl Into<String>) -> ParseError {
-    ParseError { line: pos.line, column: pos.column, message: message.into() }
+    ParseError {
+        line: pos.line,
+        column: pos.column,
+        message: message.into(),
+    }
 }
 
 /// A number typed the way js-bson (as bundled with the official SDK) types it: an integral
@@ -21,7 +25,7 @@ pub fn number(n: f64) -> Value {
         if n >= f64::from(i32::MIN) && n <= f64::from(i32::MAX) {
             return Value::Int32(n as i32);
         }
-        if n >= -9_223_372_036_854_775_808.0 && n < 9_223_372_036_854_775_808.0 {
+        if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&n) {
             return Value::Int64(n as i64);
         }
     }
@@ -52,8 +56,13 @@ pub fn to_value(js: &Js) -> Result<Value, ParseError> {
             }
             Ok(Value::Document(d))
         }
-        Js::Array(items) => Ok(Value::Array(items.iter().map(to_value).collect::<Result<_, _>>()?)),
-        other => Err(err(position(other).unwrap_or_default(), format!("{} is not allowed in data", other.describe()))),
+        Js::Array(items) => Ok(Value::Array(
+            items.iter().map(to_value).collect::<Result<_, _>>()?,
+        )),
+        other => Err(err(
+            position(other).unwrap_or_default(),
+            format!("{} is not allowed in data", other.describe()),
+        )),
     }
 }
 
@@ -68,7 +77,8 @@ fn doc_of(js: &Js, pos: Pos, what: &str) -> Result<Document, ParseError> {
 fn expression(js: &Js) -> Result<Value, ParseError> {
     match js {
         Js::Agg(name, args, pos) => {
-            let op = vocab::aggregate_operator(name).ok_or_else(|| err(*pos, format!("unknown aggregate operator {name}")))?;
+            let op = vocab::aggregate_operator(name)
+                .ok_or_else(|| err(*pos, format!("unknown aggregate operator {name}")))?;
             let arg = match args.as_slice() {
                 [one] => expression(one)?,
                 many => Value::Array(many.iter().map(expression).collect::<Result<_, _>>()?),
@@ -86,8 +96,16 @@ fn expression(js: &Js) -> Result<Value, ParseError> {
             }
             Ok(Value::Document(d))
         }
-        Js::Array(items) => Ok(Value::Array(items.iter().map(expression).collect::<Result<_, _>>()?)),
-        Js::Cmd(c) => Err(err(c.pos, format!("db.command.{} is not an aggregation expression (use db.command.aggregate)", c.name))),
+        Js::Array(items) => Ok(Value::Array(
+            items.iter().map(expression).collect::<Result<_, _>>()?,
+        )),
+        Js::Cmd(c) => Err(err(
+            c.pos,
+            format!(
+                "db.command.{} is not an aggregation expression (use db.command.aggregate)",
+                c.name
+            ),
+        )),
         other => to_value(other),
     }
 }
@@ -103,13 +121,19 @@ fn set_field<T>(fields: &mut Vec<(String, T)>, key: String, value: T) {
 /// The SDK's `flattenQueryObject`: nested plain objects become dot paths (appended after the
 /// other fields), `$` keys stay where they are, `undefined` fields disappear.
 fn flatten(fields: &[(String, Js)]) -> Vec<(String, Js)> {
-    let mut out: Vec<(String, Js)> = fields.iter().filter(|(_, v)| !matches!(v, Js::Undefined)).cloned().collect();
+    let mut out: Vec<(String, Js)> = fields
+        .iter()
+        .filter(|(_, v)| !matches!(v, Js::Undefined))
+        .cloned()
+        .collect();
     for (key, value) in fields {
         if key.starts_with('$') {
             continue;
         }
         if let Js::Object(child) = value {
-            let (dollar, plain): (Vec<_>, Vec<_>) = flatten(child).into_iter().partition(|(k, _)| k.starts_with('$'));
+            let (dollar, plain): (Vec<_>, Vec<_>) = flatten(child)
+                .into_iter()
+                .partition(|(k, _)| k.starts_with('$'));
             for (ck, cv) in plain {
                 set_field(&mut out, format!("{key}.{ck}"), cv);
             }
@@ -155,13 +179,24 @@ pub fn filter(js: &Js, pos: Pos) -> Result<Document, ParseError> {
             Ok(d)
         }
         Js::Cmd(c) if c.name == "expr" => {
-            let [arg] = c.args.as_slice() else { return Err(err(c.pos, "db.command.expr() takes one expression")) };
+            let [arg] = c.args.as_slice() else {
+                return Err(err(c.pos, "db.command.expr() takes one expression"));
+            };
             let mut d = Document::new();
             d.insert("$expr".into(), expression(arg)?);
             Ok(d)
         }
-        Js::Cmd(c) => Err(err(c.pos, format!("db.command.{} needs a field: write {{field: db.command.{}(..)}}", c.name, c.name))),
-        other => Err(err(position(other).unwrap_or(pos), format!("a condition must be an object, not {}", other.describe()))),
+        Js::Cmd(c) => Err(err(
+            c.pos,
+            format!(
+                "db.command.{} needs a field: write {{field: db.command.{}(..)}}",
+                c.name, c.name
+            ),
+        )),
+        other => Err(err(
+            position(other).unwrap_or(pos),
+            format!("a condition must be an object, not {}", other.describe()),
+        )),
     }
 }
 
@@ -185,8 +220,13 @@ fn query_object(fields: &[(String, Js)]) -> Result<Document, ParseError> {
                 merge(&mut out, key, condition);
             }
             _ if matches!(key.as_str(), "$and" | "$or" | "$nor") => {
-                let Js::Array(items) = value else { return Err(err(Pos::default(), format!("{key} takes an array"))) };
-                let subs = items.iter().map(|i| filter(i, Pos::default()).map(Value::Document)).collect::<Result<_, _>>()?;
+                let Js::Array(items) = value else {
+                    return Err(err(Pos::default(), format!("{key} takes an array")));
+                };
+                let subs = items
+                    .iter()
+                    .map(|i| filter(i, Pos::default()).map(Value::Document))
+                    .collect::<Result<_, _>>()?;
                 out.insert(key.clone(), Value::Array(subs));
             }
             _ if key == "$expr" => {
@@ -228,24 +268,31 @@ fn field_command(key: &str, cmd: &Cmd) -> Result<Document, ParseError> {
     Ok(d)
 }
 
-fn one_arg<'a>(cmd: &'a Cmd) -> Result<&'a Js, ParseError> {
+fn one_arg(cmd: &Cmd) -> Result<&Js, ParseError> {
     match cmd.args.as_slice() {
         [one] => Ok(one),
-        _ => Err(err(cmd.pos, format!("db.command.{}() takes one argument", cmd.name))),
+        _ => Err(err(
+            cmd.pos,
+            format!("db.command.{}() takes one argument", cmd.name),
+        )),
     }
 }
 
 /// A field-less query command as its operator document: `_.gt(5)` is `{"$gt": 5}`.
 fn operator(cmd: &Cmd) -> Result<Document, ParseError> {
     let name = cmd.name.as_str();
-    let op = vocab::query_operator(name).ok_or_else(|| {
-        err(cmd.pos, format!("db.command.{name} is not a query command"))
-    })?;
+    let op = vocab::query_operator(name)
+        .ok_or_else(|| err(cmd.pos, format!("db.command.{name} is not a query command")))?;
     let value = match name {
         "not" => match one_arg(cmd)? {
             Js::Cmd(inner) => Value::Document(operator(inner)?),
             re @ Js::Value(Value::Regex { .. }) => to_value(re)?,
-            _ => return Err(err(cmd.pos, "db.command.not() takes a command or a regular expression")),
+            _ => {
+                return Err(err(
+                    cmd.pos,
+                    "db.command.not() takes a command or a regular expression",
+                ));
+            }
         },
         "elemMatch" => match one_arg(cmd)? {
             Js::Object(fields) => Value::Document(query_object(fields)?),
@@ -255,16 +302,36 @@ fn operator(cmd: &Cmd) -> Result<Document, ParseError> {
         "mod" => match cmd.args.as_slice() {
             [a, b] => Value::Array(vec![to_value(a)?, to_value(b)?]),
             [one] => to_value(one)?,
-            _ => return Err(err(cmd.pos, "db.command.mod() takes a divisor and a remainder")),
+            _ => {
+                return Err(err(
+                    cmd.pos,
+                    "db.command.mod() takes a divisor and a remainder",
+                ));
+            }
         },
-        "geoNear" => geo_option(cmd, &[("geometry", "$geometry"), ("maxDistance", "$maxDistance"), ("minDistance", "$minDistance")])?,
+        "geoNear" => geo_option(
+            cmd,
+            &[
+                ("geometry", "$geometry"),
+                ("maxDistance", "$maxDistance"),
+                ("minDistance", "$minDistance"),
+            ],
+        )?,
         "geoWithin" => {
             let opts = doc_of(one_arg(cmd)?, cmd.pos, "db.command.geoWithin() options")?;
             if let Some(cs) = opts.get("centerSphere") {
                 let mut d = Document::new();
                 let cs = match cs {
                     Value::Array(items) => Value::Array(
-                        items.iter().map(|i| i.as_document().and_then(|p| p.get("coordinates")).cloned().unwrap_or_else(|| i.clone())).collect(),
+                        items
+                            .iter()
+                            .map(|i| {
+                                i.as_document()
+                                    .and_then(|p| p.get("coordinates"))
+                                    .cloned()
+                                    .unwrap_or_else(|| i.clone())
+                            })
+                            .collect(),
                     ),
                     other => other.clone(),
                 };
@@ -275,7 +342,12 @@ fn operator(cmd: &Cmd) -> Result<Document, ParseError> {
             }
         }
         "geoIntersects" => geo_option(cmd, &[("geometry", "$geometry")])?,
-        "and" | "or" | "nor" => return Err(err(cmd.pos, format!("db.command.{name} cannot be nested here"))),
+        "and" | "or" | "nor" => {
+            return Err(err(
+                cmd.pos,
+                format!("db.command.{name} cannot be nested here"),
+            ));
+        }
         _ => to_value(one_arg(cmd)?)?,
     };
     let mut d = Document::new();
@@ -285,9 +357,16 @@ fn operator(cmd: &Cmd) -> Result<Document, ParseError> {
 
 /// `{geometry, maxDistance, ...}` options renamed to `$`-operators (absent ones left out).
 fn geo_option(cmd: &Cmd, names: &[(&str, &str)]) -> Result<Value, ParseError> {
-    let opts = doc_of(one_arg(cmd)?, cmd.pos, &format!("db.command.{}() options", cmd.name))?;
+    let opts = doc_of(
+        one_arg(cmd)?,
+        cmd.pos,
+        &format!("db.command.{}() options", cmd.name),
+    )?;
     if !opts.contains_key("geometry") {
-        return Err(err(cmd.pos, format!("db.command.{}() needs a geometry", cmd.name)));
+        return Err(err(
+            cmd.pos,
+            format!("db.command.{}() needs a geometry", cmd.name),
+        ));
     }
     let mut d = Document::new();
     for (from, to) in names {
@@ -301,7 +380,10 @@ fn geo_option(cmd: &Cmd, names: &[(&str, &str)]) -> Result<Value, ParseError> {
 /// An `.update({data})` argument as a MongoDB update document of `$`-operators.
 fn update_document(data: &Js, pos: Pos) -> Result<Document, ParseError> {
     let Js::Object(fields) = data else {
-        return Err(err(position(data).unwrap_or(pos), "update data must be an object"));
+        return Err(err(
+            position(data).unwrap_or(pos),
+            "update data must be an object",
+        ));
     };
     let mut out = Document::new();
     for (key, value) in flatten(fields) {
@@ -330,8 +412,15 @@ fn update_document(data: &Js, pos: Pos) -> Result<Document, ParseError> {
 /// An update command as (operator, the value it gets for the field).
 fn update_command(cmd: &Cmd) -> Result<(&'static str, Value), ParseError> {
     let name = cmd.name.as_str();
-    let op = vocab::update_operator(name).ok_or_else(|| err(cmd.pos, format!("db.command.{name} is not an update command")))?;
-    let modifiers = |pairs: Vec<(&str, Value)>| Value::Document(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect());
+    let op = vocab::update_operator(name).ok_or_else(|| {
+        err(
+            cmd.pos,
+            format!("db.command.{name} is not an update command"),
+        )
+    })?;
+    let modifiers = |pairs: Vec<(&str, Value)>| {
+        Value::Document(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    };
     let value = match name {
         "remove" => Value::String(String::new()),
         "pop" => Value::Int32(1),
@@ -339,19 +428,36 @@ fn update_command(cmd: &Cmd) -> Result<(&'static str, Value), ParseError> {
         "push" => match cmd.args.as_slice() {
             [Js::Object(opts)] if opts.iter().any(|(k, _)| k == "each") => {
                 let mut pairs = Vec::new();
-                for (from, to) in [("each", "$each"), ("position", "$position"), ("sort", "$sort"), ("slice", "$slice")] {
-                    if let Some((_, v)) = opts.iter().find(|(k, v)| k == from && !matches!(v, Js::Undefined)) {
+                for (from, to) in [
+                    ("each", "$each"),
+                    ("position", "$position"),
+                    ("sort", "$sort"),
+                    ("slice", "$slice"),
+                ] {
+                    if let Some((_, v)) = opts
+                        .iter()
+                        .find(|(k, v)| k == from && !matches!(v, Js::Undefined))
+                    {
                         pairs.push((to, to_value(v)?));
                     }
                 }
                 modifiers(pairs)
             }
             [arr @ Js::Array(_)] => modifiers(vec![("$each", to_value(arr)?)]),
-            args => modifiers(vec![("$each", Value::Array(args.iter().map(to_value).collect::<Result<_, _>>()?))]),
+            args => modifiers(vec![(
+                "$each",
+                Value::Array(args.iter().map(to_value).collect::<Result<_, _>>()?),
+            )]),
         },
         "unshift" => {
-            let items = spread(&cmd.args).into_iter().map(to_value).collect::<Result<_, _>>()?;
-            modifiers(vec![("$each", Value::Array(items)), ("$position", Value::Int32(0))])
+            let items = spread(&cmd.args)
+                .into_iter()
+                .map(to_value)
+                .collect::<Result<_, _>>()?;
+            modifiers(vec![
+                ("$each", Value::Array(items)),
+                ("$position", Value::Int32(0)),
+            ])
         }
         "pull" => match one_arg(cmd)? {
             Js::Cmd(inner) => Value::Document(operator(inner)?),
@@ -374,15 +480,22 @@ fn unwrap_data(arg: &Js) -> &Js {
 fn count_arg(call: &Call) -> Result<u64, ParseError> {
     match call.args.as_slice() {
         [Js::Num(n)] if n.fract() == 0.0 && *n >= 0.0 && *n < 9.0e15 => Ok(*n as u64),
-        _ => Err(err(call.pos, format!("{}() takes a non-negative integer", call.name))),
+        _ => Err(err(
+            call.pos,
+            format!("{}() takes a non-negative integer", call.name),
+        )),
     }
 }
 
 fn no_args(call: &Call) -> Result<(), ParseError> {
-    if call.args.is_empty() { Ok(()) } else { Err(err(call.pos, format!("{}() takes no arguments", call.name))) }
+    if call.args.is_empty() {
+        Ok(())
+    } else {
+        Err(err(call.pos, format!("{}() takes no arguments", call.name)))
+    }
 }
 
-fn one<'a>(call: &'a Call) -> Result<&'a Js, ParseError> {
+fn one(call: &Call) -> Result<&Js, ParseError> {
     match call.args.as_slice() {
         [one] => Ok(one),
         _ => Err(err(call.pos, format!("{}() takes one argument", call.name))),
@@ -391,12 +504,19 @@ fn one<'a>(call: &'a Call) -> Result<&'a Js, ParseError> {
 
 /// A collection chain as the statement it ends with.
 pub fn statement(chain: Chain) -> Result<Statement, ParseError> {
-    let Chain { collection, calls, pos } = chain;
+    let Chain {
+        collection,
+        calls,
+        pos,
+    } = chain;
     if wxcloud::statement::validate_collection_name(&collection).is_err() {
         return Err(err(pos, format!("invalid collection name {collection:?}")));
     }
     match calls.first() {
-        None => Err(err(pos, "the statement does not end with get(), count(), add(), update(), set(), remove() or aggregate()...end()")),
+        None => Err(err(
+            pos,
+            "the statement does not end with get(), count(), add(), update(), set(), remove() or aggregate()...end()",
+        )),
         Some(first) if first.name == "aggregate" => aggregate(collection, &calls),
         Some(_) => crud(collection, &calls, pos),
     }
@@ -416,12 +536,20 @@ fn aggregate(collection: String, calls: &[Call]) -> Result<Statement, ParseError
         }
         stages.push(stage(call)?);
     }
-    Err(err(calls[last].pos, "an aggregate statement must end with end()"))
+    Err(err(
+        calls[last].pos,
+        "an aggregate statement must end with end()",
+    ))
 }
 
 /// One aggregate stage call as its MongoDB stage document.
 pub fn stage(call: &Call) -> Result<Document, ParseError> {
-    let op = vocab::stage_operator(&call.name).ok_or_else(|| err(call.pos, format!("{}() is not an aggregate stage", call.name)))?;
+    let op = vocab::stage_operator(&call.name).ok_or_else(|| {
+        err(
+            call.pos,
+            format!("{}() is not an aggregate stage", call.name),
+        )
+    })?;
     let arg = one(call)?;
     let value = match call.name.as_str() {
         "match" => Value::Document(filter(arg, call.pos)?),
@@ -431,7 +559,9 @@ pub fn stage(call: &Call) -> Result<Document, ParseError> {
             _ => return Err(err(call.pos, "count() takes the output field name")),
         },
         "geoNear" => {
-            let Js::Object(fields) = arg else { return Err(err(call.pos, "geoNear() takes an object")) };
+            let Js::Object(fields) = arg else {
+                return Err(err(call.pos, "geoNear() takes an object"));
+            };
             let mut d = Document::new();
             for (k, v) in fields {
                 match (k.as_str(), v) {
@@ -453,7 +583,10 @@ pub fn stage(call: &Call) -> Result<Document, ParseError> {
                     match (k.as_str(), v) {
                         (_, Js::Undefined) => {}
                         ("pipeline", Js::Array(stages)) => {
-                            let lowered = stages.iter().map(|s| to_value(s).or_else(|_| expression(s))).collect::<Result<_, _>>()?;
+                            let lowered = stages
+                                .iter()
+                                .map(|s| to_value(s).or_else(|_| expression(s)))
+                                .collect::<Result<_, _>>()?;
                             d.insert(k.clone(), Value::Array(lowered));
                         }
                         _ => {
@@ -473,12 +606,21 @@ pub fn stage(call: &Call) -> Result<Document, ParseError> {
 }
 
 fn crud(collection: String, calls: &[Call], pos: Pos) -> Result<Statement, ParseError> {
-    let mut q = Query { collection: collection.clone(), ..Query::default() };
+    let mut q = Query {
+        collection: collection.clone(),
+        ..Query::default()
+    };
     let last = calls.len() - 1;
     for (i, call) in calls.iter().enumerate() {
-        let terminal = matches!(call.name.as_str(), "get" | "count" | "add" | "update" | "set" | "remove");
+        let terminal = matches!(
+            call.name.as_str(),
+            "get" | "count" | "add" | "update" | "set" | "remove"
+        );
         if terminal && i != last {
-            return Err(err(calls[i + 1].pos, format!("nothing may follow {}()", call.name)));
+            return Err(err(
+                calls[i + 1].pos,
+                format!("nothing may follow {}()", call.name),
+            ));
         }
         match call.name.as_str() {
             "where" => {
@@ -492,7 +634,10 @@ fn crud(collection: String, calls: &[Call], pos: Pos) -> Result<Statement, Parse
                     return Err(err(call.pos, "doc() must come right after db.collection()"));
                 }
                 let id = to_value(one(call)?)?;
-                if !matches!(id, Value::String(_) | Value::Int32(_) | Value::Int64(_) | Value::ObjectId(_)) {
+                if !matches!(
+                    id,
+                    Value::String(_) | Value::Int32(_) | Value::Int64(_) | Value::ObjectId(_)
+                ) {
                     return Err(err(call.pos, "doc() takes the document's _id"));
                 }
                 q.doc = Some(id);
@@ -500,14 +645,24 @@ fn crud(collection: String, calls: &[Call], pos: Pos) -> Result<Statement, Parse
             "orderBy" => {
                 let (field, dir) = match call.args.as_slice() {
                     [Js::Value(Value::String(f)), d] => (f.clone(), d),
-                    _ => return Err(err(call.pos, "orderBy() takes a field name and \"asc\" or \"desc\"")),
+                    _ => {
+                        return Err(err(
+                            call.pos,
+                            "orderBy() takes a field name and \"asc\" or \"desc\"",
+                        ));
+                    }
                 };
                 let dir = match dir {
                     Js::Value(Value::String(s)) if s == "asc" => Direction::Asc,
                     Js::Value(Value::String(s)) if s == "desc" => Direction::Desc,
                     Js::Num(n) if *n == 1.0 => Direction::Asc,
                     Js::Num(n) if *n == -1.0 => Direction::Desc,
-                    _ => return Err(err(call.pos, "orderBy() direction must be \"asc\" or \"desc\"")),
+                    _ => {
+                        return Err(err(
+                            call.pos,
+                            "orderBy() direction must be \"asc\" or \"desc\"",
+                        ));
+                    }
                 };
                 if field.is_empty() {
                     return Err(err(call.pos, "orderBy() needs a field name"));
@@ -517,7 +672,9 @@ fn crud(collection: String, calls: &[Call], pos: Pos) -> Result<Statement, Parse
             "skip" => q.skip = Some(count_arg(call)?),
             "limit" => q.limit = Some(count_arg(call)?),
             "field" => {
-                let Js::Object(fields) = one(call)? else { return Err(err(call.pos, "field() takes an object")) };
+                let Js::Object(fields) = one(call)? else {
+                    return Err(err(call.pos, "field() takes an object"));
+                };
                 let mut projection = Document::new();
                 for (k, v) in fields {
                     let value = match v {
@@ -539,7 +696,10 @@ fn crud(collection: String, calls: &[Call], pos: Pos) -> Result<Statement, Parse
                 if q.doc.is_some() {
                     return Err(err(call.pos, "count() cannot follow doc()"));
                 }
-                return Ok(Statement::Count { collection, filter: q.filter });
+                return Ok(Statement::Count {
+                    collection,
+                    filter: q.filter,
+                });
             }
             "add" => {
                 if i != 0 {
@@ -547,24 +707,47 @@ fn crud(collection: String, calls: &[Call], pos: Pos) -> Result<Statement, Parse
                 }
                 let data = unwrap_data(one(call)?);
                 let (docs, many) = match data {
-                    Js::Array(items) => (items.iter().map(|d| doc_of(d, call.pos, "a record")).collect::<Result<Vec<_>, _>>()?, true),
+                    Js::Array(items) => (
+                        items
+                            .iter()
+                            .map(|d| doc_of(d, call.pos, "a record"))
+                            .collect::<Result<Vec<_>, _>>()?,
+                        true,
+                    ),
                     single => (vec![doc_of(single, call.pos, "a record")?], false),
                 };
                 if docs.is_empty() {
                     return Err(err(call.pos, "add() needs at least one record"));
                 }
-                return Ok(Statement::Add { collection, docs, many });
+                return Ok(Statement::Add {
+                    collection,
+                    docs,
+                    many,
+                });
             }
             "update" | "set" | "remove" => {
                 let target = match (q.doc.take(), q.filter.take()) {
                     (Some(id), _) => Target::Doc(id),
                     (None, Some(f)) => Target::Where(f),
                     (None, None) => {
-                        return Err(err(call.pos, format!("{}() needs where() or doc() first", call.name)));
+                        return Err(err(
+                            call.pos,
+                            format!("{}() needs where() or doc() first", call.name),
+                        ));
                     }
                 };
-                if q.skip.is_some() || q.limit.is_some() || !q.order_by.is_empty() || q.fields.is_some() {
-                    return Err(err(call.pos, format!("{}() cannot follow orderBy(), skip(), limit() or field()", call.name)));
+                if q.skip.is_some()
+                    || q.limit.is_some()
+                    || !q.order_by.is_empty()
+                    || q.fields.is_some()
+                {
+                    return Err(err(
+                        call.pos,
+                        format!(
+                            "{}() cannot follow orderBy(), skip(), limit() or field()",
+                            call.name
+                        ),
+                    ));
                 }
                 return match call.name.as_str() {
                     "remove" => {
@@ -572,20 +755,39 @@ fn crud(collection: String, calls: &[Call], pos: Pos) -> Result<Statement, Parse
                         Ok(Statement::Remove { collection, target })
                     }
                     "update" => {
-                        let update = UpdateSpec::Operators(update_document(unwrap_data(one(call)?), call.pos)?);
-                        Ok(Statement::Update { collection, target, update })
+                        let update = UpdateSpec::Operators(update_document(
+                            unwrap_data(one(call)?),
+                            call.pos,
+                        )?);
+                        Ok(Statement::Update {
+                            collection,
+                            target,
+                            update,
+                        })
                     }
                     _ => {
                         if !matches!(target, Target::Doc(_)) {
                             return Err(err(call.pos, "set() needs doc(id)"));
                         }
                         let data = doc_of(unwrap_data(one(call)?), call.pos, "set() data")?;
-                        Ok(Statement::Update { collection, target, update: UpdateSpec::Replace(data) })
+                        Ok(Statement::Update {
+                            collection,
+                            target,
+                            update: UpdateSpec::Replace(data),
+                        })
                     }
                 };
             }
-            other => return Err(err(call.pos, format!("{other}() is not a collection method"))),
+            other => {
+                return Err(err(
+                    call.pos,
+                    format!("{other}() is not a collection method"),
+                ));
+            }
         }
     }
-    Err(err(calls.get(last).map(|c| c.pos).unwrap_or(pos), "the statement does not end with get(), count(), add(), update(), set() or remove()"))
+    Err(err(
+        calls.get(last).map(|c| c.pos).unwrap_or(pos),
+        "the statement does not end with get(), count(), add(), update(), set() or remove()",
+    ))
 }

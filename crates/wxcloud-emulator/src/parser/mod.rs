@@ -48,7 +48,11 @@ pub struct ParseError {
 /// Parses one statement. `now_ms` is what `new Date()` without arguments means.
 pub fn parse(text: &str, now_ms: i64) -> Result<Statement, ParseError> {
     if text.len() > MAX_LEN {
-        return Err(ParseError { line: 1, column: 1, message: format!("statement longer than {MAX_LEN} bytes") });
+        return Err(ParseError {
+            line: 1,
+            column: 1,
+            message: format!("statement longer than {MAX_LEN} bytes"),
+        });
     }
     let tokens = lexer::tokenize(text)?;
     let (value, pos) = expr::Parser::new(&tokens, now_ms).program()?;
@@ -57,7 +61,10 @@ pub fn parse(text: &str, now_ms: i64) -> Result<Statement, ParseError> {
         other => Err(ParseError {
             line: pos.line,
             column: pos.column,
-            message: format!("a statement starts with db.collection(..), not {}", other.describe()),
+            message: format!(
+                "a statement starts with db.collection(..), not {}",
+                other.describe()
+            ),
         }),
     }
 }

@@ -41,7 +41,9 @@ pub fn req_str<'a>(map: &'a Map<String, Value>, field: &str) -> Result<&'a str, 
 pub fn opt_u64(map: &Map<String, Value>, field: &str, default: u64) -> Result<u64, ApiError> {
     match map.get(field) {
         None | Some(Value::Null) => Ok(default),
-        Some(v) => v.as_u64().ok_or_else(|| ApiError::invalid(field, "must be a non-negative integer")),
+        Some(v) => v
+            .as_u64()
+            .ok_or_else(|| ApiError::invalid(field, "must be a non-negative integer")),
     }
 }
 

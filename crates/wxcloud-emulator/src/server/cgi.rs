@@ -37,11 +37,23 @@ fn check_grant(grant: Option<&str>) -> Result<(), ApiError> {
 }
 
 /// Checks an app's credentials. `wrong_secret` is the code the endpoint uses for a bad secret.
-fn check_app(shared: &Shared, appid: Option<&str>, secret: Option<&str>, wrong_secret: ApiError) -> Result<String, ApiError> {
-    let appid = appid.filter(|s| !s.is_empty()).ok_or_else(|| ApiError::new(41002, "appid missing"))?;
-    let secret = secret.filter(|s| !s.is_empty()).ok_or_else(|| ApiError::new(41004, "appsecret missing"))?;
+fn check_app(
+    shared: &Shared,
+    appid: Option<&str>,
+    secret: Option<&str>,
+    wrong_secret: ApiError,
+) -> Result<String, ApiError> {
+    let appid = appid
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::new(41002, "appid missing"))?;
+    let secret = secret
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::new(41004, "appsecret missing"))?;
     if shared.config.components.iter().any(|c| c.appid == appid) {
-        return Err(ApiError::new(61024, "there is no need to use this api for component appid"));
+        return Err(ApiError::new(
+            61024,
+            "there is no need to use this api for component appid",
+        ));
     }
     match shared.config.apps.iter().find(|(a, _)| a == appid) {
         None => Err(ApiError::new(40013, "invalid appid")),
@@ -51,14 +63,26 @@ fn check_app(shared: &Shared, appid: Option<&str>, secret: Option<&str>, wrong_s
 }
 
 /// `GET /cgi-bin/token?grant_type=client_credential&appid=..&secret=..`
-pub async fn token(State(shared): State<Arc<Shared>>, method: Method, Query(q): Params) -> Response {
+pub async fn token(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    Query(q): Params,
+) -> Response {
     reply((|| {
         if method != Method::GET {
             return Err(ApiError::require_get());
         }
         check_grant(q.get("grant_type").map(String::as_str))?;
-        let wrong = ApiError::new(40001, "invalid credential, AppSecret error or access_token is invalid");
-        let appid = check_app(&shared, q.get("appid").map(String::as_str), q.get("secret").map(String::as_str), wrong)?;
+        let wrong = ApiError::new(
+            40001,
+            "invalid credential, AppSecret error or access_token is invalid",
+        );
+        let appid = check_app(
+            &shared,
+            q.get("appid").map(String::as_str),
+            q.get("secret").map(String::as_str),
+            wrong,
+        )?;
         let now = shared.clock.now_ms();
         let t = lock(&shared.tokens).issue_replacing(TokenKind::ClientCredential, &appid, now);
         Ok(issued(&shared, "/cgi-bin/token", "access_token", t))
@@ -66,12 +90,21 @@ pub async fn token(State(shared): State<Arc<Shared>>, method: Method, Query(q): 
 }
 
 /// `POST /cgi-bin/stable_token` with `{grant_type, appid, secret, force_refresh}`.
-pub async fn stable_token(State(shared): State<Arc<Shared>>, method: Method, body: Bytes) -> Response {
+pub async fn stable_token(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    body: Bytes,
+) -> Response {
     reply((|| {
         let b = json_object(&method, &body)?;
         check_grant(opt_str(&b, "grant_type")?)?;
         let wrong = ApiError::new(40125, "invalid appsecret");
-        let appid = check_app(&shared, opt_str(&b, "appid")?, opt_str(&b, "secret")?, wrong)?;
+        let appid = check_app(
+            &shared,
+            opt_str(&b, "appid")?,
+            opt_str(&b, "secret")?,
+            wrong,
+        )?;
         let force = opt_bool(&b, "force_refresh")?;
         let now = shared.clock.now_ms();
         let t = lock(&shared.tokens).stable(&appid, force, now)?;
@@ -81,42 +114,75 @@ pub async fn stable_token(State(shared): State<Arc<Shared>>, method: Method, bod
 
 /// `POST /cgi-bin/component/api_component_token` with
 /// `{component_appid, component_appsecret, component_verify_ticket}` (any non-empty ticket).
-pub async fn component_token(State(shared): State<Arc<Shared>>, method: Method, body: Bytes) -> Response {
+pub async fn component_token(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    body: Bytes,
+) -> Response {
     reply((|| {
         let b = json_object(&method, &body)?;
-        let appid = opt_str(&b, "component_appid")?.filter(|s| !s.is_empty()).ok_or_else(|| ApiError::new(41002, "appid missing"))?;
-        let secret = opt_str(&b, "component_appsecret")?.filter(|s| !s.is_empty()).ok_or_else(|| ApiError::new(41004, "appsecret missing"))?;
+        let appid = opt_str(&b, "component_appid")?
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| ApiError::new(41002, "appid missing"))?;
+        let secret = opt_str(&b, "component_appsecret")?
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| ApiError::new(41004, "appsecret missing"))?;
         if opt_str(&b, "component_verify_ticket")?.is_none_or(str::is_empty) {
             return Err(ApiError::new(61006, "component ticket is invalid"));
         }
-        let component = shared.config.components.iter().find(|c| c.appid == appid).ok_or_else(|| ApiError::new(40013, "invalid appid"))?;
+        let component = shared
+            .config
+            .components
+            .iter()
+            .find(|c| c.appid == appid)
+            .ok_or_else(|| ApiError::new(40013, "invalid appid"))?;
         if component.secret != secret {
             return Err(ApiError::new(40125, "invalid appsecret"));
         }
         let now = shared.clock.now_ms();
         let t = lock(&shared.tokens).issue_replacing(TokenKind::Component, appid, now);
-        Ok(issued(&shared, "/cgi-bin/component/api_component_token", "component_access_token", t))
+        Ok(issued(
+            &shared,
+            "/cgi-bin/component/api_component_token",
+            "component_access_token",
+            t,
+        ))
     })())
 }
 
 /// `POST /cgi-bin/component/api_authorizer_token?component_access_token=..` with
 /// `{component_appid, authorizer_appid, authorizer_refresh_token}`.
-pub async fn authorizer_token(State(shared): State<Arc<Shared>>, method: Method, Query(q): Params, body: Bytes) -> Response {
+pub async fn authorizer_token(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    Query(q): Params,
+    body: Bytes,
+) -> Response {
     reply((|| {
         if method != Method::POST {
             return Err(ApiError::require_post());
         }
         let now = shared.clock.now_ms();
-        let holder = lock(&shared.tokens).check(q.get("component_access_token").map(String::as_str), &[TokenKind::Component], now)?;
+        let holder = lock(&shared.tokens).check(
+            q.get("component_access_token").map(String::as_str),
+            &[TokenKind::Component],
+            now,
+        )?;
         let b = json_object(&method, &body)?;
         let component_appid = req_str(&b, "component_appid")?;
         let authorizer_appid = req_str(&b, "authorizer_appid")?;
         let refresh = req_str(&b, "authorizer_refresh_token")?;
         if holder.appid != component_appid {
-            return Err(ApiError::invalid("component_appid", "does not match the component_access_token"));
+            return Err(ApiError::invalid(
+                "component_appid",
+                "does not match the component_access_token",
+            ));
         }
         let known = shared.config.components.iter().any(|c| {
-            c.appid == component_appid && c.authorizers.iter().any(|(a, r)| a == authorizer_appid && r == refresh)
+            c.appid == component_appid
+                && c.authorizers
+                    .iter()
+                    .any(|(a, r)| a == authorizer_appid && r == refresh)
         });
         if !known {
             return Err(ApiError::new(61023, "invalid refresh_token"));

@@ -50,7 +50,13 @@ impl Listener for CuttableListener {
                 Ok((inner, remote)) => {
                     let _ = inner.set_nodelay(true);
                     let kill = Arc::new(AtomicBool::new(false));
-                    return (CuttableStream { inner, kill: kill.clone() }, Conn { remote, kill });
+                    return (
+                        CuttableStream {
+                            inner,
+                            kill: kill.clone(),
+                        },
+                        Conn { remote, kill },
+                    );
                 }
                 // Out of file descriptors and similar: wait a little instead of spinning.
                 Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
@@ -59,7 +65,10 @@ impl Listener for CuttableListener {
     }
 
     fn local_addr(&self) -> io::Result<Self::Addr> {
-        Ok(Conn { remote: self.0.local_addr()?, kill: Arc::default() })
+        Ok(Conn {
+            remote: self.0.local_addr()?,
+            kill: Arc::default(),
+        })
     }
 }
 
@@ -76,11 +85,18 @@ impl CuttableStream {
 }
 
 fn cut_error() -> io::Error {
-    io::Error::new(io::ErrorKind::ConnectionAborted, "connection dropped by an injected fault")
+    io::Error::new(
+        io::ErrorKind::ConnectionAborted,
+        "connection dropped by an injected fault",
+    )
 }
 
 impl AsyncRead for CuttableStream {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         if self.cut() {
             return Poll::Ready(Err(cut_error()));
         }
@@ -89,7 +105,11 @@ impl AsyncRead for CuttableStream {
 }
 
 impl AsyncWrite for CuttableStream {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         if self.cut() {
             return Poll::Ready(Err(cut_error()));
         }

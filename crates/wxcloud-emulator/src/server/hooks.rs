@@ -18,7 +18,8 @@ use crate::state::{Shared, lock};
 /// `POST /__emulator/faults` with a [`Fault`].
 pub async fn add_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     let fault = match json_object(&Method::POST, &body).and_then(|m| {
-        serde_json::from_value::<Fault>(m.into()).map_err(|e| ApiError::invalid("fault", &e.to_string()))
+        serde_json::from_value::<Fault>(m.into())
+            .map_err(|e| ApiError::invalid("fault", &e.to_string()))
     }) {
         Ok(f) => f,
         Err(e) => return e.into_response(),
@@ -61,5 +62,8 @@ pub async fn advance_clock(State(shared): State<Arc<Shared>>, body: Bytes) -> Re
         Err(e) => return e.into_response(),
     };
     shared.clock.advance(Duration::from_millis(ms));
-    ok(json!({"now_ms": shared.clock.now_ms()}).as_object().cloned().unwrap_or_default())
+    ok(json!({"now_ms": shared.clock.now_ms()})
+        .as_object()
+        .cloned()
+        .unwrap_or_default())
 }

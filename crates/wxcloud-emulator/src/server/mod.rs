@@ -31,11 +31,20 @@ pub fn router(shared: Arc<Shared>) -> Router {
     let service = Router::new()
         .route("/cgi-bin/token", any(cgi::token))
         .route("/cgi-bin/stable_token", any(cgi::stable_token))
-        .route("/cgi-bin/component/api_component_token", any(cgi::component_token))
-        .route("/cgi-bin/component/api_authorizer_token", any(cgi::authorizer_token))
+        .route(
+            "/cgi-bin/component/api_component_token",
+            any(cgi::component_token),
+        )
+        .route(
+            "/cgi-bin/component/api_authorizer_token",
+            any(cgi::authorizer_token),
+        )
         .route("/tcb/{op}", any(tcb::handle))
         .fallback(unknown_path)
-        .layer(middleware::from_fn_with_state(shared.clone(), count_and_inject));
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            count_and_inject,
+        ));
     let hooks = Router::new()
         .route("/__emulator/faults", post(hooks::add_fault))
         .route("/__emulator/tokens/expire", post(hooks::expire_tokens))
@@ -85,10 +94,18 @@ async fn count_and_inject(
 }
 
 /// Refuses the test hooks to anyone but this machine.
-async fn loopback_only(ConnectInfo(conn): ConnectInfo<Conn>, request: Request, next: Next) -> Response {
+async fn loopback_only(
+    ConnectInfo(conn): ConnectInfo<Conn>,
+    request: Request,
+    next: Next,
+) -> Response {
     if conn.remote.ip().is_loopback() {
         next.run(request).await
     } else {
-        (StatusCode::FORBIDDEN, ApiError::new(48001, "test hooks are served to loopback clients only")).into_response()
+        (
+            StatusCode::FORBIDDEN,
+            ApiError::new(48001, "test hooks are served to loopback clients only"),
+        )
+            .into_response()
     }
 }

@@ -23,7 +23,11 @@ use crate::storage::IndexSpec;
 use crate::tokens::TokenKind;
 
 /// Token kinds the database endpoints accept.
-const DATABASE_TOKENS: &[TokenKind] = &[TokenKind::ClientCredential, TokenKind::Stable, TokenKind::Authorizer];
+const DATABASE_TOKENS: &[TokenKind] = &[
+    TokenKind::ClientCredential,
+    TokenKind::Stable,
+    TokenKind::Authorizer,
+];
 
 /// The endpoints that take a statement in `query`, with the statement kind each expects.
 const STATEMENT_ENDPOINTS: &[(&str, &str)] = &[
@@ -53,16 +57,29 @@ pub async fn handle(
     Query(params): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    if !STATEMENT_ENDPOINTS.iter().any(|(e, _)| *e == op) && !OTHER_ENDPOINTS.contains(&op.as_str()) {
+    if !STATEMENT_ENDPOINTS.iter().any(|(e, _)| *e == op) && !OTHER_ENDPOINTS.contains(&op.as_str())
+    {
         return (StatusCode::NOT_FOUND, ApiError::new(40066, "invalid url")).into_response();
     }
-    match call(&shared, &op, &method, params.get("access_token").map(String::as_str), &body) {
+    match call(
+        &shared,
+        &op,
+        &method,
+        params.get("access_token").map(String::as_str),
+        &body,
+    ) {
         Ok(fields) => ok(fields),
         Err(e) => e.into_response(),
     }
 }
 
-fn call(shared: &Shared, op: &str, method: &Method, token: Option<&str>, body: &Bytes) -> Result<Map<String, Json>, ApiError> {
+fn call(
+    shared: &Shared,
+    op: &str,
+    method: &Method,
+    token: Option<&str>,
+    body: &Bytes,
+) -> Result<Map<String, Json>, ApiError> {
     if method != Method::POST {
         return Err(ApiError::require_post());
     }
@@ -81,14 +98,22 @@ fn call(shared: &Shared, op: &str, method: &Method, token: Option<&str>, body: &
     match op {
         "databasecollectionadd" => {
             let name = collection_name(&b)?;
-            if !lock(&shared.db).create_collection(env, name, now).map_err(ApiError::database)? {
-                return Err(ApiError::database(format!("collection already exists: {name}")));
+            if !lock(&shared.db)
+                .create_collection(env, name, now)
+                .map_err(ApiError::database)?
+            {
+                return Err(ApiError::database(format!(
+                    "collection already exists: {name}"
+                )));
             }
             Ok(Map::new())
         }
         "databasecollectiondelete" => {
             let name = collection_name(&b)?;
-            if !lock(&shared.db).drop_collection(env, name).map_err(ApiError::database)? {
+            if !lock(&shared.db)
+                .drop_collection(env, name)
+                .map_err(ApiError::database)?
+            {
                 return Err(ApiError::collection_not_exists(name));
             }
             Ok(Map::new())
@@ -112,7 +137,14 @@ fn statement_kind(s: &Statement) -> &'static str {
     }
 }
 
-fn run_statement(shared: &Shared, env: &str, op: &str, kind: &str, statement: Statement, now: i64) -> Result<Map<String, Json>, ApiError> {
+fn run_statement(
+    shared: &Shared,
+    env: &str,
+    op: &str,
+    kind: &str,
+    statement: Statement,
+    now: i64,
+) -> Result<Map<String, Json>, ApiError> {
     if statement_kind(&statement) != kind {
         return Err(ApiError::statement(format!(
             "{op} runs {kind} statements, this is a {} statement",
@@ -121,12 +153,24 @@ fn run_statement(shared: &Shared, env: &str, op: &str, kind: &str, statement: St
     }
     let mut db = lock(&shared.db);
     match statement {
-        Statement::Aggregate { collection, stages } => exec::aggregate(&db, env, &collection, &stages, now),
+        Statement::Aggregate { collection, stages } => {
+            exec::aggregate(&db, env, &collection, &stages, now)
+        }
         Statement::Query(q) => exec::query(&db, env, &q, now),
-        Statement::Count { collection, filter } => exec::count(&db, env, &collection, filter.as_ref(), now),
-        Statement::Add { collection, docs, .. } => exec::add(&mut db, env, &collection, &docs, now),
-        Statement::Update { collection, target, update } => exec::update(&mut db, env, &collection, &target, &update, now),
-        Statement::Remove { collection, target } => exec::remove(&mut db, env, &collection, &target, now),
+        Statement::Count { collection, filter } => {
+            exec::count(&db, env, &collection, filter.as_ref(), now)
+        }
+        Statement::Add {
+            collection, docs, ..
+        } => exec::add(&mut db, env, &collection, &docs, now),
+        Statement::Update {
+            collection,
+            target,
+            update,
+        } => exec::update(&mut db, env, &collection, &target, &update, now),
+        Statement::Remove { collection, target } => {
+            exec::remove(&mut db, env, &collection, &target, now)
+        }
     }
 }
 
@@ -139,10 +183,16 @@ pub fn collection_name(b: &Map<String, Json>) -> Result<&str, ApiError> {
     }
 }
 
-fn list_collections(shared: &Shared, env: &str, b: &Map<String, Json>) -> Result<Map<String, Json>, ApiError> {
+fn list_collections(
+    shared: &Shared,
+    env: &str,
+    b: &Map<String, Json>,
+) -> Result<Map<String, Json>, ApiError> {
     let limit = opt_u64(b, "limit", 10)?;
     let offset = opt_u64(b, "offset", 0)?;
-    let all = lock(&shared.db).list_collections(env).map_err(ApiError::database)?;
+    let all = lock(&shared.db)
+        .list_collections(env)
+        .map_err(ApiError::database)?;
     let total = all.len();
     let collections: Vec<Json> = all
         .into_iter()
@@ -161,28 +211,53 @@ fn list_collections(shared: &Shared, env: &str, b: &Map<String, Json>) -> Result
         })
         .collect();
     let mut out = Map::new();
-    out.insert("pager".into(), serde_json::json!({"Offset": offset, "Limit": limit, "Total": total}));
+    out.insert(
+        "pager".into(),
+        serde_json::json!({"Offset": offset, "Limit": limit, "Total": total}),
+    );
     out.insert("collections".into(), Json::Array(collections));
     Ok(out)
 }
 
-fn update_index(shared: &Shared, env: &str, b: &Map<String, Json>) -> Result<Map<String, Json>, ApiError> {
+fn update_index(
+    shared: &Shared,
+    env: &str,
+    b: &Map<String, Json>,
+) -> Result<Map<String, Json>, ApiError> {
     let coll = collection_name(b)?;
     let bad = |why: &str| ApiError::invalid("create_indexes", why);
     let mut create = Vec::new();
-    for ix in b.get("create_indexes").and_then(Json::as_array).map(Vec::as_slice).unwrap_or_default() {
-        let name = ix.get("name").and_then(Json::as_str).filter(|n| !n.is_empty()).ok_or_else(|| bad("needs a name"))?;
+    for ix in b
+        .get("create_indexes")
+        .and_then(Json::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        let name = ix
+            .get("name")
+            .and_then(Json::as_str)
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| bad("needs a name"))?;
         let unique = match ix.get("unique") {
             None | Some(Json::Null) => false,
             Some(Json::Bool(u)) => *u,
             Some(_) => return Err(bad("unique must be a boolean")),
         };
         let mut keys = Vec::new();
-        for k in ix.get("keys").and_then(Json::as_array).ok_or_else(|| bad("needs keys"))? {
-            let field = k.get("name").and_then(Json::as_str).ok_or_else(|| bad("key needs a name"))?;
+        for k in ix
+            .get("keys")
+            .and_then(Json::as_array)
+            .ok_or_else(|| bad("needs keys"))?
+        {
+            let field = k
+                .get("name")
+                .and_then(Json::as_str)
+                .ok_or_else(|| bad("key needs a name"))?;
             let direction = match k.get("direction") {
                 Some(Json::String(d)) if matches!(d.as_str(), "1" | "-1" | "2dsphere") => d.clone(),
-                Some(Json::Number(n)) if n.as_i64() == Some(1) || n.as_i64() == Some(-1) => n.to_string(),
+                Some(Json::Number(n)) if n.as_i64() == Some(1) || n.as_i64() == Some(-1) => {
+                    n.to_string()
+                }
                 _ => return Err(bad("key direction must be \"1\", \"-1\" or \"2dsphere\"")),
             };
             keys.push((field.to_owned(), direction));
@@ -190,11 +265,23 @@ fn update_index(shared: &Shared, env: &str, b: &Map<String, Json>) -> Result<Map
         if keys.is_empty() {
             return Err(bad("needs keys"));
         }
-        create.push(IndexSpec { name: name.to_owned(), unique, keys });
+        create.push(IndexSpec {
+            name: name.to_owned(),
+            unique,
+            keys,
+        });
     }
     let mut drop = Vec::new();
-    for ix in b.get("drop_indexes").and_then(Json::as_array).map(Vec::as_slice).unwrap_or_default() {
-        let name = ix.get("name").and_then(Json::as_str).ok_or_else(|| ApiError::invalid("drop_indexes", "needs names"))?;
+    for ix in b
+        .get("drop_indexes")
+        .and_then(Json::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        let name = ix
+            .get("name")
+            .and_then(Json::as_str)
+            .ok_or_else(|| ApiError::invalid("drop_indexes", "needs names"))?;
         drop.push(name.to_owned());
     }
     exec::update_indexes(&mut lock(&shared.db), env, coll, &create, &drop)?;

@@ -18,17 +18,35 @@ pub async fn start_with(builder: EmulatorBuilder) -> RunningEmulator {
 
 /// A plain HTTP client.
 pub fn http() -> reqwest::Client {
-    reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client")
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("client")
 }
 
 /// GETs a URL and returns the JSON reply.
 pub async fn get_json(url: &str) -> Value {
-    http().get(url).send().await.expect("request").json().await.expect("json reply")
+    http()
+        .get(url)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json reply")
 }
 
 /// POSTs JSON and returns the JSON reply.
 pub async fn post_json(url: &str, body: &Value) -> Value {
-    http().post(url).json(body).send().await.expect("request").json().await.expect("json reply")
+    http()
+        .post(url)
+        .json(body)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json reply")
 }
 
 /// A client_credential token for the emulator's default app.
@@ -40,7 +58,10 @@ pub async fn token(emu: &RunningEmulator) -> String {
         emu.secret()
     );
     let reply = get_json(&url).await;
-    reply["access_token"].as_str().unwrap_or_else(|| panic!("no token in {reply}")).to_owned()
+    reply["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no token in {reply}"))
+        .to_owned()
 }
 
 /// A stable token for the emulator's default app.
@@ -51,17 +72,29 @@ pub async fn stable_token(emu: &RunningEmulator, force_refresh: bool) -> Value {
 
 /// Calls `/tcb/{op}` with a token and a JSON body.
 pub async fn tcb(emu: &RunningEmulator, token: &str, op: &str, body: Value) -> Value {
-    post_json(&format!("{}/tcb/{op}?access_token={token}", emu.base_url()), &body).await
+    post_json(
+        &format!("{}/tcb/{op}?access_token={token}", emu.base_url()),
+        &body,
+    )
+    .await
 }
 
 /// Runs a statement on the emulator's default env through `op` (`databasequery`, ...).
 pub async fn run(emu: &RunningEmulator, token: &str, op: &str, statement: &str) -> Value {
-    tcb(emu, token, op, json!({"env": emu.env(), "query": statement})).await
+    tcb(
+        emu,
+        token,
+        op,
+        json!({"env": emu.env(), "query": statement}),
+    )
+    .await
 }
 
 /// The errcode of a reply.
 pub fn errcode(reply: &Value) -> i64 {
-    reply["errcode"].as_i64().unwrap_or_else(|| panic!("no errcode in {reply}"))
+    reply["errcode"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no errcode in {reply}"))
 }
 
 /// Asserts the reply succeeded and returns it.
@@ -76,11 +109,20 @@ pub fn records(reply: &Value) -> Vec<wxcloud::Document> {
         .as_array()
         .unwrap_or_else(|| panic!("no data in {reply}"))
         .iter()
-        .map(|s| wxcloud::ejson::decode_document(s.as_str().expect("records are strings")).expect("records decode"))
+        .map(|s| {
+            wxcloud::ejson::decode_document(s.as_str().expect("records are strings"))
+                .expect("records decode")
+        })
         .collect()
 }
 
 /// Creates a collection in the default env.
 pub async fn create_collection(emu: &RunningEmulator, token: &str, name: &str) {
-    ok(tcb(emu, token, "databasecollectionadd", json!({"env": emu.env(), "collection_name": name})).await);
+    ok(tcb(
+        emu,
+        token,
+        "databasecollectionadd",
+        json!({"env": emu.env(), "collection_name": name}),
+    )
+    .await);
 }
