@@ -174,3 +174,24 @@ test('a function, a symbol, a huge BigInt or a cycle is a WXCLOUD_STATEMENT erro
   refused(new Date(NaN))
   refused({ $numberDecimal: '1.10' }) // Decimal128 has no spelling in the statement language
 })
+
+test('a record key named __proto__ stays an own property and pollutes nothing', () => {
+  const [r] = wxcloud.decode(['{"__proto__": {"x": {"$date": {"$numberLong": "5"}}}, "a": {"$numberLong": "9007199254740993"}}'])
+  assert.deepEqual(Object.keys(r), ['__proto__', 'a'])
+  assert.equal(Object.getPrototypeOf(r), Object.prototype)
+  assert.ok(Object.getOwnPropertyDescriptor(r, '__proto__').value.x instanceof Date)
+  assert.equal(r.a, 9007199254740993n)
+  assert.equal({}.x, undefined)
+})
+
+test('non-finite doubles, binary and regexes inside arrays land at their paths', () => {
+  const [r] = wxcloud.decode([
+    '{"v": [{"$numberDouble": "NaN"}, {"$numberDouble": "-Infinity"}, {"$binary": {"base64": "aGk=", "subType": "00"}}, {"k": {"$regularExpression": {"pattern": "a+", "options": "ix"}}}], "z": {"$numberDouble": "-0.0"}}',
+  ])
+  assert.ok(Number.isNaN(r.v[0]))
+  assert.equal(r.v[1], -Infinity)
+  assert.equal(r.v[2].toString(), 'hi')
+  assert.equal(r.v[3].k.source, 'a+')
+  assert.equal(r.v[3].k.flags, 'i')
+  assert.ok(Object.is(r.z, -0))
+})

@@ -15,6 +15,14 @@ use wxcloud::{Document, Value};
 use crate::raw::{Js, JsValue};
 use crate::values::{MAX_DATE_MS, MAX_SAFE_INTEGER, ToJs, hex};
 
+/// Text buffers up to this size are kept for the next batch.
+const MAX_KEPT_TEXT: usize = 16 << 20;
+
+thread_local! {
+    /// The JSON text buffer, reused across batches on the JavaScript thread.
+    static TEXT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// One step of a path from the batch's root array to a value.
 enum Step<'a> {
     Index(u32),
@@ -138,7 +146,13 @@ where
     let text = std::str::from_utf8(&w.out).map_err(|_| napi::Error::from_reason("invalid UTF-8 in JSON text"))?;
     let json = js.get_named(js.global()?, "JSON")?;
     let parse = js.get_named(json, "parse")?;
-    let root = js.call(json, parse, &[js.string(text)?])?;
+    let text = js.string(text);
+    // Keep the buffer for the next batch unless it grew unusually large.
+    if w.out.capacity() <= MAX_KEPT_TEXT {
+        let out = std::mem::take(&mut w.out);
+        TEXT.with(|t| *t.borrow_mut() = out);
+    }
+    let root = js.call(json, parse, &[text?])?;
     let mut out = ToJs::new(js);
     for patch in &w.patches {
         let (last, parents) = match patch.path.split_last() {

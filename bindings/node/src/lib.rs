@@ -18,6 +18,12 @@ mod values;
 
 use napi_derive::napi;
 
+/// The addon's own allocations (decoded records, the JSON text of a batch) go to mimalloc:
+/// decoding a batch makes many small allocations and frees them all at once, which glibc's
+/// allocator answers with page faults and heap trimming on every call.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use crate::errors::Reply;
 use crate::values::Values;
 
