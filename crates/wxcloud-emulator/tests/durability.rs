@@ -101,7 +101,12 @@ async fn every_acknowledged_write_survives_sigkill() {
             }
         }));
     }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     while acknowledged.lock().unwrap().len() < 200 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the writers stalled before 200 acknowledged writes"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     // An update acknowledged before the kill must survive too.

@@ -61,15 +61,17 @@ pub async fn handle(
     {
         return (StatusCode::NOT_FOUND, ApiError::new(40066, "invalid url")).into_response();
     }
-    match call(
-        &shared,
-        &op,
-        &method,
-        params.get("access_token").map(String::as_str),
-        &body,
-    ) {
-        Ok(fields) => ok(fields),
-        Err(e) => e.into_response(),
+    // SQLite work (and its fsyncs in durable mode) runs off the async workers, so token and
+    // hook requests are answered while a write is being synced.
+    let outcome = tokio::task::spawn_blocking(move || {
+        let token = params.get("access_token").map(String::as_str);
+        call(&shared, &op, &method, token, &body)
+    })
+    .await;
+    match outcome {
+        Ok(Ok(fields)) => ok(fields),
+        Ok(Err(e)) => e.into_response(),
+        Err(_) => ApiError::new(-1, "system error").into_response(),
     }
 }
 
