@@ -85,7 +85,7 @@ pub struct ClientBuilder {
     env: Option<String>,
     base_url: Option<String>,
     access_token: Option<Secret>,
-    provider: Option<Arc<dyn TokenSource>>,
+    provider: Option<CallbackSource>,
     authorizer: Option<Authorizer>,
     source: Option<Arc<dyn TokenSource>>,
     token_mode: TokenMode,
@@ -259,7 +259,7 @@ impl ClientBuilder {
         F: Fn() -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<AccessToken>> + Send + 'static,
     {
-        self.provider = Some(Arc::new(CallbackSource::new(provider)));
+        self.provider = Some(CallbackSource::new(provider));
         self
     }
 
@@ -400,7 +400,11 @@ impl ClientBuilder {
             return Ok(Arc::new(FixedSource::new(token.expose())));
         }
         if let Some(provider) = &self.provider {
-            return Ok(Arc::clone(provider));
+            // Name the app in the token's key, so apps sharing a token store keep apart.
+            return Ok(Arc::new(match &self.appid {
+                Some(appid) => provider.for_app(appid),
+                None => provider.clone(),
+            }));
         }
         if let Some(a) = &self.authorizer {
             return Ok(Arc::new(AuthorizerSource::new(

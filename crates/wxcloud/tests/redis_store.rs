@@ -350,3 +350,38 @@ async fn a_redis_that_never_answers_does_not_stall_token_fetches() {
         "still one fetch in the process"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_providers_of_two_apps_sharing_a_redis_keep_their_own_tokens() {
+    let Some(url) = redis_url("token_providers_of_two_apps_sharing_a_redis_keep_their_own_tokens")
+    else {
+        return;
+    };
+    let prefix = store(&url, "providers").token_key("");
+    let app = |appid: &'static str| {
+        wxcloud::Client::builder()
+            .appid(appid)
+            .token_provider(move || async move {
+                Ok(AccessToken::new(
+                    format!("TOKEN_OF_{appid}"),
+                    Duration::from_secs(7200),
+                ))
+            })
+            .redis_url(&url)
+            .redis_key_prefix(&prefix)
+            .build()
+            .unwrap()
+    };
+    let (one, two) = (app("wxone"), app("wxtwo"));
+    assert_eq!(
+        one.token_info().await.unwrap().token.as_str(),
+        "TOKEN_OF_wxone"
+    );
+    assert_eq!(
+        two.token_info().await.unwrap().token.as_str(),
+        "TOKEN_OF_wxtwo"
+    );
+    let shared = RedisTokenStore::new(&url).unwrap().with_key_prefix(&prefix);
+    let stored = shared.get("callback:wxtwo").await.unwrap().unwrap();
+    assert_eq!(stored.token.as_str(), "TOKEN_OF_wxtwo");
+}

@@ -191,8 +191,10 @@ type TokenCallback = dyn Fn() -> BoxFuture<'static, Result<AccessToken>> + Send 
 
 /// A token from the caller's own async function (a central token service, a secret manager
 /// ...). It is called when a token is needed, one call at a time.
+#[derive(Clone)]
 pub struct CallbackSource {
     callback: Arc<TokenCallback>,
+    appid: Option<String>,
 }
 
 impl CallbackSource {
@@ -204,6 +206,16 @@ impl CallbackSource {
     {
         CallbackSource {
             callback: Arc::new(move || callback().boxed()),
+            appid: None,
+        }
+    }
+
+    /// The same source, with its tokens kept under a key naming `appid` (`callback:<appid>`)
+    /// rather than `callback`, so that apps sharing a token store do not read each other's.
+    pub fn for_app(&self, appid: impl Into<String>) -> Self {
+        CallbackSource {
+            callback: Arc::clone(&self.callback),
+            appid: Some(appid.into()),
         }
     }
 }
@@ -211,7 +223,10 @@ impl CallbackSource {
 #[async_trait::async_trait]
 impl TokenSource for CallbackSource {
     fn cache_key(&self) -> String {
-        "callback".to_string()
+        match &self.appid {
+            Some(appid) => format!("callback:{appid}"),
+            None => "callback".to_string(),
+        }
     }
 
     async fn fetch(&self, _ctx: &FetchContext) -> Result<AccessToken> {
@@ -229,7 +244,9 @@ impl TokenSource for CallbackSource {
 
 impl fmt::Debug for CallbackSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CallbackSource").finish_non_exhaustive()
+        f.debug_struct("CallbackSource")
+            .field("appid", &self.appid)
+            .finish_non_exhaustive()
     }
 }
 
