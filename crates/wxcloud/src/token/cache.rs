@@ -551,4 +551,104 @@ mod tests {
         assert_eq!(cache.get().await.unwrap().token.as_str(), "t1");
         assert_eq!(fetches(&source), 1);
     }
+    /// A store that can be taken down and brought back.
+    struct Flaky {
+        inner: MemoryTokenStore,
+        down: std::sync::atomic::AtomicBool,
+    }
+
+    impl Flaky {
+        fn check(&self) -> Result<()> {
+            if self.down.load(Ordering::SeqCst) {
+                Err(Error::token("store down"))
+            } else {
+                Ok(())
+            }
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl TokenStore for Flaky {
+        async fn get(&self, key: &str) -> Result<Option<StoredToken>> {
+            self.check()?;
+            self.inner.get(key).await
+        }
+        async fn put(&self, key: &str, token: &StoredToken) -> Result<()> {
+            self.check()?;
+            self.inner.put(key, token).await
+        }
+        async fn invalidate(&self, key: &str, failed: &str) -> Result<()> {
+            self.check()?;
+            self.inner.invalidate(key, failed).await
+        }
+        async fn try_lock(&self, key: &str, lease: Duration) -> Result<Option<LockId>> {
+            self.check()?;
+            self.inner.try_lock(key, lease).await
+        }
+        async fn unlock(&self, key: &str, lock: &LockId) -> Result<()> {
+            self.check()?;
+            self.inner.unlock(key, lock).await
+        }
+    }
+
+    /// Log lines, captured.
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            lock(&self.0).extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Lines {
+        fn count(&self, needle: &str) -> usize {
+            String::from_utf8_lossy(&lock(&self.0))
+                .matches(needle)
+                .count()
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_store_outage_is_warned_about_once_and_again_after_the_store_came_back() {
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let store = Arc::new(Flaky {
+            inner: MemoryTokenStore::new(),
+            down: true.into(),
+        });
+        let (cache, source) = cache_with(store.clone());
+
+        let mut token = cache.get().await.unwrap().token;
+        for _ in 0..3 {
+            token = cache.refresh_after_rejection(&token).await.unwrap().token;
+        }
+        assert_eq!(
+            lines.count("token store failed"),
+            1,
+            "one warning per outage"
+        );
+
+        store.down.store(false, Ordering::SeqCst);
+        token = cache.refresh_after_rejection(&token).await.unwrap().token;
+        assert_eq!(lines.count("token store reachable again"), 1);
+
+        store.down.store(true, Ordering::SeqCst);
+        cache.refresh_after_rejection(&token).await.unwrap();
+        assert_eq!(
+            lines.count("token store failed"),
+            2,
+            "a new outage is reported"
+        );
+        assert_eq!(fetches(&source), 6);
+    }
 }
