@@ -428,24 +428,15 @@ fn push(arr: &mut Vec<Value>, arg: &Value) -> Result<(), EngineError> {
     Ok(())
 }
 
-/// For each element, whether `$pull`'s condition keeps it.
+/// For each element, whether `$pull`'s condition keeps it: a plain document (or a logical
+/// operator) is a query on document elements; anything else is a condition on each element.
 fn pull_keep(items: &[Value], cond: &Value) -> Result<Vec<bool>, EngineError> {
     let mut vars = Vars::new(0);
     match cond {
-        Value::Document(d) if !d.keys().next().is_some_and(|k| k.starts_with('$')) => {
-            let f = Filter::compile(d)?;
-            items
-                .iter()
-                .map(|e| match e {
-                    Value::Document(x) => Ok(!f.matches(x, &mut vars)?),
-                    _ => Ok(true),
-                })
-                .collect()
-        }
         Value::Document(d)
-            if d.keys()
-                .next()
-                .is_some_and(|k| matches!(k.as_str(), "$and" | "$or" | "$nor")) =>
+            if d.keys().next().is_none_or(|k| {
+                !k.starts_with('$') || matches!(k.as_str(), "$and" | "$or" | "$nor")
+            }) =>
         {
             let f = Filter::compile(d)?;
             items
