@@ -226,3 +226,19 @@ fn bad_filters_are_errors_naming_the_operator() {
     assert!(err(r#"{"a": {"$regex": "(?<=a)b"}}"#).0.contains("(?<=a)b"));
     assert!(err(r#"{"$or": []}"#).0.contains("$or"));
 }
+
+#[test]
+fn near_queries_order_results_by_distance() {
+    let mut docs = vec![
+        doc(r#"{"_id": "far", "loc": {"type": "Point", "coordinates": [114.0, 23.0]}}"#),
+        doc(r#"{"_id": "near", "loc": {"type": "Point", "coordinates": [113.1, 23.0]}}"#),
+    ];
+    let filter = doc(
+        r#"{"loc": {"$near": {"$geometry": {"type": "Point", "coordinates": [113.0, 23.0]}}}}"#,
+    );
+    assert!(wxcloud_emulator::engine::sort_by_near(&mut docs, &filter).expect("a valid $near"));
+    assert_eq!(docs[0]["_id"], wxcloud::Value::from("near"));
+    assert!(
+        !wxcloud_emulator::engine::sort_by_near(&mut docs, &doc(r#"{"a": 1}"#)).expect("no $near")
+    );
+}

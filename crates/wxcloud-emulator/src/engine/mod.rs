@@ -94,3 +94,36 @@ pub fn now_ms() -> i64 {
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
 }
+
+/// Orders documents nearest first when `filter` has a `$near`/`$nearSphere` condition (MongoDB
+/// returns such query results by distance); returns whether it did. Call it after filtering and
+/// before `skip`/`limit` when the query has no explicit sort.
+pub fn sort_by_near(docs: &mut [Document], filter: &Document) -> Result<bool, EngineError> {
+    for (field, cond) in filter {
+        let Value::Document(ops) = cond else { continue };
+        let Some((op, arg)) = ops
+            .iter()
+            .find(|(k, _)| matches!(k.as_str(), "$near" | "$nearSphere"))
+        else {
+            continue;
+        };
+        let near = geo::near(op, arg, ops)?;
+        let parts = path::split(field);
+        let distance = |d: &Document| {
+            path::get(d, &parts)
+                .and_then(geo::point_of)
+                .map(|p| near.distance(p))
+                .unwrap_or(f64::INFINITY)
+        };
+        let mut keyed: Vec<(f64, Document)> = docs
+            .iter_mut()
+            .map(|d| (distance(d), std::mem::take(d)))
+            .collect();
+        keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for (slot, (_, d)) in docs.iter_mut().zip(keyed) {
+            *slot = d;
+        }
+        return Ok(true);
+    }
+    Ok(false)
+}
