@@ -18,7 +18,7 @@ pub enum Form {
     /// Sent as is.
     Text(String),
     /// Written by the core.
-    Built(Statement),
+    Built(Box<Statement>),
 }
 
 impl ToStatement for Form {
@@ -39,7 +39,7 @@ pub fn form(
     if nothing_else && structured::is_statement(first) {
         Ok(Form::Text(first.to_owned()))
     } else {
-        build().map(Form::Built)
+        build().map(|s| Form::Built(Box::new(s)))
     }
 }
 
