@@ -35,10 +35,14 @@ impl Client {
 /// A statement to send: the caller's text, or one the core writes.
 enum Target {
     Text(String),
-    Built(Statement),
+    Built(Box<Statement>),
 }
 
 impl Target {
+    fn built(statement: Statement) -> Target {
+        Target::Built(Box::new(statement))
+    }
+
     /// The caller's text when `text` calls something and no structured argument was given;
     /// otherwise the structured form built by `build`.
     fn pick(
@@ -49,7 +53,7 @@ impl Target {
         if !structured && text.contains('(') {
             Ok(Target::Text(text))
         } else {
-            build(text).map(Target::Built)
+            build(text).map(Target::built)
         }
     }
 }
@@ -59,7 +63,7 @@ macro_rules! send {
     ($client:expr, $method:ident, $target:expr) => {
         match $target {
             Ok(Target::Text(text)) => $client.$method(text.as_str()).await,
-            Ok(Target::Built(statement)) => $client.$method(&statement).await,
+            Ok(Target::Built(statement)) => $client.$method(&*statement).await,
             Err(e) => Err(e),
         }
     };
@@ -153,7 +157,7 @@ impl Client {
     )]
     pub async fn add(&self, target: String, docs: Option<Arg<Docs>>) -> Reply<Vec<String>> {
         let target = match docs {
-            Some(docs) => structured::add(target, docs).map(Target::Built),
+            Some(docs) => structured::add(target, docs).map(Target::built),
             None => Ok(Target::Text(target)),
         };
         Reply(send!(self.inner, add, target))
@@ -169,7 +173,7 @@ impl Client {
     )]
     pub async fn update(&self, target: String, filter: Option<Arg<Where>>, data: Option<Arg<Data>>) -> Reply<Updated> {
         let target = match (filter, data) {
-            (Some(filter), Some(data)) => structured::update(target, filter, data).map(Target::Built),
+            (Some(filter), Some(data)) => structured::update(target, filter, data).map(Target::built),
             (None, None) => Ok(Target::Text(target)),
             _ => {
                 return Reply(Err(wxcloud::Error::statement(
@@ -190,7 +194,7 @@ impl Client {
     )]
     pub async fn delete(&self, target: String, filter: Option<Arg<Where>>) -> Reply<Count> {
         let target = match filter {
-            Some(filter) => structured::delete(target, filter).map(Target::Built),
+            Some(filter) => structured::delete(target, filter).map(Target::built),
             None if target.contains('(') => Ok(Target::Text(target)),
             None => {
                 return Reply(Err(wxcloud::Error::statement(
