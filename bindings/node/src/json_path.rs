@@ -182,3 +182,97 @@ pub(crate) enum ToWrite<'a> {
     /// Any value.
     Value(&'a Value),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(value: &Value) -> (String, Vec<String>) {
+        let mut w = Writer {
+            out: Vec::new(),
+            path: Vec::new(),
+            patches: Vec::new(),
+        };
+        w.value(value);
+        let paths = w
+            .patches
+            .iter()
+            .map(|p| {
+                p.path
+                    .iter()
+                    .map(|s| match s {
+                        Step::Index(i) => format!("[{i}]"),
+                        Step::Key(k) => format!(".{k}"),
+                    })
+                    .collect::<String>()
+            })
+            .collect();
+        (String::from_utf8(w.out).unwrap(), paths)
+    }
+
+    fn doc(entries: Vec<(&str, Value)>) -> Value {
+        Value::Document(entries.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    }
+
+    #[test]
+    fn json_values_are_written_in_place_keeping_key_order() {
+        let v = doc(vec![
+            ("z", Value::Int32(1)),
+            ("a", Value::Double(113.0)),
+            ("s", Value::String("q\"\u{2028}".into())),
+            ("n", Value::Int64(9_007_199_254_740_991)),
+            ("o", Value::ObjectId([0xab; 12])),
+            ("d", Value::Decimal128("1.10".into())),
+        ]);
+        let (text, patches) = write(&v);
+        assert_eq!(
+            text,
+            "{\"z\":1,\"a\":113.0,\"s\":\"q\\\"\u{2028}\",\"n\":9007199254740991,\"o\":\"abababababababababababab\",\"d\":\"1.10\"}"
+        );
+        assert!(patches.is_empty());
+    }
+
+    #[test]
+    fn values_json_cannot_carry_are_null_with_their_path() {
+        let v = doc(vec![
+            ("at", Value::Date(5)),
+            ("big", Value::Int64(9_007_199_254_740_993)),
+            (
+                "list",
+                Value::Array(vec![
+                    Value::Double(f64::NAN),
+                    Value::Regex {
+                        pattern: "a".into(),
+                        options: "i".into(),
+                    },
+                ]),
+            ),
+            (
+                "bin",
+                Value::Binary {
+                    subtype: 0,
+                    bytes: vec![1],
+                },
+            ),
+        ]);
+        let (text, patches) = write(&v);
+        assert_eq!(text, "{\"at\":null,\"big\":null,\"list\":[null,null],\"bin\":null}");
+        assert_eq!(patches, [".at", ".big", ".list[0]", ".list[1]", ".bin"]);
+    }
+
+    #[test]
+    fn dates_beyond_the_js_range_and_special_types_become_wrappers() {
+        let v = Value::Array(vec![
+            Value::Date(i64::MAX),
+            Value::Timestamp { t: 1, i: 2 },
+            Value::MinKey,
+            Value::MaxKey,
+        ]);
+        let (text, patches) = write(&v);
+        assert_eq!(
+            text,
+            "[{\"$date\":{\"$numberLong\":\"9223372036854775807\"}},{\"$timestamp\":{\"t\":1,\"i\":2}},{\"$minKey\":1},{\"$maxKey\":1}]"
+        );
+        assert!(patches.is_empty());
+    }
+}

@@ -358,3 +358,25 @@ impl ToNapiValue for Values {
         json_path::to_array(Js(env), val.0.iter().map(ToWrite::Value), val.0.len())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integral_numbers_that_fit_are_int32_others_double() {
+        assert_eq!(number(42.0), Value::Int32(42));
+        assert_eq!(number(-2147483648.0), Value::Int32(i32::MIN));
+        assert_eq!(number(2147483648.0), Value::Double(2147483648.0));
+        assert_eq!(number(1.5), Value::Double(1.5));
+        assert!(matches!(number(-0.0), Value::Double(z) if z == 0.0 && z.is_sign_negative()));
+    }
+
+    #[test]
+    fn object_ids_print_as_lowercase_hex() {
+        let mut id = [0u8; 12];
+        id[0] = 0x5f;
+        id[11] = 0xb5;
+        assert_eq!(hex(&id), "5f00000000000000000000b5");
+    }
+}
