@@ -68,6 +68,14 @@ def test_non_json_reply_is_a_transport_error(client: wxcloud.Client[dict[str, An
     assert info.value.errcode is None
 
 
+def test_errors_carry_a_hint_when_there_is_advice(client: wxcloud.Client[dict[str, Any]], hooks: Hooks) -> None:
+    hooks.fault(path=AGG, errcode=40164, errmsg="invalid ip, not in whitelist", times=1)
+    with pytest.raises(wxcloud.AccessDeniedError) as info:
+        client.aggregate("test_collection", [])
+    assert info.value.hint and "whitelist" in info.value.hint.lower()
+    assert wxcloud.StatementError("x").hint is None
+
+
 def test_dropped_connection_is_a_transport_error(client: wxcloud.Client[dict[str, Any]], hooks: Hooks) -> None:
     hooks.fault(path=AGG, drop=True, times=1)
     with pytest.raises(wxcloud.TransportError):

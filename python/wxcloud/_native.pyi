@@ -33,6 +33,8 @@ class WxCloudError(Exception):
     """The service's errmsg, verbatim; None for errors that are not the service's."""
     kind: str | None
     """The error kind in snake case: ``"token"``, ``"transient"``, ``"timeout"``, ..."""
+    hint: str | None
+    """What to check or do about it (e.g. the IP whitelist for 40164), when there is advice."""
 
 class ApiError(WxCloudError):
     """The service answered with a non-zero errcode."""
