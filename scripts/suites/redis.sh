@@ -37,4 +37,6 @@ echo "redis suite: redis-server on $WXCLOUD_TEST_REDIS_URL"
 cargo test --locked -p wxcloud --features redis --lib token::
 cargo test --locked -p wxcloud --features redis --doc token
 cargo test --locked -p wxcloud --features redis --test 'redis_*'
-cargo test --locked -p wxcloud-emulator --features wxcloud/redis --test 'redis_*' --example token_burst
+# The fleet tests spawn this worker; it is built only with the feature (required-features).
+cargo build --locked -p wxcloud --features redis --example token_burst
+cargo test --locked -p wxcloud-emulator --features wxcloud/redis --test 'redis_*'

@@ -177,43 +177,50 @@ async fn a_lock_holder_killed_mid_refresh_is_taken_over_once_its_lease_ends() {
     let _one_at_a_time = serial().await;
     // The next token reply waits 60 s (longer than the test): the first process to take the
     // lock is stuck in it.
-    let reply = reqwest::Client::new()
-        .post(format!("{}/__emulator/faults", emulator.base_url()))
-        .header("content-type", "application/json")
-        .body(format!(
-            r#"{{"path": "{STABLE_TOKEN}", "delay_ms": 60000}}"#
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert!(reply.status().is_success());
+    delay_next_token(&emulator, 60_000).await;
     let target = Target::new(&emulator, &url, &unique_prefix("takeover"));
     let lock_key = format!("{}stable_token:{}:lock", target.prefix, target.appid);
 
-    let (killed, outcomes) = tokio::task::spawn_blocking(move || {
-        let mut fleet = spawn_fleet(8, &target, &["--calls", "50", "--lease-ms", "2000"]);
+    let redis_url = target.redis_url.clone();
+    let mut fleet = tokio::task::spawn_blocking(move || {
+        let mut fleet = spawn_fleet(8, &target, &["--calls", "50", "--lease-ms", "5000"]);
         go(&mut fleet);
-        let mut redis = Resp::connect(&target.redis_url).unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        // The lock's value names its holder's pid: "pid-<pid>-<random>".
-        let holder: u32 = loop {
-            if let Some(id) = redis.cmd(&["GET", &lock_key]).text() {
-                break id.split('-').nth(1).unwrap().parse().unwrap();
-            }
-            assert!(Instant::now() < deadline, "nobody took the refresh lock");
-            std::thread::sleep(Duration::from_millis(5));
-        };
-        let i = fleet
-            .iter()
-            .position(|w| w.child.id() == holder)
-            .expect("the lock holder is one of the fleet");
-        let mut victim = fleet.remove(i);
-        victim.child.kill().unwrap(); // SIGKILL, mid-refresh
-        let killed = victim.child.wait().unwrap();
-        (killed, fleet.into_iter().map(finish).collect::<Vec<_>>())
+        fleet
     })
     .await
     .unwrap();
+    // Wait until the first holder's token request is stuck in the emulator, then find that
+    // holder by the lock's value: "<host>/pid-<pid>-<random>".
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while emulator.stats().requests_to(STABLE_TOKEN) == 0 {
+        assert!(Instant::now() < deadline, "nobody asked for a token");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let mut redis = Resp::connect(&redis_url).unwrap();
+    let lock = redis.cmd(&["GET", &lock_key]);
+    let id = lock.text().expect("the holder still holds the lock");
+    let holder: u32 = id
+        .split("/pid-")
+        .nth(1)
+        .and_then(|rest| rest.split('-').next())
+        .and_then(|pid| pid.parse().ok())
+        .unwrap_or_else(|| panic!("a lock id naming a pid, got {id:?}"));
+    let i = fleet
+        .iter()
+        .position(|w| w.child.id() == holder)
+        .expect("the lock holder is one of the fleet");
+    let mut victim = fleet.remove(i);
+    victim.child.kill().unwrap(); // SIGKILL, mid-refresh
+    let killed = victim.child.wait().unwrap();
+    assert_eq!(
+        emulator.stats().requests_to(STABLE_TOKEN),
+        1,
+        "the process killed is the one whose token request is stuck, and nobody else asked yet"
+    );
+    let outcomes =
+        tokio::task::spawn_blocking(move || fleet.into_iter().map(finish).collect::<Vec<_>>())
+            .await
+            .unwrap();
 
     let stats = emulator.stats();
     eprintln!(
@@ -239,6 +246,55 @@ async fn a_lock_holder_killed_mid_refresh_is_taken_over_once_its_lease_ends() {
         stats.token_fetches_from(STABLE_TOKEN),
         1,
         "one token, by the successor"
+    );
+}
+
+/// Delays the emulator's next token reply by `ms`.
+async fn delay_next_token(emulator: &RunningEmulator, ms: u64) {
+    let reply = reqwest::Client::new()
+        .post(format!("{}/__emulator/faults", emulator.base_url()))
+        .header("content-type", "application/json")
+        .body(format!(r#"{{"path": "{STABLE_TOKEN}", "delay_ms": {ms}}}"#))
+        .send()
+        .await
+        .unwrap();
+    assert!(reply.status().is_success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_holder_slower_than_its_lease_takes_its_successors_token() {
+    let Some(url) = redis_url("a_holder_slower_than_its_lease_takes_its_successors_token") else {
+        return;
+    };
+    let emulator = emulator().await;
+    let _one_at_a_time = serial().await;
+    // The first token request hangs for a minute; its process stays alive.
+    delay_next_token(&emulator, 60_000).await;
+    let target = Target::new(&emulator, &url, &unique_prefix("slow"));
+    let outcomes = tokio::task::spawn_blocking(move || {
+        let mut fleet = spawn_fleet(4, &target, &["--calls", "20", "--lease-ms", "2000"]);
+        go(&mut fleet);
+        fleet.into_iter().map(finish).collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    let stats = emulator.stats();
+    eprintln!(
+        "slow holder: {outcomes:?}; token requests {}",
+        stats.requests_to(STABLE_TOKEN)
+    );
+    for o in &outcomes {
+        assert_eq!(
+            (o.ok, o.err),
+            (20, 0),
+            "the slow holder's calls succeed too"
+        );
+        assert_eq!(o.token, outcomes[0].token);
+    }
+    assert_eq!(
+        stats.requests_to(STABLE_TOKEN),
+        2,
+        "the stuck request and the successor's"
     );
 }
 

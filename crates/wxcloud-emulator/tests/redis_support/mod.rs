@@ -166,7 +166,8 @@ impl Resp {
     }
 }
 
-/// The path of an example binary of this package (built by `cargo test --example NAME`).
+/// The path of an example binary of the `wxcloud` package (same target dir), built by
+/// `cargo build -p wxcloud --features redis --example NAME` (the Redis suite does).
 pub fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     let dir = exe
@@ -176,7 +177,7 @@ pub fn example(name: &str) -> PathBuf {
     let path = dir.join("examples").join(name);
     assert!(
         path.exists(),
-        "{} is missing: run with `cargo test -p wxcloud-emulator --features wxcloud/redis --example {name}`",
+        "{} is missing: run `cargo build -p wxcloud --features redis --example {name}` first (scripts/suites/redis.sh does)",
         path.display()
     );
     path

@@ -207,10 +207,17 @@ fn from_millis(s: Option<String>) -> Option<SystemTime> {
     Some(UNIX_EPOCH + Duration::from_millis(ms))
 }
 
-/// A random lock id naming this process, so an operator can tell who holds a lock.
+/// A random lock id naming this process and its machine (`host/pid-<pid>-<random>`), so an
+/// operator can tell who holds a lock.
 fn new_lock_id() -> LockId {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "unknown-host".into());
     LockId(format!(
-        "pid-{}-{:016x}",
+        "{host}/pid-{}-{:016x}",
         std::process::id(),
         rand::random::<u64>()
     ))

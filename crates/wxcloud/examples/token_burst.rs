@@ -3,9 +3,10 @@
 //! runs `--calls N` (default 200) concurrent count calls and prints
 //! `ok=N err=M token=FINGERPRINT` (a hash of the token it ended with, never the token).
 //!
-//! `cargo run -p wxcloud-emulator --features wxcloud/redis --example token_burst -- --calls 200 [--lease-ms 1500]`
+//! `cargo run -p wxcloud --features redis --example token_burst -- --calls 200 [--lease-ms 1500]`
 //!
-//! The Redis fleet test (`tests/redis_fleet.rs`) spawns several of these at once.
+//! The Redis fleet test (`crates/wxcloud-emulator/tests/redis_fleet.rs`) spawns several of
+//! these at once.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{BufRead, Write};
