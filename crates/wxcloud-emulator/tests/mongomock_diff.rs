@@ -623,7 +623,7 @@ const KNOWN: &[Known] = &[
                 }
             }
             "update" => text(c).contains("Bool("),
-            _ => mentions(c, "$match") && differing_docs(w, g).iter().any(|d| has_bool(d)),
+            _ => mentions(c, "$match") && differing_docs(w, g).iter().any(has_bool),
         },
         documented: |g| {
             answered(g)?;

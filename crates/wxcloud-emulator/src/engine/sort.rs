@@ -47,8 +47,8 @@ impl SortKeys {
             .iter()
             .map(|(k, v)| {
                 let dir = match v.as_f64() {
-                    Some(d) if d == 1.0 => true,
-                    Some(d) if d == -1.0 => false,
+                    Some(1.0) => true,
+                    Some(-1.0) => false,
                     _ => {
                         if let Value::Document(d) = v
                             && d.contains_key("$meta")

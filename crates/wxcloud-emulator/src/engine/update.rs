@@ -271,8 +271,8 @@ fn one(
         }
         "$pop" => {
             let first = match N::of(arg).map(N::f) {
-                Some(f) if f == 1.0 => false,
-                Some(f) if f == -1.0 => true,
+                Some(1.0) => false,
+                Some(-1.0) => true,
                 _ => {
                     return Err(EngineError(format!(
                         "$pop expects 1 or -1, found: {}",
@@ -405,8 +405,8 @@ fn push(arr: &mut Vec<Value>, arg: &Value) -> Result<(), EngineError> {
                 });
             }
             v => match N::of(v).map(N::f) {
-                Some(f) if f == 1.0 => arr.sort_by(compare),
-                Some(f) if f == -1.0 => arr.sort_by(|a, b| compare(b, a)),
+                Some(1.0) => arr.sort_by(compare),
+                Some(-1.0) => arr.sort_by(|a, b| compare(b, a)),
                 _ => {
                     return Err(EngineError(
                         "The $sort element value must be either 1 or -1".into(),

@@ -366,13 +366,7 @@ fn round_to(name: &str, args: &[Value], f: fn(f64) -> f64) -> Result<Value, Engi
         return Ok(Value::Null);
     };
     let scale = 10f64.powi(p as i32);
-    let apply = |x: f64| {
-        if p >= 0 {
-            f(x * scale) / scale
-        } else {
-            f(x * scale) / scale
-        }
-    };
+    let apply = |x: f64| f(x * scale) / scale;
     Ok(match n {
         N::F(x) => Value::Double(apply(x)),
         N::I32(i) if p < 0 => Value::Int32(apply(f64::from(i)) as i32),

@@ -49,7 +49,7 @@ enum Stage {
     GeoNear(lookup::GeoNear),
 }
 
-fn stage_arg<'a>(stage: &'a Document) -> Result<(&'a str, &'a Value), EngineError> {
+fn stage_arg(stage: &Document) -> Result<(&str, &Value), EngineError> {
     if stage.len() != 1 {
         return Err(EngineError(format!(
             "A pipeline stage specification object must contain exactly one field, found {}",
