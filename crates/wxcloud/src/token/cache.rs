@@ -236,10 +236,10 @@ impl Inner {
                         None
                     }
                 };
-                let rejected = reason.clone();
+                let wanted = reason.clone();
                 tokio::select! {
                     result = self.fetch_from_source_guarded(reason, refresh_token) => result,
-                    Some(t) = self.taken_over(&rejected) => Ok(t),
+                    Some(t) = self.taken_over(&wanted) => Ok(t),
                 }
             }
         };
