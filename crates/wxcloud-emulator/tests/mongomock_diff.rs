@@ -1040,6 +1040,20 @@ mod http {
         env: String,
     }
 
+    /// The statement text, or `None` (with a note) when the writer refuses the case.
+    fn written(case: &Case, text: wxcloud::Result<String>) -> Option<String> {
+        match text {
+            Ok(t) => Some(t),
+            Err(e) => {
+                eprintln!(
+                    "http: {} not run: the statement writer refuses it: {e}",
+                    case.id
+                );
+                None
+            }
+        }
+    }
+
     /// A document with one field.
     fn one(k: &str, v: Value) -> Document {
         let mut d = Document::new();
@@ -1174,7 +1188,7 @@ mod http {
                     .order_by("_id", Direction::Asc)
                     .skip(skip)
                     .limit(1000);
-                let text = statement::query(&q).ok()?;
+                let text = written(case, statement::query(&q))?;
                 match self.statement("databasequery", text).await {
                     Ok(reply) => {
                         let page = Self::records(&reply);
@@ -1209,17 +1223,12 @@ mod http {
                 .unwrap_or_default();
             let id = before.get("_id").cloned().unwrap_or(Value::Null);
             let by_id = one("_id", id.clone());
-            let text = statement::update("u", &by_id, &u).ok()?;
+            let text = written(case, statement::update("u", &by_id, &u))?;
             let all = one("_id", Value::Document(one("$exists", Value::Bool(true))));
             self.statement("databasedelete", statement::delete("u", &all).ok()?)
                 .await
                 .expect("clear u");
-            self.statement(
-                "databaseadd",
-                statement::add("u", std::slice::from_ref(&before)).ok()?,
-            )
-            .await
-            .expect("add the document to update");
+            self.import("u", std::slice::from_ref(&before)).await;
             if let Err(e) = self.statement("databaseupdate", text).await {
                 return Some(Outcome::Error(e));
             }
@@ -1238,7 +1247,7 @@ mod http {
             if !stages.iter().any(|s| s.contains_key("$limit")) {
                 stages.push(one("$limit", Value::Int32(1_000_000)));
             }
-            let text = statement::aggregate("items", &stages).ok()?;
+            let text = written(case, statement::aggregate("items", &stages))?;
             match self.statement("databaseaggregate", text).await {
                 Ok(reply) => {
                     let docs: Vec<Value> = Self::records(&reply)
