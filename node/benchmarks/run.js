@@ -82,9 +82,11 @@ async function main() {
       return page.data
     }
 
-    const [e2eWx, e2eHand] = await interleaved(ROUNDS, [
+    const rawClient = emulator.client({ raw: true })
+    const [e2eWx, e2eHand, e2eRaw] = await interleaved(ROUNDS, [
       ['end-to-end: wxcloud client.query, 1000 records', withWxcloud],
       ['end-to-end: fetch + JSON.parse + bson EJSON.parse per record', byHand],
+      ['end-to-end: wxcloud raw mode (no decoding: the emulator and HTTP alone)', () => rawClient.query('bench', { limit: RECORDS })],
     ])
 
     const strings = (await emulator.client({ raw: true }).query('bench', { limit: RECORDS })).data
@@ -97,6 +99,8 @@ async function main() {
     console.log(
       JSON.stringify({
         end_to_end_speedup_vs_fetch_ejson: +(e2eHand / e2eWx).toFixed(2),
+        decoding_share_of_wxcloud_end_to_end: +((e2eWx - e2eRaw) / e2eWx).toFixed(2),
+        decoding_speedup_within_end_to_end: +((e2eHand - e2eRaw) / (e2eWx - e2eRaw)).toFixed(2),
         decode_speedup_vs_ejson_parse: +(decEjson / decWx).toFixed(2),
         decode_speedup_vs_json_parse: +(decJson / decWx).toFixed(2),
       }),
