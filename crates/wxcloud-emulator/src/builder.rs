@@ -9,6 +9,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::clock::Clock;
+use crate::faults::Fault;
 use crate::migrate::Jobs;
 use crate::server::{self, conn::CuttableListener};
 use crate::state::{ComponentApp, Config, Shared, lock};
@@ -336,6 +337,27 @@ impl RunningEmulator {
     pub fn expire_tokens(&self) {
         let now = self.shared.clock.now_ms();
         lock(&self.shared.tokens).expire_all(now);
+    }
+
+    /// Queues a fault for the next calls of its path, like `POST /__emulator/faults`.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), wxcloud_emulator::Error> {
+    /// use wxcloud_emulator::{Emulator, Fault};
+    ///
+    /// let emulator = Emulator::builder().start().await?;
+    /// emulator.inject_fault(Fault {
+    ///     path: "/tcb/databaseadd".into(),
+    ///     errcode: Some(-1),
+    ///     times: Some(2),
+    ///     ..Fault::default()
+    /// })?;
+    /// # Ok(()) }
+    /// ```
+    pub fn inject_fault(&self, fault: Fault) -> Result<(), Error> {
+        fault.validate().map_err(Error::Config)?;
+        lock(&self.shared.faults).add(fault);
+        Ok(())
     }
 
     /// Drops all data, tokens, faults and counters (reseeding the sample if configured).

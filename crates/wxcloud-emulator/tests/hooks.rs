@@ -238,3 +238,26 @@ async fn hooks_refuse_clients_that_are_not_on_loopback() {
         "the service itself is served to everyone: {reply}"
     );
 }
+
+#[tokio::test]
+async fn a_fault_injected_in_process_behaves_like_one_posted() {
+    let emu = start().await;
+    let t = token(&emu).await;
+    let fault = wxcloud_emulator::Fault {
+        path: "/tcb/databasecount".into(),
+        errcode: Some(-501001),
+        ..Default::default()
+    };
+    emu.inject_fault(fault).unwrap();
+    let statement = r#"db.collection("test_collection").count()"#;
+    assert_eq!(
+        errcode(&run(&emu, &t, "databasecount", statement).await),
+        -501001
+    );
+    assert_eq!(count(&emu, &t).await, 4);
+    assert!(
+        emu.inject_fault(wxcloud_emulator::Fault::default())
+            .is_err(),
+        "a fault needs a path and an effect"
+    );
+}
