@@ -464,3 +464,30 @@ fn unsupported_stages_and_operators_are_errors_naming_them() {
     .expect_err("acc");
     assert!(err.0.contains("$median"), "{err}");
 }
+
+#[test]
+fn date_operators_match_the_date_to_parts_example() {
+    // MongoDB manual, $dateToParts: ISODate("2017-01-01T01:29:09.123Z").
+    let input = docs(r#"[{"date": {"$date": "2017-01-01T01:29:09.123Z"}}]"#);
+    let out = run(
+        &input,
+        r#"[{"$project": {"_id": 0,
+            "parts": {"$dateToParts": {"date": "$date"}},
+            "iso": {"$dateToParts": {"date": "$date", "iso8601": true}},
+            "week": {"$week": "$date"}, "isoWeek": {"$isoWeek": "$date"}, "doy": {"$dayOfYear": "$date"},
+            "local": {"$hour": {"date": "$date", "timezone": "Asia/Shanghai"}},
+            "back": {"$dateFromParts": {"year": 2017, "month": 1, "day": 1, "hour": 1, "minute": 29, "second": 9, "millisecond": 123}},
+            "carry": {"$dateFromParts": {"year": 2016, "month": 13, "day": 1}},
+            "parsed": {"$dateFromString": {"dateString": "2017-01-01T09:29:09.123+08:00"}},
+            "text": {"$dateToString": {"date": "$date", "format": "%Y-%m-%d %H:%M:%S.%L %j %u %V"}}}}]"#,
+    );
+    let want = doc(
+        r#"{"parts": {"year": 2017, "month": 1, "day": 1, "hour": 1, "minute": 29, "second": 9, "millisecond": 123},
+            "iso": {"isoWeekYear": 2016, "isoWeek": 52, "isoDayOfWeek": 7, "hour": 1, "minute": 29, "second": 9, "millisecond": 123},
+            "week": 1, "isoWeek": 52, "doy": 1, "local": 9,
+            "back": {"$date": "2017-01-01T01:29:09.123Z"}, "carry": {"$date": "2017-01-01T00:00:00Z"},
+            "parsed": {"$date": "2017-01-01T01:29:09.123Z"},
+            "text": "2017-01-01 01:29:09.123 001 7 52"}"#,
+    );
+    assert_eq!(out, vec![want]);
+}
