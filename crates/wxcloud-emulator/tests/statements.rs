@@ -543,3 +543,24 @@ async fn a_unique_index_counts_a_missing_field_as_null_like_mongodb() {
         -502001
     );
 }
+
+#[tokio::test]
+async fn an_add_larger_than_axums_default_body_limit_is_accepted() {
+    let emu = start().await;
+    let t = token(&emu).await;
+    let text = "x".repeat(3 * 1024 * 1024);
+    let statement = format!(r#"db.collection("test_collection").add({{data: {{big: "{text}"}}}})"#);
+    let reply = ok(run(&emu, &t, "databaseadd", &statement).await);
+    let id = reply["id_list"][0].as_str().unwrap().to_owned();
+    let reply = ok(run(
+        &emu,
+        &t,
+        "databasequery",
+        &format!(r#"db.collection("test_collection").doc("{id}").get()"#),
+    )
+    .await);
+    assert_eq!(
+        records(&reply)[0]["big"].as_str().map(str::len),
+        Some(text.len())
+    );
+}

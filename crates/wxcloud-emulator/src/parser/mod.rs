@@ -29,7 +29,7 @@ mod lower;
 use wxcloud::statement::Statement;
 
 /// The longest statement accepted, in bytes.
-pub const MAX_LEN: usize = 4 * 1024 * 1024;
+pub const MAX_LEN: usize = 16 * 1024 * 1024;
 /// The deepest nesting of expressions (objects, arrays, calls) accepted.
 pub const MAX_DEPTH: u32 = 128;
 

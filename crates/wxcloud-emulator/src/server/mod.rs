@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -22,6 +22,9 @@ use axum::routing::{any, get, post};
 use crate::reply::ApiError;
 use crate::state::{Shared, lock};
 use conn::Conn;
+
+/// The largest request body accepted (axum's default of 2 MiB would refuse large adds).
+pub const MAX_BODY: usize = 32 * 1024 * 1024;
 
 /// Path prefix of the test hooks.
 pub const HOOKS: &str = "/__emulator/";
@@ -52,7 +55,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/__emulator/reset", post(hooks::reset))
         .route("/__emulator/clock/advance", post(hooks::advance_clock))
         .layer(middleware::from_fn(loopback_only));
-    service.merge(hooks).with_state(shared)
+    service
+        .merge(hooks)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(shared)
 }
 
 async fn unknown_path() -> Response {
