@@ -491,3 +491,31 @@ fn date_operators_match_the_date_to_parts_example() {
     );
     assert_eq!(out, vec![want]);
 }
+
+#[test]
+fn sort_uses_array_extremes_and_puts_missing_with_null() {
+    let input = docs(
+        r#"[{"_id": 1, "a": [5, 1]}, {"_id": 2, "a": 3}, {"_id": 3}, {"_id": 4, "a": []},
+            {"_id": 5, "a": null}, {"_id": 6, "a": "s"}, {"_id": 7, "a": {"b": 9}}]"#,
+    );
+    let ids = |p: &str| -> Vec<Value> {
+        run(&input, p)
+            .into_iter()
+            .map(|d| d["_id"].clone())
+            .collect()
+    };
+    let v = |xs: &[i32]| -> Vec<Value> { xs.iter().map(|&i| Value::Int32(i)).collect() };
+    // Ascending: [] first, then null and missing (in input order), then 1 (min of [5, 1]), 3, "s", {b: 9}.
+    assert_eq!(ids(r#"[{"$sort": {"a": 1}}]"#), v(&[4, 3, 5, 1, 2, 6, 7]));
+    // Descending uses the largest element: [5, 1] sorts as 5.
+    assert_eq!(ids(r#"[{"$sort": {"a": -1}}]"#), v(&[7, 6, 1, 2, 3, 5, 4]));
+    // A path through a scalar sorts as missing.
+    assert_eq!(
+        ids(r#"[{"$sort": {"a.b": -1, "_id": 1}}]"#),
+        v(&[7, 1, 2, 3, 4, 5, 6])
+    );
+    assert_eq!(
+        ids(r#"[{"$sort": {"a": 1}}, {"$limit": 3}]"#),
+        v(&[4, 3, 5])
+    );
+}

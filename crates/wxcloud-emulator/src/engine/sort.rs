@@ -133,6 +133,10 @@ fn field_key(doc: &Document, parts: &[String], asc: bool) -> KeyPart {
     let mut cands = Vec::new();
     path::filter_candidates(doc, parts, &mut cands);
     let null = Value::Null;
+    // No value on the way (a scalar or null parent) sorts as missing, i.e. null.
+    if cands.is_empty() {
+        return Some(null);
+    }
     let mut best: Option<&Value> = None;
     for c in &cands {
         let items: &[Value] = match c {
