@@ -49,15 +49,40 @@ fn resolve_doc(doc: &mut Document, now_ms: i64) {
         .for_each(|v| resolve_server_dates(v, now_ms));
 }
 
-/// The rows of an existing collection, or -502005.
-fn rows(db: &Storage, env: &str, coll: &str) -> Result<Vec<Row>, ApiError> {
-    if !db
+/// -502005 unless the collection exists.
+fn require_collection(db: &Storage, env: &str, coll: &str) -> Result<(), ApiError> {
+    if db
         .collection_exists(env, coll)
         .map_err(ApiError::database)?
     {
-        return Err(ApiError::collection_not_exists(coll));
+        Ok(())
+    } else {
+        Err(ApiError::collection_not_exists(coll))
     }
+}
+
+/// The rows of an existing collection, or -502005.
+fn rows(db: &Storage, env: &str, coll: &str) -> Result<Vec<Row>, ApiError> {
+    require_collection(db, env, coll)?;
     db.documents(env, coll).map_err(ApiError::database)
+}
+
+/// The one row with this `_id`, if any, in an existing collection.
+fn row_by_id(db: &Storage, env: &str, coll: &str, id: &Value) -> Result<Vec<Row>, ApiError> {
+    require_collection(db, env, coll)?;
+    Ok(db
+        .get(env, coll, id)
+        .map_err(ApiError::database)?
+        .into_iter()
+        .collect())
+}
+
+/// A filter that is exactly `{_id: "<string>"}`, answered by one indexed lookup.
+fn string_id_only(filter: &Document) -> Option<&Value> {
+    match filter.get("_id") {
+        Some(id @ Value::String(_)) if filter.len() == 1 => Some(id),
+        _ => None,
+    }
 }
 
 fn filtered(rows: Vec<Row>, filter: Option<&Document>) -> Result<Vec<Row>, ApiError> {
@@ -82,19 +107,15 @@ fn target_rows(
     now_ms: i64,
 ) -> Result<Vec<Row>, ApiError> {
     match target {
-        Target::Doc(id) => {
-            rows(db, env, coll)?;
-            Ok(db
-                .get(env, coll, id)
-                .map_err(ApiError::database)?
-                .into_iter()
-                .collect())
-        }
-        Target::Where(filter) => {
-            let mut filter = filter.clone();
-            resolve_doc(&mut filter, now_ms);
-            filtered(rows(db, env, coll)?, Some(&filter))
-        }
+        Target::Doc(id) => row_by_id(db, env, coll, id),
+        Target::Where(filter) => match string_id_only(filter) {
+            Some(id) => row_by_id(db, env, coll, id),
+            None => {
+                let mut filter = filter.clone();
+                resolve_doc(&mut filter, now_ms);
+                filtered(rows(db, env, coll)?, Some(&filter))
+            }
+        },
     }
 }
 
@@ -122,15 +143,16 @@ pub fn select(
         Some(n) => n.min(MAX_QUERY_LIMIT),
         None => default_limit.unwrap_or(u64::MAX),
     };
-    let mut matched = match &q.doc {
-        Some(id) => target_rows(db, env, &q.collection, &Target::Doc(id.clone()), now_ms)?,
-        None => {
-            let mut filter = q.filter.clone();
-            if let Some(f) = filter.as_mut() {
-                resolve_doc(f, now_ms);
-            }
-            filtered(rows(db, env, &q.collection)?, filter.as_ref())?
-        }
+    let mut matched = match (&q.doc, &q.filter) {
+        (Some(id), _) => row_by_id(db, env, &q.collection, id)?,
+        (None, Some(filter)) => target_rows(
+            db,
+            env,
+            &q.collection,
+            &Target::Where(filter.clone()),
+            now_ms,
+        )?,
+        (None, None) => rows(db, env, &q.collection)?,
     }
     .into_iter()
     .map(|r| r.doc)
@@ -193,11 +215,10 @@ pub fn count(
     filter: Option<&Document>,
     now_ms: i64,
 ) -> Result<Map<String, Json>, ApiError> {
-    let mut filter = filter.cloned();
-    if let Some(f) = filter.as_mut() {
-        resolve_doc(f, now_ms);
-    }
-    let n = filtered(rows(db, env, coll)?, filter.as_ref())?.len();
+    let n = match filter {
+        Some(f) => target_rows(db, env, coll, &Target::Where(f.clone()), now_ms)?.len(),
+        None => rows(db, env, coll)?.len(),
+    };
     let mut out = Map::new();
     out.insert("count".into(), n.into());
     Ok(out)
