@@ -564,3 +564,31 @@ async fn an_add_larger_than_axums_default_body_limit_is_accepted() {
         Some(text.len())
     );
 }
+
+#[tokio::test]
+async fn a_filter_on_the_id_alone_finds_that_record() {
+    let emu = start().await;
+    let t = token(&emu).await;
+    let id = "6bb88938-49ea-42b6-a6f5-ce408970cfc6";
+    let get = format!(r#"db.collection("test_collection").where({{_id: "{id}"}}).get()"#);
+    let docs = records(&ok(run(&emu, &t, "databasequery", &get).await));
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0]["_id"], Value::from(id));
+    let missing = r#"db.collection("test_collection").where({_id: "nope"}).count()"#;
+    assert_eq!(
+        ok(run(&emu, &t, "databasecount", missing).await)["count"],
+        0
+    );
+    let update = format!(
+        r#"db.collection("test_collection").where({{_id: "{id}"}}).update({{data: {{seen: true}}}})"#
+    );
+    assert_eq!(
+        ok(run(&emu, &t, "databaseupdate", &update).await)["modified"],
+        1
+    );
+    let elsewhere = r#"db.collection("missing").where({_id: "x"}).get()"#;
+    assert_eq!(
+        errcode(&run(&emu, &t, "databasequery", elsewhere).await),
+        -502005
+    );
+}
