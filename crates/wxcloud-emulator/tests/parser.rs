@@ -273,3 +273,11 @@ proptest! {
         let _ = parse(&parts.join(" "), 0);
     }
 }
+
+#[test]
+fn an_error_deep_inside_an_argument_points_at_its_call() {
+    let e = error("db.collection('c')\n  .where({$and: 5})\n  .get()");
+    assert_eq!((e.line, e.column), (2, 4), "{e}");
+    let e = error("db.collection('c').add({data: {a: db}})");
+    assert!(e.line == 1 && e.column > 1, "{e}");
+}

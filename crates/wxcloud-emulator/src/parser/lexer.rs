@@ -313,7 +313,11 @@ impl Lexer<'_> {
                     pattern.push('\\');
                     match self.bump() {
                         None | Some('\n') => {
-                            return Err(self.error(line, column, "unterminated regular expression"));
+                            return Err(self.error(
+                                line,
+                                column,
+                                "unterminated regular expression",
+                            ));
                         }
                         Some(c) => pattern.push(c),
                     }

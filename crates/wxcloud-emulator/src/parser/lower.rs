@@ -9,6 +9,23 @@ use wxcloud::{Document, Value};
 use super::ParseError;
 use super::js::{Call, Chain, Cmd, Js, Pos};
 
+/// Gives an error that knows no position (a value deep inside an argument) the position of
+/// the call it belongs to.
+trait At<T> {
+    fn at(self, pos: Pos) -> Result<T, ParseError>;
+}
+
+impl<T> At<T> for Result<T, ParseError> {
+    fn at(self, pos: Pos) -> Result<T, ParseError> {
+        self.map_err(|mut e| {
+            if e.line == 0 {
+                (e.line, e.column) = (pos.line, pos.column);
+            }
+            e
+        })
+    }
+}
+
 fn err(pos: Pos, message: impl Into<String>) -> ParseError {
     ParseError {
         line: pos.line,
@@ -534,7 +551,7 @@ fn aggregate(collection: String, calls: &[Call]) -> Result<Statement, ParseError
             }
             return Ok(Statement::Aggregate { collection, stages });
         }
-        stages.push(stage(call)?);
+        stages.push(stage(call).at(call.pos)?);
     }
     Err(err(
         calls[last].pos,
@@ -627,13 +644,13 @@ fn crud(collection: String, calls: &[Call], pos: Pos) -> Result<Statement, Parse
                 if q.doc.is_some() {
                     return Err(err(call.pos, "where() cannot be combined with doc()"));
                 }
-                q.filter = Some(filter(one(call)?, call.pos)?);
+                q.filter = Some(filter(one(call)?, call.pos).at(call.pos)?);
             }
             "doc" => {
                 if q.filter.is_some() || i != 0 {
                     return Err(err(call.pos, "doc() must come right after db.collection()"));
                 }
-                let id = to_value(one(call)?)?;
+                let id = to_value(one(call)?).at(call.pos)?;
                 if !matches!(
                     id,
                     Value::String(_) | Value::Int32(_) | Value::Int64(_) | Value::ObjectId(_)
@@ -680,7 +697,7 @@ fn crud(collection: String, calls: &[Call], pos: Pos) -> Result<Statement, Parse
                     let value = match v {
                         Js::Value(Value::Bool(b)) => Value::Int32(i32::from(*b)),
                         Js::Num(n) => Value::Int32(i32::from(*n > 0.0)),
-                        Js::Object(_) => expression(v)?,
+                        Js::Object(_) => expression(v).at(call.pos)?,
                         _ => continue,
                     };
                     projection.insert(k.clone(), value);
@@ -710,11 +727,14 @@ fn crud(collection: String, calls: &[Call], pos: Pos) -> Result<Statement, Parse
                     Js::Array(items) => (
                         items
                             .iter()
-                            .map(|d| doc_of(d, call.pos, "a record"))
+                            .map(|d| doc_of(d, call.pos, "a record").at(call.pos))
                             .collect::<Result<Vec<_>, _>>()?,
                         true,
                     ),
-                    single => (vec![doc_of(single, call.pos, "a record")?], false),
+                    single => (
+                        vec![doc_of(single, call.pos, "a record").at(call.pos)?],
+                        false,
+                    ),
                 };
                 if docs.is_empty() {
                     return Err(err(call.pos, "add() needs at least one record"));
@@ -755,10 +775,9 @@ fn crud(collection: String, calls: &[Call], pos: Pos) -> Result<Statement, Parse
                         Ok(Statement::Remove { collection, target })
                     }
                     "update" => {
-                        let update = UpdateSpec::Operators(update_document(
-                            unwrap_data(one(call)?),
-                            call.pos,
-                        )?);
+                        let update = UpdateSpec::Operators(
+                            update_document(unwrap_data(one(call)?), call.pos).at(call.pos)?,
+                        );
                         Ok(Statement::Update {
                             collection,
                             target,
@@ -769,7 +788,8 @@ fn crud(collection: String, calls: &[Call], pos: Pos) -> Result<Statement, Parse
                         if !matches!(target, Target::Doc(_)) {
                             return Err(err(call.pos, "set() needs doc(id)"));
                         }
-                        let data = doc_of(unwrap_data(one(call)?), call.pos, "set() data")?;
+                        let data =
+                            doc_of(unwrap_data(one(call)?), call.pos, "set() data").at(call.pos)?;
                         Ok(Statement::Update {
                             collection,
                             target,
