@@ -2,8 +2,9 @@
 //! makes of it equals what the official `@cloudbase/database` SDK would send (its request class
 //! replaced by the recorder at `tests/oracle/cloudbase/record.js`), or both refuse it.
 //!
-//! Needs `node` and the recorder's npm packages (`npm ci` in tests/oracle/cloudbase); without
-//! them the test says so and passes, unless `WXCLOUD_ORACLE=required`.
+//! Needs `node` and the recorder's npm packages (installed here with `npm ci` in
+//! tests/oracle/cloudbase when missing); without them the test says so and passes, unless
+//! `WXCLOUD_ORACLE=required`.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -171,7 +172,15 @@ fn the_parser_agrees_with_the_official_sdk_on_the_corpus() {
         statements.len()
     );
 
-    let ready = oracle.join("node_modules/@cloudbase/database").exists()
+    let installed = || oracle.join("node_modules/@cloudbase/database").exists();
+    if !installed() {
+        // A fresh clone: install the recorder's pinned packages if npm is here.
+        let _ = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&oracle)
+            .status();
+    }
+    let ready = installed()
         && Command::new("node")
             .arg("--version")
             .output()
