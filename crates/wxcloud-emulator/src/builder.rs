@@ -246,7 +246,11 @@ impl EmulatorBuilder {
             crate::seed::seed_sample(&mut lock(&shared.db), shared.clock.now_ms())
                 .map_err(|e| Error::Storage(e.errmsg))?;
         }
-        let addr_text = format!("{}:{}", self.host, self.port);
+        let addr_text = if self.host.contains(':') && !self.host.starts_with('[') {
+            format!("[{}]:{}", self.host, self.port) // an IPv6 address
+        } else {
+            format!("{}:{}", self.host, self.port)
+        };
         let listener = tokio::net::TcpListener::bind(&addr_text)
             .await
             .map_err(|source| Error::Bind {

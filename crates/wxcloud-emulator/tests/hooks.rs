@@ -261,3 +261,21 @@ async fn a_fault_injected_in_process_behaves_like_one_posted() {
         "a fault needs a path and an effect"
     );
 }
+
+#[tokio::test]
+async fn an_ipv6_loopback_host_is_accepted_when_the_machine_has_one() {
+    let Ok(emu) = wxcloud_emulator::Emulator::builder()
+        .host("::1")
+        .start()
+        .await
+    else {
+        eprintln!("skipping: no IPv6 loopback here");
+        return;
+    };
+    assert!(
+        emu.base_url().starts_with("http://[::1]:"),
+        "{}",
+        emu.base_url()
+    );
+    assert!(token(&emu).await.len() >= 64);
+}
