@@ -288,7 +288,7 @@ def group_stage(r):
 
 
 def pipeline(r):
-    k = r.randrange(16)
+    k = r.randrange(18)
     m = {"$match": filter_doc(r)}
     if k == 0:
         return [m, {"$sort": {"_id": 1}}], True
@@ -337,6 +337,11 @@ def pipeline(r):
     if k == 14:
         return [m, {"$group": {"_id": "$cat", "total": {"$sum": {"$multiply": ["$qty", "$price"]}}, "avg": {"$avg": "$qty"}}},
                 {"$sort": {"total": -1}}], False
+    if k >= 16:
+        # Sorting across types (numbers, strings, arrays, documents, null, missing, dates).
+        f = r.choice(["a", "n", "b.c", "tags", "s", "when", "arr.x", "b"])
+        return [{"$sort": {f: r.choice([1, -1]), "_id": 1}}, {"$limit": r.choice([20, 200])},
+                {"$project": {f: 1}}], True
     return [m, {"$sort": {"price": r.choice([1, -1]), "_id": 1}}, {"$limit": 5}], True
 
 

@@ -46,7 +46,7 @@ struct Known {
     /// Whether a mismatching case is explained by this difference (case, mongomock, engine, data).
     applies: fn(&Case, &Outcome, &Outcome, &Db) -> bool,
     /// Asserts the documented behaviour on a minimal example (and that the engine answered).
-    documented: fn(&Outcome) -> Result<(), String>,
+    documented: fn(&Case, &Outcome) -> Result<(), String>,
 }
 
 fn text(case: &Case) -> String {
@@ -135,6 +135,53 @@ fn stage_text(c: &Case, matches: bool) -> String {
         .filter(|s| s.contains_key("$match") == matches)
         .map(|s| format!("{s:?}"))
         .collect()
+}
+
+/// The documented sort key of a (normalised) output document: every value at the dotted path
+/// (arrays on the way and at the end spread out; missing is null), the smallest ascending or
+/// largest descending; `None` for an empty array (sorts first).
+fn documented_sort_key(doc: &Value, field: &str, asc: bool) -> Option<Value> {
+    fn collect(v: &Value, parts: &[&str], out: &mut Vec<Value>, top: bool) {
+        match (parts.split_first(), v) {
+            (None, Value::Array(items)) if top || !items.is_empty() => {
+                out.extend(items.iter().cloned())
+            }
+            (None, other) => out.push(other.clone()),
+            (Some((p, rest)), Value::Document(d)) => match d.get(*p) {
+                Some(x) => collect(x, rest, out, true),
+                None => out.push(Value::Null),
+            },
+            (Some(_), Value::Array(items)) => {
+                for it in items.iter().filter(|i| matches!(i, Value::Document(_))) {
+                    collect(it, parts, out, true);
+                }
+            }
+            (Some(_), _) => {}
+        }
+    }
+    let parts: Vec<&str> = field.split('.').collect();
+    let mut vals = Vec::new();
+    let mut empty_leaf = false;
+    if let Value::Document(d) = doc {
+        let mut cur = Some(doc);
+        for p in &parts {
+            cur = cur.and_then(|v| v.as_document()).and_then(|x| x.get(*p));
+        }
+        empty_leaf = matches!(cur, Some(Value::Array(a)) if a.is_empty());
+        let _ = d;
+    }
+    collect(doc, &parts, &mut vals, true);
+    if vals.is_empty() {
+        return if empty_leaf { None } else { Some(Value::Null) };
+    }
+    vals.into_iter().reduce(|a, b| {
+        let o = compare(&b, &a);
+        if (asc && o == Ordering::Less) || (!asc && o == Ordering::Greater) {
+            b
+        } else {
+            a
+        }
+    })
 }
 
 /// The output documents only one side produced.
@@ -259,7 +306,7 @@ const KNOWN: &[Known] = &[
         applies: |c, w, g, db| {
             mentions(c, "$size") && (c.kind != "filter" || differing(w, g, db).1.is_empty())
         },
-        documented: |g| {
+        documented: |_, g| {
             answered(g)?;
             expect(
                 "$size on a string",
@@ -299,7 +346,7 @@ const KNOWN: &[Known] = &[
             }
             _ => match_text(c).contains("$not") || match_text(c).contains("$nor"),
         },
-        documented: |g| {
+        documented: |_, g| {
             answered(g)?;
             expect(
                 "$not where a.b is absent",
@@ -320,7 +367,7 @@ const KNOWN: &[Known] = &[
                 && (mentions(c, "\"$lt") || mentions(c, "\"$lte"))
                 && (c.kind != "filter" || differing(w, g, db).0.is_empty())
         },
-        documented: |g| {
+        documented: |_, g| {
             answered(g)?;
             expect(
                 "compound range over elements",
@@ -335,7 +382,7 @@ const KNOWN: &[Known] = &[
     Known {
         reason: "mongomock raises an error for $mod when a value is not a number; $mod selects numbers with the remainder and simply does not match other types ($mod reference)",
         applies: |c, w, _, _| mentions(c, "$mod") && matches!(w, Outcome::Error(_)),
-        documented: |g| {
+        documented: |_, g| {
             answered(g)?;
             expect(
                 "$mod on a string",
@@ -349,7 +396,7 @@ const KNOWN: &[Known] = &[
         applies: |c, _, _, _| {
             (mentions(c, "$in") || mentions(c, "$nin")) && mentions(c, "Array([])")
         },
-        documented: |g| {
+        documented: |_, g| {
             answered(g)?;
             expect(
                 "[] in [[]]",
@@ -364,7 +411,7 @@ const KNOWN: &[Known] = &[
             c.kind == "update"
                 && matches!(g, Outcome::Error(e) if e.contains("Cannot create field"))
         },
-        documented: |g| engine_error(g, "Cannot create field"),
+        documented: |_, g| engine_error(g, "Cannot create field"),
     },
     Known {
         reason: "mongomock applies two operators to the same path (or a path inside another); MongoDB refuses the update ('Updating the path x would create a conflict at x')",
@@ -372,7 +419,7 @@ const KNOWN: &[Known] = &[
             c.kind == "update"
                 && matches!(g, Outcome::Error(e) if e.contains("would create a conflict"))
         },
-        documented: |g| engine_error(g, "would create a conflict"),
+        documented: |_, g| engine_error(g, "would create a conflict"),
     },
     Known {
         reason: "mongomock ignores $pull/$pullAll/$pop/$push on a field that is not an array; MongoDB fails the update ($pull, $push references)",
@@ -380,7 +427,7 @@ const KNOWN: &[Known] = &[
             c.kind == "update"
                 && matches!(g, Outcome::Error(e) if e.contains("non-array") || e.contains("must be an array"))
         },
-        documented: |g| engine_error(g, "array"),
+        documented: |_, g| engine_error(g, "array"),
     },
     Known {
         reason: "mongomock's $group and $count emit a document for empty input; $group emits one document per distinct key, so none for no input ($count is documented as $group + $project)",
@@ -388,7 +435,7 @@ const KNOWN: &[Known] = &[
             c.kind == "pipeline"
                 && matches!((w, g), (Outcome::Docs(a), Outcome::Docs(b)) if a.len() == 1 && b.is_empty())
         },
-        documented: |g| {
+        documented: |_, g| {
             answered(g)?;
             match pipeline_on("[]", r#"[{"$count": "n"}]"#) {
                 Ok(d) if d.is_empty() => Ok(()),
@@ -421,7 +468,7 @@ const KNOWN: &[Known] = &[
                 narrow(g) == *w
             }
         },
-        documented: |g| match g {
+        documented: |_, g| match g {
             Outcome::Docs(d)
                 if d.iter().all(|v| {
                     matches!(
@@ -440,7 +487,7 @@ const KNOWN: &[Known] = &[
         applies: |c, _, _, _| {
             c.kind == "pipeline" && (mentions(c, "$first") || mentions(c, "$last"))
         },
-        documented: |g| {
+        documented: |_, g| {
             answered(g)?;
             match pipeline_on(
                 r#"[{"a": 1}, {"b": 2}]"#,
@@ -454,7 +501,7 @@ const KNOWN: &[Known] = &[
     Known {
         reason: "mongomock decides $type 'int'/'long' by Python int range; MongoDB by the stored BSON type (a small $numberLong is a long)",
         applies: |c, _, _, _| mentions(c, "$type"),
-        documented: |g| {
+        documented: |_, g| {
             answered(g)?;
             expect(
                 "small long is a long",
@@ -486,7 +533,7 @@ const KNOWN: &[Known] = &[
             c.kind != "update"
                 && (mentions(c, "b.d.1") || mentions(c, "arr.0.x") || mentions(c, "a.0"))
         },
-        documented: |g| {
+        documented: |_, g| {
             answered(g)?;
             expect(
                 "b.d.1 through an array of documents",
@@ -505,7 +552,7 @@ const KNOWN: &[Known] = &[
                     other => Some(other.clone()),
                 })
         },
-        documented: |g| {
+        documented: |_, g| {
             answered(g)?;
             let mut d = Document::new();
             let u = ejson::decode_document(r#"{"$pullAll": {"b.d": [1]}}"#)
@@ -530,7 +577,7 @@ const KNOWN: &[Known] = &[
                     other => Some(other.clone()),
                 })
         },
-        documented: |g| {
+        documented: |_, g| {
             answered(g)?;
             expect_value(
                 "$addToSet of 0",
@@ -550,7 +597,7 @@ const KNOWN: &[Known] = &[
                 && mentions(c, "$group")
                 && matches!((w, g), (Outcome::Docs(a), Outcome::Docs(b)) if a.len() > b.len())
         },
-        documented: |g| {
+        documented: |_, g| {
             answered(g)?;
             match pipeline_on(
                 r#"[{"k": [1]}, {"k": [1.0]}]"#,
@@ -577,7 +624,7 @@ const KNOWN: &[Known] = &[
                 .iter()
                 .any(|o| expression_text(c).contains(o))
         },
-        documented: |g| {
+        documented: |_, g| {
             answered(g)?;
             expect_value(
                 "$lt with a missing operand",
@@ -605,7 +652,7 @@ const KNOWN: &[Known] = &[
             c.kind == "pipeline"
                 && (mentions(c, "$b.d") || mentions(c, "$b.c") || mentions(c, "$$e.x"))
         },
-        documented: |g| {
+        documented: |_, g| {
             // An operator given the mapped array may then fail, as it does in MongoDB.
             if !matches!(g, Outcome::Error(e) if e.contains("not array")) {
                 answered(g)?;
@@ -634,7 +681,7 @@ const KNOWN: &[Known] = &[
                     other => Some(other.clone()),
                 })
         },
-        documented: |g| {
+        documented: |_, g| {
             answered(g)?;
             expect_value(
                 "$mod of ints",
@@ -661,14 +708,14 @@ const KNOWN: &[Known] = &[
         applies: |c, _, g, _| {
             mentions(c, "$substr") && matches!(g, Outcome::Error(e) if e.contains("UTF-8"))
         },
-        documented: |g| engine_error(g, "UTF-8"),
+        documented: |_, g| engine_error(g, "UTF-8"),
     },
     Known {
         reason: "mongomock drops non-document array elements in an exclusion projection of an embedded field; MongoDB leaves them ('Project Specific Array Elements' / exclusion keeps every other field)",
         applies: |c, _, _, _| {
             c.kind == "pipeline" && mentions(c, "$project") && mentions(c, "Int32(0)")
         },
-        documented: |g| {
+        documented: |_, g| {
             answered(g)?;
             expect_value(
                 "exclusion keeps scalars",
@@ -695,7 +742,7 @@ const KNOWN: &[Known] = &[
             "update" => text(c).contains("Bool("),
             _ => mentions(c, "$match") && differing_docs(w, g).iter().any(has_bool),
         },
-        documented: |g| {
+        documented: |_, g| {
             answered(g)?;
             expect(
                 "{a: true} vs {a: 1}",
@@ -707,6 +754,63 @@ const KNOWN: &[Known] = &[
                 m(r#"{"a": 0}"#, r#"{"a": false}"#),
                 false,
             )
+        },
+    },
+    Known {
+        reason: "mongomock sorts an array field as a whole value; MongoDB sorts by the array's smallest element ascending and its largest descending (Comparison/Sort Order: Arrays)",
+        applies: |c, _, _, _| {
+            c.kind == "pipeline"
+                && as_docs(c.body.get("pipeline"))
+                    .first()
+                    .is_some_and(|s| s.contains_key("$sort"))
+        },
+        documented: |c, g| {
+            let Outcome::Docs(out) = g else {
+                return Err(format!("the engine failed: {g:?}"));
+            };
+            let first = as_docs(c.body.get("pipeline"))
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            let spec = first
+                .get("$sort")
+                .and_then(Value::as_document)
+                .cloned()
+                .unwrap_or_default();
+            let Some((field, dir)) = spec.iter().next() else {
+                return Err("no sort key".into());
+            };
+            let asc = dir.as_f64() == Some(1.0);
+            let keys: Vec<(Option<Value>, Value)> = out
+                .iter()
+                .map(|d| {
+                    (
+                        documented_sort_key(d, field, asc),
+                        d.as_document()
+                            .and_then(|x| x.get("_id"))
+                            .cloned()
+                            .unwrap_or(Value::Null),
+                    )
+                })
+                .collect();
+            for w in keys.windows(2) {
+                let o = match (&w[0].0, &w[1].0) {
+                    (None, None) => Ordering::Equal,
+                    (None, Some(_)) => Ordering::Less,
+                    (Some(_), None) => Ordering::Greater,
+                    (Some(a), Some(b)) => compare(a, b),
+                };
+                let o = if asc { o } else { o.reverse() };
+                if o == Ordering::Greater
+                    || (o == Ordering::Equal && compare(&w[0].1, &w[1].1) == Ordering::Greater)
+                {
+                    return Err(format!(
+                        "not in documented order: {:?} before {:?}",
+                        w[0], w[1]
+                    ));
+                }
+            }
+            Ok(())
         },
     },
 ];
@@ -968,7 +1072,7 @@ fn check_all(
             .iter()
             .filter(|k| (k.applies)(case, &want, &got, db))
             .collect();
-        match rules.iter().find(|k| (k.documented)(&got).is_ok()) {
+        match rules.iter().find(|k| (k.documented)(case, &got).is_ok()) {
             Some(k) => {
                 entry.1 += 1;
                 *explained.entry(k.reason).or_default() += 1;
@@ -976,7 +1080,7 @@ fn check_all(
             None if !rules.is_empty() => {
                 let why: Vec<String> = rules
                     .iter()
-                    .filter_map(|k| (k.documented)(&got).err())
+                    .filter_map(|k| (k.documented)(case, &got).err())
                     .collect();
                 failures.push(format!(
                     "{}\n    not the documented behaviour: {}",
