@@ -5,6 +5,7 @@
 //! changes in one SQLite transaction.
 
 use std::cmp::Ordering;
+use std::collections::HashSet;
 
 use serde_json::{Map, Value as Json, json};
 use wxcloud::statement::{Direction, Query, Target, UpdateSpec};
@@ -271,57 +272,55 @@ fn get_path<'a>(doc: &'a Document, path: &str) -> Option<&'a Value> {
     Some(cur)
 }
 
-fn same_key(a: &[Value], b: &[Value]) -> bool {
-    a.len() == b.len()
-        && a.iter()
-            .zip(b)
-            .all(|(x, y)| engine::compare(x, y) == Ordering::Equal)
-}
-
 /// Checks that no two documents of the collection after `changes` share an `_id` or the
 /// values of a unique index. `before` is the collection as stored.
+///
+/// Keys are sorted once per index (MongoDB's order, so `1` and `1.0` clash as they do there),
+/// and a run of equal keys that holds a changed document is a clash: O(n log n), not O(n²).
 fn check_unique(
     coll: &str,
     before: &[Row],
     changes: &Changes,
     indexes: &[IndexSpec],
 ) -> Result<(), ApiError> {
-    let gone: Vec<i64> = changes
+    let gone: HashSet<i64> = changes
         .deletes
         .iter()
         .chain(changes.replaces.iter().map(|(r, _)| r))
         .copied()
         .collect();
-    let kept: Vec<&Document> = before
+    let kept = before
         .iter()
         .filter(|r| !gone.contains(&r.rowid))
-        .map(|r| &r.doc)
-        .collect();
-    let changed: Vec<&Document> = changes
+        .map(|r| (&r.doc, false));
+    let changed = changes
         .replaces
         .iter()
         .map(|(_, d)| d)
         .chain(changes.inserts.iter())
-        .collect();
+        .map(|d| (d, true));
+    let docs: Vec<(&Document, bool)> = kept.chain(changed).collect();
     let id_index = IndexSpec {
         name: "_id_".into(),
         unique: true,
         keys: vec![("_id".into(), "1".into())],
     };
     for index in std::iter::once(&id_index).chain(indexes.iter().filter(|i| i.unique)) {
-        let key = |d: &Document| -> Vec<Value> {
-            index
-                .keys
-                .iter()
-                .map(|(f, _)| get_path(d, f).cloned().unwrap_or(Value::Null))
-                .collect()
-        };
-        for (i, doc) in changed.iter().enumerate() {
-            let k = key(doc);
-            let clash = kept.iter().any(|o| same_key(&k, &key(o)))
-                || changed[..i].iter().any(|o| same_key(&k, &key(o)));
-            if clash {
-                let shown = wxcloud::ejson::to_relaxed_string(&Value::Array(k));
+        let mut keyed: Vec<(Vec<Value>, bool)> = docs
+            .iter()
+            .map(|(d, is_changed)| {
+                let key = index
+                    .keys
+                    .iter()
+                    .map(|(f, _)| get_path(d, f).cloned().unwrap_or(Value::Null))
+                    .collect();
+                (key, *is_changed)
+            })
+            .collect();
+        keyed.sort_by(|a, b| compare_keys(&a.0, &b.0));
+        for run in keyed.chunk_by(|a, b| compare_keys(&a.0, &b.0) == Ordering::Equal) {
+            if run.len() > 1 && run.iter().any(|(_, is_changed)| *is_changed) {
+                let shown = wxcloud::ejson::to_relaxed_string(&Value::Array(run[0].0.clone()));
                 return Err(ApiError::database(format!(
                     "E11000 duplicate key error collection: {coll} index: {} dup key: {shown}",
                     index.name
@@ -330,6 +329,15 @@ fn check_unique(
         }
     }
     Ok(())
+}
+
+/// Orders index keys field by field, in MongoDB's value order.
+fn compare_keys(a: &[Value], b: &[Value]) -> Ordering {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| engine::compare(x, y))
+        .find(|o| o.is_ne())
+        .unwrap_or_else(|| a.len().cmp(&b.len()))
 }
 
 fn commit(
