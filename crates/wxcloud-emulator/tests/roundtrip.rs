@@ -49,6 +49,11 @@ fn statements() -> Vec<Statement> {
         },
         Statement::Add {
             collection: "c".into(),
+            docs: vec![d(r#"{"ref": {"$oid": "5f1b2c3d4e5f60718293a4b5"}, "n": 1}"#)],
+            many: false,
+        },
+        Statement::Add {
+            collection: "c".into(),
             docs: vec![d(r#"{"a": 1}"#), d(r#"{"b": [1, {"c": 2}]}"#)],
             many: true,
         },

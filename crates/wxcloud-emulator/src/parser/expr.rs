@@ -340,9 +340,8 @@ impl<'t> Parser<'t> {
             Vec::new()
         };
         match callee {
-            Js::Func(Func::Date | Func::RegExp) | Js::GeoShape(_) | Js::Func(Func::DbRegExp) => {
-                self.call(callee, args, pos)
-            }
+            Js::Func(Func::Date | Func::RegExp | Func::DbRegExp | Func::DbObjectId)
+            | Js::GeoShape(_) => self.call(callee, args, pos),
             other => Err(err(
                 pos,
                 format!("cannot use new with {}", other.describe()),
@@ -356,6 +355,7 @@ impl<'t> Parser<'t> {
             (Js::Db, "Geo") => Js::Geo,
             (Js::Db, "RegExp") => Js::Func(Func::DbRegExp),
             (Js::Db, "serverDate") => Js::Func(Func::ServerDate),
+            (Js::Db, "ObjectId") => Js::Func(Func::DbObjectId),
             (Js::Db, "collection") => Js::Method(Box::new(Js::Db), name, pos),
             (Js::Command, "aggregate") => Js::AggNs,
             (Js::Command, n) if is_command(n) => Js::Method(Box::new(Js::Command), name, pos),
@@ -469,6 +469,16 @@ impl<'t> Parser<'t> {
                 }
                 regex(pattern, field("options")?, pos)?
             }
+            Func::DbObjectId => {
+                let hex = match args.as_slice() {
+                    [Js::Object(fields)] => fields.iter().find(|(k, _)| k == "id").map(|(_, v)| v),
+                    _ => None,
+                };
+                match hex {
+                    Some(Js::Value(Value::String(s))) => Value::ObjectId(object_id(s, pos)?),
+                    _ => return Err(err(pos, "db.ObjectId() takes {id: \"<24 hex digits>\"}")),
+                }
+            }
             Func::ServerDate => {
                 let offset = match args.as_slice() {
                     [] | [Js::Undefined] => 0.0,
@@ -492,6 +502,19 @@ impl<'t> Parser<'t> {
         };
         Ok(Js::Value(value))
     }
+}
+
+/// The 12 bytes of an ObjectId written as 24 hex digits.
+fn object_id(hex: &str, pos: Pos) -> Result<[u8; 12], ParseError> {
+    let bad = || err(pos, format!("db.ObjectId(): {hex:?} is not 24 hex digits"));
+    if hex.len() != 24 || !hex.is_ascii() {
+        return Err(bad());
+    }
+    let mut bytes = [0u8; 12];
+    for (i, byte) in bytes.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+    }
+    Ok(bytes)
 }
 
 fn regex(pattern: String, options: String, pos: Pos) -> Result<Value, ParseError> {

@@ -54,6 +54,8 @@ pub enum Func {
     RegExp,
     /// `db.serverDate({offset})`.
     ServerDate,
+    /// `db.ObjectId({id})`: a 24-hex-digit ObjectId.
+    DbObjectId,
     /// `new Date(..)`.
     Date,
 }
