@@ -361,3 +361,52 @@ pub fn merge_into(out: &mut Document, v: &Value, name: &str) -> Result<(), Engin
         ))),
     }
 }
+
+/// `$zip`: transposes arrays (to the shortest, or the longest padded with `defaults`).
+pub fn zip(inputs: &Value, longest: bool, defaults: Option<&Value>) -> Result<Value, EngineError> {
+    let Value::Array(ins) = inputs else {
+        return Err(EngineError("inputs of $zip must be an array".into()));
+    };
+    let mut arrays = Vec::new();
+    for i in ins {
+        match i {
+            Value::Null => return Ok(Value::Null),
+            Value::Array(a) => arrays.push(a),
+            other => {
+                return Err(EngineError(format!(
+                    "$zip found a non-array expression in input: {}",
+                    type_name(other)
+                )));
+            }
+        }
+    }
+    let defs: Vec<Value> = match defaults {
+        Some(Value::Array(d)) if longest && d.len() == arrays.len() => d.clone(),
+        Some(Value::Array(_)) | Some(_)
+            if defaults.is_some_and(|d| !matches!(d, Value::Null)) && !longest =>
+        {
+            return Err(EngineError(
+                "$zip: cannot specify defaults unless useLongestLength is true".into(),
+            ));
+        }
+        _ => vec![Value::Null; arrays.len()],
+    };
+    let n = if longest {
+        arrays.iter().map(|a| a.len()).max().unwrap_or(0)
+    } else {
+        arrays.iter().map(|a| a.len()).min().unwrap_or(0)
+    };
+    Ok(Value::Array(
+        (0..n)
+            .map(|i| {
+                Value::Array(
+                    arrays
+                        .iter()
+                        .zip(&defs)
+                        .map(|(a, d)| a.get(i).cloned().unwrap_or_else(|| d.clone()))
+                        .collect(),
+                )
+            })
+            .collect(),
+    ))
+}

@@ -5,6 +5,7 @@
 pub(crate) mod arith;
 pub(crate) mod array;
 pub(crate) mod date;
+mod regexp;
 mod special;
 mod string;
 mod types;

@@ -3,6 +3,7 @@
 
 use wxcloud::{Document, Value};
 
+use super::regexp::RegexMode;
 use super::{Expr, Vars, arg_list, check_arity, truthy, type_name};
 use crate::engine::EngineError;
 use crate::engine::accumulate::{Acc, AccKind};
@@ -110,17 +111,6 @@ pub enum Special {
     SortArray { input: Expr, by: Value },
     /// `$getField`.
     GetField { field: Expr, input: Option<Expr> },
-}
-
-/// Which regular-expression operator.
-#[derive(Debug, Clone, Copy)]
-pub enum RegexMode {
-    /// `$regexMatch`: a boolean.
-    Match,
-    /// `$regexFind`: the first match or null.
-    Find,
-    /// `$regexFindAll`: every match.
-    FindAll,
 }
 
 /// The named arguments of an operator, refusing names it does not take.
@@ -668,7 +658,7 @@ impl Special {
                 let i = input.eval_value(doc, vars)?;
                 let r = regex.eval_value(doc, vars)?;
                 let o = options.eval_value(doc, vars)?;
-                Some(regex_op(&i, &r, &o, *mode)?)
+                Some(super::regexp::regex_op(&i, &r, &o, *mode)?)
             }
             Special::Zip {
                 inputs,
@@ -680,7 +670,7 @@ impl Special {
                     Some(d) => Some(d.eval_value(doc, vars)?),
                     None => None,
                 };
-                Some(zip(&ins, *longest, defs.as_ref())?)
+                Some(super::array::zip(&ins, *longest, defs.as_ref())?)
             }
             Special::SortArray { input, by } => {
                 let Some(mut items) = array_input("$sortArray", input.eval_value(doc, vars)?)?
@@ -734,117 +724,4 @@ fn array_input(name: &str, v: Value) -> Result<Option<Vec<Value>>, EngineError> 
             type_name(&other)
         ))),
     }
-}
-
-fn regex_op(
-    input: &Value,
-    re: &Value,
-    opts: &Value,
-    mode: RegexMode,
-) -> Result<Value, EngineError> {
-    let (pattern, mut options) = match re {
-        Value::Null => return Ok(null_result(mode)),
-        Value::String(s) => (s.clone(), String::new()),
-        Value::Regex { pattern, options } => (pattern.clone(), options.clone()),
-        other => {
-            return Err(EngineError(format!(
-                "$regex operators need a string or regex, found {}",
-                type_name(other)
-            )));
-        }
-    };
-    if let Value::String(o) = opts {
-        options.push_str(o);
-    }
-    let s = match input {
-        Value::Null => return Ok(null_result(mode)),
-        Value::String(s) => s,
-        other => {
-            return Err(EngineError(format!(
-                "$regex operators need a string input, found {}",
-                type_name(other)
-            )));
-        }
-    };
-    let re = crate::engine::regex::compile(&pattern, &options)?;
-    let found = |c: regex::Captures<'_>| {
-        let m = c.get(0).map(|m| (m.as_str(), m.start())).unwrap_or(("", 0));
-        let mut d = Document::new();
-        d.insert("match".into(), Value::String(m.0.to_owned()));
-        d.insert("idx".into(), Value::Int32(s[..m.1].chars().count() as i32));
-        d.insert(
-            "captures".into(),
-            Value::Array(
-                c.iter()
-                    .skip(1)
-                    .map(|g| {
-                        g.map(|g| Value::String(g.as_str().to_owned()))
-                            .unwrap_or(Value::Null)
-                    })
-                    .collect(),
-            ),
-        );
-        Value::Document(d)
-    };
-    Ok(match mode {
-        RegexMode::Match => Value::Bool(re.is_match(s)),
-        RegexMode::Find => re.captures(s).map(found).unwrap_or(Value::Null),
-        RegexMode::FindAll => Value::Array(re.captures_iter(s).map(found).collect()),
-    })
-}
-
-fn null_result(mode: RegexMode) -> Value {
-    match mode {
-        RegexMode::Match => Value::Bool(false),
-        RegexMode::Find => Value::Null,
-        RegexMode::FindAll => Value::Array(vec![]),
-    }
-}
-
-fn zip(inputs: &Value, longest: bool, defaults: Option<&Value>) -> Result<Value, EngineError> {
-    let Value::Array(ins) = inputs else {
-        return Err(EngineError("inputs of $zip must be an array".into()));
-    };
-    let mut arrays = Vec::new();
-    for i in ins {
-        match i {
-            Value::Null => return Ok(Value::Null),
-            Value::Array(a) => arrays.push(a),
-            other => {
-                return Err(EngineError(format!(
-                    "$zip found a non-array expression in input: {}",
-                    type_name(other)
-                )));
-            }
-        }
-    }
-    let defs: Vec<Value> = match defaults {
-        Some(Value::Array(d)) if longest && d.len() == arrays.len() => d.clone(),
-        Some(Value::Array(_)) | Some(_)
-            if defaults.is_some_and(|d| !matches!(d, Value::Null)) && !longest =>
-        {
-            return Err(EngineError(
-                "$zip: cannot specify defaults unless useLongestLength is true".into(),
-            ));
-        }
-        _ => vec![Value::Null; arrays.len()],
-    };
-    let n = if longest {
-        arrays.iter().map(|a| a.len()).max().unwrap_or(0)
-    } else {
-        arrays.iter().map(|a| a.len()).min().unwrap_or(0)
-    };
-    Ok(Value::Array(
-        (0..n)
-            .map(|i| {
-                Value::Array(
-                    arrays
-                        .iter()
-                        .zip(&defs)
-                        .map(|(a, d)| a.get(i).cloned().unwrap_or_else(|| d.clone()))
-                        .collect(),
-                )
-            })
-            .collect(),
-    ))
 }
