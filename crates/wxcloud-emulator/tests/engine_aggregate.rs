@@ -519,3 +519,30 @@ fn sort_uses_array_extremes_and_puts_missing_with_null() {
         v(&[4, 3, 5])
     );
 }
+
+#[test]
+fn streaming_stages_stop_reading_at_the_limit() {
+    // An endless input: only stages that stream one document at a time can finish.
+    let mut n = 0;
+    let endless = std::iter::from_fn(move || {
+        n += 1;
+        Some(doc(&format!(
+            r#"{{"_id": {n}, "tags": ["a", "b"], "keep": {}}}"#,
+            n % 2 == 0
+        )))
+    });
+    let out = aggregate(
+        &docs(
+            r#"[{"$match": {"keep": true}}, {"$project": {"tags": 1}}, {"$addFields": {"x": 1}},
+                {"$unwind": "$tags"}, {"$skip": 1}, {"$limit": 3}]"#,
+        ),
+        Box::new(endless),
+        &Db::default(),
+        0,
+    )
+    .expect("streams");
+    let want = docs(
+        r#"[{"_id": 2, "tags": "b", "x": 1}, {"_id": 4, "tags": "a", "x": 1}, {"_id": 4, "tags": "b", "x": 1}]"#,
+    );
+    assert_eq!(out, want);
+}
