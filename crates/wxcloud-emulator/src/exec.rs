@@ -86,13 +86,13 @@ fn string_id_only(filter: &Document) -> Option<&Value> {
     }
 }
 
-fn filtered(rows: Vec<Row>, filter: Option<&Document>) -> Result<Vec<Row>, ApiError> {
-    let Some(filter) = filter else {
-        return Ok(rows);
-    };
+/// The rows `filter` matches; the filter is compiled once for all of them.
+fn filtered(rows: Vec<Row>, filter: &Document, now_ms: i64) -> Result<Vec<Row>, ApiError> {
+    let filter = engine::filter::Filter::compile(filter).map_err(engine_error)?;
+    let mut vars = engine::expr::Vars::new(now_ms);
     let mut out = Vec::new();
     for row in rows {
-        if engine::matches(&row.doc, filter).map_err(engine_error)? {
+        if filter.matches(&row.doc, &mut vars).map_err(engine_error)? {
             out.push(row);
         }
     }
@@ -114,7 +114,7 @@ fn target_rows(
             None => {
                 let mut filter = filter.clone();
                 resolve_doc(&mut filter, now_ms);
-                filtered(rows(db, env, coll)?, Some(&filter))
+                filtered(rows(db, env, coll)?, &filter, now_ms)
             }
         },
     }
@@ -159,7 +159,12 @@ pub fn select(
     .map(|r| r.doc)
     .collect::<Vec<_>>();
     let total = matched.len();
-    if !q.order_by.is_empty() {
+    if q.order_by.is_empty() {
+        // MongoDB returns the results of a `$near` query nearest first unless told otherwise.
+        if let Some(filter) = &q.filter {
+            engine::sort_by_near(&mut matched, filter).map_err(engine_error)?;
+        }
+    } else {
         let spec: Document = q
             .order_by
             .iter()

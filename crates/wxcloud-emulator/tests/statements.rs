@@ -592,3 +592,20 @@ async fn a_filter_on_the_id_alone_finds_that_record() {
         -502005
     );
 }
+
+#[tokio::test]
+async fn a_geo_near_query_returns_the_nearest_places_first() {
+    let emu = start().await;
+    let t = token(&emu).await;
+    create_collection(&emu, &t, "places").await;
+    let add = r#"db.collection("places").add({data: [
+        {name: "far", at: db.Geo.Point(113.30, 23.0)},
+        {name: "near", at: db.Geo.Point(113.01, 23.0)},
+        {name: "middle", at: db.Geo.Point(113.10, 23.0)}]})"#;
+    ok(run(&emu, &t, "databaseadd", add).await);
+    let query = r#"db.collection("places").where({at: db.command.geoNear({
+        geometry: db.Geo.Point(113.0, 23.0), maxDistance: 50000, minDistance: 0})}).get()"#;
+    let reply = ok(run(&emu, &t, "databasequery", query).await);
+    let names: Vec<Value> = records(&reply).iter().map(|d| d["name"].clone()).collect();
+    assert_eq!(names, vec![Value::from("near"), "middle".into(), "far".into()]);
+}
