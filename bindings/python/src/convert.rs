@@ -156,7 +156,7 @@ fn hex(bytes: &[u8]) -> String {
 fn date_to_py(py: Python<'_>, ms: i64) -> PyResult<Bound<'_, PyDateTime>> {
     let days = ms.div_euclid(86_400_000);
     let in_day = ms.rem_euclid(86_400_000);
-    let (year, month, day) = civil_from_days(days);
+    let (year, month, day) = wxcloud::ejson::civil_from_days(days);
     if !(1..=9999).contains(&year) {
         return Err(errors::to_py_err(wxcloud::Error::decode(format!(
             "date {ms} ms since the epoch is outside the years Python's datetime can hold"
@@ -166,29 +166,14 @@ fn date_to_py(py: Python<'_>, ms: i64) -> PyResult<Bound<'_, PyDateTime>> {
     PyDateTime::new(
         py,
         year as i32,
-        month,
-        day,
+        month as u8,
+        day as u8,
         (secs / 3600) as u8,
         (secs / 60 % 60) as u8,
         (secs % 60) as u8,
         (in_day % 1000) as u32 * 1000,
         Some(&*PyTzInfo::utc(py)?),
     )
-}
-
-/// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian calendar
-/// (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u8, u8) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 // ---------------------------------------------------------------- Python → Value

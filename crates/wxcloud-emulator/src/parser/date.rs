@@ -3,16 +3,7 @@
 //! ISO-8601 strings are read as JavaScript does, except that a date-time without an offset is
 //! taken as UTC (JavaScript would use the local time zone of the machine running the SDK).
 
-/// Days from 1970-01-01 to the given civil date (proleptic Gregorian).
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
+use wxcloud::ejson::days_from_civil;
 
 /// `new Date(year, monthIndex, day, hours, minutes, seconds, ms)` (month overflow carries).
 pub fn from_components(parts: &[f64]) -> Option<i64> {

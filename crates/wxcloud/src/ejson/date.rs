@@ -8,18 +8,35 @@
 const MS_PER_DAY: i64 = 86_400_000;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+///
+/// `month` is 1 to 12. `day` may fall outside the month: the count goes on from the month's
+/// first day (`day` 0 is the last day of the month before).
+///
+/// ```
+/// use wxcloud::ejson::days_from_civil;
+/// assert_eq!(days_from_civil(1970, 1, 1), 0);
+/// assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+/// assert_eq!(days_from_civil(1969, 12, 31), -1);
+/// ```
+pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let m = month;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
 }
 
-/// The proleptic Gregorian date of a day count since 1970-01-01 (`civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+/// The proleptic Gregorian date `(year, month 1-12, day 1-31)` of a day count since 1970-01-01
+/// (Howard Hinnant's `civil_from_days`); the inverse of [`days_from_civil`].
+///
+/// ```
+/// use wxcloud::ejson::civil_from_days;
+/// assert_eq!(civil_from_days(0), (1970, 1, 1));
+/// assert_eq!(civil_from_days(-1), (1969, 12, 31));
+/// ```
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -107,7 +124,7 @@ pub(crate) fn parse_iso8601(text: &str) -> Option<i64> {
         }
     }
     let offset_minutes = parse_offset(&b[pos..])?;
-    let days = days_from_civil(year, month, day);
+    let days = days_from_civil(year, i64::from(month), i64::from(day));
     let seconds = i64::from(hour * 3600 + minute * 60 + second) - offset_minutes * 60;
     Some(days * MS_PER_DAY + seconds * 1000 + millis)
 }

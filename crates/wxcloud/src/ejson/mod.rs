@@ -33,6 +33,8 @@
 //!   back to an equal document); [`to_relaxed_string`] writes the form people read. `Value`
 //!   implements `Serialize` (relaxed) and `Deserialize` (any Extended JSON), so serde_json
 //!   works with it directly.
+//! - [`days_from_civil`] and [`civil_from_days`] convert between calendar dates and day counts
+//!   (the calendar arithmetic behind `$date`, shared by the emulator and the bindings).
 
 mod date;
 mod decimal;
@@ -44,6 +46,7 @@ mod wrapper;
 
 use serde::de::DeserializeSeed;
 
+pub use date::{civil_from_days, days_from_civil};
 pub use decode::MAX_DEPTH;
 pub use typed::ValueDeserializer;
 

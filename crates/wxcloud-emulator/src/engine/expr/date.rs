@@ -1,6 +1,7 @@
 //! Date operators on the proleptic Gregorian calendar. Time zones: `UTC`/`GMT`, fixed offsets
 //! (`+08:00`, `-0500`, `+08`) and a few zones without daylight saving (`Asia/Shanghai` ...).
 
+use wxcloud::ejson::{self, days_from_civil};
 use wxcloud::{Document, Value};
 
 use super::arith::N;
@@ -9,29 +10,10 @@ use crate::engine::EngineError;
 
 const DAY_MS: i64 = 86_400_000;
 
-/// Days since 1970-01-01 for a civil date (Howard Hinnant's algorithm).
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 /// The civil date (year, month 1-12, day 1-31) of a day count since 1970-01-01.
-pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let (year, month, day) = ejson::civil_from_days(days);
+    (year, i64::from(month), i64::from(day))
 }
 
 /// A date broken into its parts (in some time zone).
