@@ -21,15 +21,6 @@ fn is_command(name: &str) -> bool {
         || name == "expr"
 }
 
-const GEO_SHAPES: &[&str] = &[
-    "Point",
-    "LineString",
-    "Polygon",
-    "MultiPoint",
-    "MultiLineString",
-    "MultiPolygon",
-];
-
 /// The parser's state over one statement's tokens.
 pub struct Parser<'t> {
     toks: &'t [Spanned],
@@ -364,7 +355,7 @@ impl<'t> Parser<'t> {
             (Js::AggNs, n) if vocab::aggregate_operator(n).is_some() => {
                 Js::Method(Box::new(Js::AggNs), name, pos)
             }
-            (Js::Geo, n) if GEO_SHAPES.contains(&n) => Js::GeoShape(name),
+            (Js::Geo, n) if vocab::GEO_TYPES.contains(&n) => Js::GeoShape(name),
             (cmd @ Js::Cmd(_), "and" | "or") => Js::Method(Box::new(cmd), name, pos),
             (chain @ Js::Chain(_), _) => Js::Method(Box::new(chain), name, pos),
             (Js::Object(fields), _) => fields

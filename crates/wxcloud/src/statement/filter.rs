@@ -258,7 +258,7 @@ fn write_command(out: &mut String, op: &str, arg: &Value, path: &Path<'_>) -> Re
             let geometry = geo_options(arg, &["$geometry"], path)?;
             out.push_str("db.command.geoIntersects({\"geometry\": ");
             let g = geometry.first().map(|(_, v)| *v).unwrap_or(&Value::Null);
-            write_geometry(out, g, super::geo::TYPES, &path.key("$geometry"))?;
+            write_geometry(out, g, super::vocab::GEO_TYPES, &path.key("$geometry"))?;
             out.push_str("})");
             Ok(())
         }

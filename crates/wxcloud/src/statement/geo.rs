@@ -9,17 +9,8 @@
 use std::fmt::Write as _;
 
 use super::literal::{Path, error_at, write_number};
+use super::vocab::GEO_TYPES;
 use crate::{Document, Result, Value};
-
-/// The GeoJSON types the SDK has constructors for.
-pub(crate) const TYPES: &[&str] = &[
-    "Point",
-    "LineString",
-    "Polygon",
-    "MultiPoint",
-    "MultiLineString",
-    "MultiPolygon",
-];
 
 /// Appends `doc` as `db.Geo.<Type>(..)` and returns true if it is an exact GeoJSON shape;
 /// returns false (appending nothing) otherwise.
@@ -74,7 +65,7 @@ fn shape(doc: &Document) -> Option<(&'static str, &[Value])> {
     if k0 != "type" || k1 != "coordinates" {
         return None;
     }
-    let kind = TYPES.iter().find(|k| Some(**k) == t.as_str())?;
+    let kind = GEO_TYPES.iter().find(|k| Some(**k) == t.as_str())?;
     Some((kind, c.as_array()?))
 }
 

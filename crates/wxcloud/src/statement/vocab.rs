@@ -7,6 +7,16 @@
 //! exists on its `db.command` / `db.command.aggregate` objects or its aggregate chain, and maps
 //! to the operator it serialises to. Lookups work both ways.
 
+/// The GeoJSON types the SDK has `db.Geo.X` constructors for (`db.Geo.Point(..)`, ...).
+pub const GEO_TYPES: &[&str] = &[
+    "Point",
+    "LineString",
+    "Polygon",
+    "MultiPoint",
+    "MultiLineString",
+    "MultiPolygon",
+];
+
 /// Query commands: (`db.command.X` name, MongoDB operator).
 ///
 /// `neq` is `$ne`. `geoNear` serialises as `$nearSphere` (with `$geometry`, `$maxDistance`,
