@@ -221,6 +221,14 @@ fn list_collections(
     Ok(out)
 }
 
+/// The array at `key` of a request body, or nothing when the key is absent or not an array.
+fn optional_array<'b>(b: &'b Map<String, Json>, key: &str) -> &'b [Json] {
+    b.get(key)
+        .and_then(Json::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+}
+
 fn update_index(
     shared: &Shared,
     env: &str,
@@ -229,12 +237,7 @@ fn update_index(
     let coll = collection_name(b)?;
     let bad = |why: &str| ApiError::invalid("create_indexes", why);
     let mut create = Vec::new();
-    for ix in b
-        .get("create_indexes")
-        .and_then(Json::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-    {
+    for ix in optional_array(b, "create_indexes") {
         let name = ix
             .get("name")
             .and_then(Json::as_str)
@@ -274,12 +277,7 @@ fn update_index(
         });
     }
     let mut drop = Vec::new();
-    for ix in b
-        .get("drop_indexes")
-        .and_then(Json::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-    {
+    for ix in optional_array(b, "drop_indexes") {
         let name = ix
             .get("name")
             .and_then(Json::as_str)
