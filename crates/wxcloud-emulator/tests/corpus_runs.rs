@@ -27,7 +27,7 @@ async fn every_corpus_statement_gets_a_clean_reply() {
         create_collection(&emu, &t, name).await;
     }
     let seed = r#"db.collection("c").add({data: [{a: 1, b: 2, tags: ["a", "b"], n: 3, price: 15, due: new Date(0), location: db.Geo.Point(113, 23), items: [{price: 6, qty: 1}]}, {a: 2, description: "learn", f: "s", progress: 60, k: "x", v: 2.5}]})"#;
-    ok(run(&emu, &t, "databaseadd", seed).await);
+    run_ok(&emu, &t, "databaseadd", seed).await;
     let corpus = include_str!("data/parser_corpus.jsonl");
     let (mut succeeded, mut refused) = (0, 0);
     for line in corpus.lines() {

@@ -15,13 +15,13 @@ async fn fault(emu: &RunningEmulator, fault: Value) -> Value {
 const ADD: &str = r#"db.collection("test_collection").add({data: {n: 1}})"#;
 
 async fn count(emu: &RunningEmulator, t: &str) -> i64 {
-    ok(run(
+    run_ok(
         emu,
         t,
         "databasecount",
         r#"db.collection("test_collection").count()"#,
     )
-    .await)["count"]
+    .await["count"]
         .as_i64()
         .unwrap()
 }
@@ -40,7 +40,7 @@ async fn an_errcode_fault_answers_the_next_n_calls_without_running_them() {
         assert_eq!(reply, json!({"errcode": -1, "errmsg": "system busy"}));
     }
     assert_eq!(count(&emu, &t).await, 4, "a faulted add inserts nothing");
-    ok(run(&emu, &t, "databaseadd", ADD).await);
+    run_ok(&emu, &t, "databaseadd", ADD).await;
     assert_eq!(count(&emu, &t).await, 5);
 }
 
@@ -78,7 +78,7 @@ async fn a_drop_fault_closes_the_connection_without_a_reply() {
     let err = result.expect_err("the connection is dropped");
     assert!(!err.is_timeout() && !err.is_status(), "{err:?}");
     assert_eq!(count(&emu, &t).await, 4, "a dropped add inserts nothing");
-    ok(run(&emu, &t, "databaseadd", ADD).await);
+    run_ok(&emu, &t, "databaseadd", ADD).await;
 }
 
 #[tokio::test]
@@ -141,13 +141,13 @@ async fn stats_count_requests_and_token_fetches_per_path() {
     let t = token(&emu).await;
     let _ = stable_token(&emu, false).await;
     for _ in 0..3 {
-        ok(run(
+        run_ok(
             &emu,
             &t,
             "databasecount",
             r#"db.collection("test_collection").count()"#,
         )
-        .await);
+        .await;
     }
     let stats = get_json(&format!("{}/__emulator/stats", emu.base_url())).await;
     assert_eq!(stats["requests"]["/tcb/databasecount"], 3);
@@ -164,7 +164,7 @@ async fn stats_count_requests_and_token_fetches_per_path() {
 async fn reset_restores_the_seed_and_forgets_tokens_and_counters() {
     let emu = start().await;
     let t = token(&emu).await;
-    ok(run(&emu, &t, "databaseadd", ADD).await);
+    run_ok(&emu, &t, "databaseadd", ADD).await;
     create_collection(&emu, &t, "extra").await;
     ok(post_json(&format!("{}/__emulator/reset", emu.base_url()), &json!({})).await);
     assert_eq!(

@@ -14,7 +14,7 @@ const SAMPLE: &str =
 async fn the_seed_aggregate_returns_the_four_sample_records_as_extended_json() {
     let emu = start().await;
     let t = token(&emu).await;
-    let reply = ok(run(&emu, &t, "databaseaggregate", SAMPLE).await);
+    let reply = run_ok(&emu, &t, "databaseaggregate", SAMPLE).await;
     let raw = reply["data"].as_array().unwrap();
     assert_eq!(raw.len(), 4);
     assert!(
@@ -50,7 +50,7 @@ async fn numbers_collection(emu: &wxcloud_emulator::RunningEmulator, t: &str, n:
         "db.collection(\"numbers\").add({{data: [{}]}})",
         docs.join(",")
     );
-    let reply = ok(run(emu, t, "databaseadd", &statement).await);
+    let reply = run_ok(emu, t, "databaseadd", &statement).await;
     assert_eq!(reply["id_list"].as_array().unwrap().len(), n);
 }
 
@@ -60,7 +60,7 @@ async fn a_query_filters_orders_pages_and_projects_with_the_pager_total() {
     let t = token(&emu).await;
     numbers_collection(&emu, &t, 30).await;
     let statement = r#"db.collection("numbers").where({even: true, n: _.gt(10).and(_.lt(20))}).orderBy("n", "desc").skip(1).limit(2).field({n: true}).get()"#;
-    let reply = ok(run(&emu, &t, "databasequery", statement).await);
+    let reply = run_ok(&emu, &t, "databasequery", statement).await;
     assert_eq!(reply["pager"], json!({"Offset": 1, "Limit": 2, "Total": 4}));
     let docs = records(&reply);
     let ns: Vec<&Value> = docs.iter().map(|d| &d["n"]).collect();
@@ -76,34 +76,34 @@ async fn a_query_returns_10_records_by_default_and_at_most_1000() {
     let emu = start().await;
     let t = token(&emu).await;
     numbers_collection(&emu, &t, 1005).await;
-    let reply = ok(run(
+    let reply = run_ok(
         &emu,
         &t,
         "databasequery",
         r#"db.collection("numbers").get()"#,
     )
-    .await);
+    .await;
     assert_eq!(records(&reply).len(), 10);
     assert_eq!(reply["pager"]["Total"], 1005);
-    let reply = ok(run(
+    let reply = run_ok(
         &emu,
         &t,
         "databasequery",
         r#"db.collection("numbers").limit(0).get()"#,
     )
-    .await);
+    .await;
     assert_eq!(
         records(&reply).len(),
         10,
         "limit(0) means no limit given, as in the SDK"
     );
-    let reply = ok(run(
+    let reply = run_ok(
         &emu,
         &t,
         "databasequery",
         r#"db.collection("numbers").limit(5000).get()"#,
     )
-    .await);
+    .await;
     assert_eq!(records(&reply).len(), 1000);
     assert_eq!(reply["pager"]["Limit"], 1000);
 }
@@ -113,16 +113,16 @@ async fn an_aggregate_without_limit_returns_20_records() {
     let emu = start().await;
     let t = token(&emu).await;
     numbers_collection(&emu, &t, 25).await;
-    let reply = ok(run(
+    let reply = run_ok(
         &emu,
         &t,
         "databaseaggregate",
         r#"db.collection("numbers").aggregate().sort({n: 1}).end()"#,
     )
-    .await);
+    .await;
     assert_eq!(records(&reply).len(), 20);
     let grouped = r#"db.collection("numbers").aggregate().group({_id: "$even", total: $.sum("$n"), count: db.command.aggregate.sum(1)}).sort({_id: 1}).limit(5).end()"#;
-    let docs = records(&ok(run(&emu, &t, "databaseaggregate", grouped).await));
+    let docs = records(&run_ok(&emu, &t, "databaseaggregate", grouped).await);
     assert_eq!(docs.len(), 2);
     assert_eq!(
         docs[1]["total"].as_i64(),
@@ -134,25 +134,25 @@ async fn an_aggregate_without_limit_returns_20_records() {
 async fn count_counts_what_the_filter_matches() {
     let emu = start().await;
     let t = token(&emu).await;
-    let reply = ok(run(
+    let reply = run_ok(
         &emu,
         &t,
         "databasecount",
         r#"db.collection("test_collection").where({description: "Study cloud database"}).count()"#,
     )
-    .await);
+    .await;
     assert_eq!(reply["count"], 3);
-    let reply = ok(run(
+    let reply = run_ok(
         &emu,
         &t,
         "databasecount",
         r#"db.collection("test_collection").where({description: /^learn/i}).count()"#,
     )
-    .await);
+    .await;
     assert_eq!(reply["count"], 1);
     let statement = r#"db.collection("test_collection").where({description: db.RegExp({regexp: "STUDY", options: "i"})}).count()"#;
     assert_eq!(
-        ok(run(&emu, &t, "databasecount", statement).await)["count"],
+        run_ok(&emu, &t, "databasecount", statement).await["count"],
         3
     );
 }
@@ -161,24 +161,23 @@ async fn count_counts_what_the_filter_matches() {
 async fn add_generates_ids_shaped_like_the_services_and_keeps_given_ones() {
     let emu = start().await;
     let t = token(&emu).await;
-    let reply = ok(run(&emu, &t, "databaseadd", r#"db.collection("test_collection").add({data: {description: "new", due: new Date("2019-09-09"), at: db.serverDate()}})"#).await);
+    let reply = run_ok(&emu, &t, "databaseadd", r#"db.collection("test_collection").add({data: {description: "new", due: new Date("2019-09-09"), at: db.serverDate()}})"#).await;
     let id = reply["id_list"][0].as_str().unwrap().to_owned();
     assert_eq!(id.len(), 36);
-    let reply = ok(run(
+    let reply = run_ok(
         &emu,
         &t,
         "databaseadd",
         r#"db.collection("test_collection").add({data: [{_id: "mine"}, {x: 1}]})"#,
     )
-    .await);
+    .await;
     assert_eq!(reply["id_list"][0], "mine");
-    let docs = records(&ok(run(
+    let docs = query_records(
         &emu,
         &t,
-        "databasequery",
         &format!(r#"db.collection("test_collection").doc("{id}").get()"#),
     )
-    .await));
+    .await;
     assert_eq!(docs[0]["due"], Value::Date(1_567_987_200_000));
     let Value::Date(at) = docs[0]["at"] else {
         panic!("serverDate stored as a date: {:?}", docs[0])
@@ -195,7 +194,7 @@ async fn update_sets_fields_and_applies_commands_to_every_match() {
     let emu = start().await;
     let t = token(&emu).await;
     let statement = r#"db.collection("test_collection").where({done: false}).update({data: {done: true, views: _.inc(2), location: {type: "Point2"}}})"#;
-    let reply = ok(run(&emu, &t, "databaseupdate", statement).await);
+    let reply = run_ok(&emu, &t, "databaseupdate", statement).await;
     assert_eq!(
         (
             reply["matched"].as_i64(),
@@ -204,13 +203,7 @@ async fn update_sets_fields_and_applies_commands_to_every_match() {
         ),
         (Some(4), Some(4), Some(""))
     );
-    let docs = records(&ok(run(
-        &emu,
-        &t,
-        "databasequery",
-        r#"db.collection("test_collection").get()"#,
-    )
-    .await));
+    let docs = query_records(&emu, &t, r#"db.collection("test_collection").get()"#).await;
     for d in &docs {
         assert_eq!(d["done"], Value::Bool(true));
         assert_eq!(d["views"], Value::Int32(2));
@@ -228,34 +221,33 @@ async fn doc_update_set_and_remove_work_on_one_record() {
     let emu = start().await;
     let t = token(&emu).await;
     let id = "f77e039f-f1cf-4aa8-bd59-16cbaa91e6ea";
-    let reply = ok(run(&emu, &t, "databaseupdate", &format!(r#"db.collection("test_collection").doc("{id}").update({{data: {{tags: _.push("x")}}}})"#)).await);
+    let reply = run_ok(&emu, &t, "databaseupdate", &format!(r#"db.collection("test_collection").doc("{id}").update({{data: {{tags: _.push("x")}}}})"#)).await;
     assert_eq!(reply["modified"], 1);
-    let reply = ok(run(
+    let reply = run_ok(
         &emu,
         &t,
         "databaseupdate",
         &format!(r#"db.collection("test_collection").doc("{id}").set({{data: {{only: 1}}}})"#),
     )
-    .await);
+    .await;
     assert_eq!(
         (reply["matched"].as_i64(), reply["modified"].as_i64()),
         (Some(1), Some(1))
     );
-    let docs = records(&ok(run(
+    let docs = query_records(
         &emu,
         &t,
-        "databasequery",
         &format!(r#"db.collection("test_collection").doc("{id}").get()"#),
     )
-    .await));
+    .await;
     assert_eq!(docs[0].keys().collect::<Vec<_>>(), ["_id", "only"]);
-    let reply = ok(run(
+    let reply = run_ok(
         &emu,
         &t,
         "databaseupdate",
         r#"db.collection("test_collection").doc("fresh").set({data: {a: 1}})"#,
     )
-    .await);
+    .await;
     assert_eq!(
         (
             reply["matched"].as_i64(),
@@ -264,30 +256,30 @@ async fn doc_update_set_and_remove_work_on_one_record() {
         ),
         (Some(0), Some(0), Some("fresh"))
     );
-    let reply = ok(run(
+    let reply = run_ok(
         &emu,
         &t,
         "databasedelete",
         &format!(r#"db.collection("test_collection").doc("{id}").remove()"#),
     )
-    .await);
+    .await;
     assert_eq!(reply["deleted"], 1);
-    let reply = ok(run(
+    let reply = run_ok(
         &emu,
         &t,
         "databasedelete",
         r#"db.collection("test_collection").where({description: "Study cloud database"}).remove()"#,
     )
-    .await);
+    .await;
     assert_eq!(reply["deleted"], 3);
     assert_eq!(
-        ok(run(
+        run_ok(
             &emu,
             &t,
             "databasecount",
             r#"db.collection("test_collection").count()"#
         )
-        .await)["count"],
+        .await["count"],
         1
     );
 }
@@ -297,21 +289,21 @@ async fn a_range_written_with_and_chaining_selects_the_range() {
     let emu = start().await;
     let t = token(&emu).await;
     numbers_collection(&emu, &t, 30).await;
-    let reply = ok(run(
+    let reply = run_ok(
         &emu,
         &t,
         "databasecount",
         r#"db.collection("numbers").where({n: _.gt(10).and(_.lt(20))}).count()"#,
     )
-    .await);
+    .await;
     assert_eq!(reply["count"], 9);
-    let reply = ok(run(
+    let reply = run_ok(
         &emu,
         &t,
         "databasecount",
         r#"db.collection("numbers").where(_.or([{n: _.lt(2)}, {n: _.gte(28)}])).count()"#,
     )
-    .await);
+    .await;
     assert_eq!(reply["count"], 4);
 }
 
@@ -389,13 +381,7 @@ async fn import_reads_json_lines_and_csv_and_upserts_on_request() {
         ok(tcb(&emu, &t, "databasemigratequeryinfo", info(job)).await)["record_success"],
         2
     );
-    let docs = records(&ok(run(
-        &emu,
-        &t,
-        "databasequery",
-        r#"db.collection("imported").doc("a").get()"#,
-    )
-    .await));
+    let docs = query_records(&emu, &t, r#"db.collection("imported").doc("a").get()"#).await;
     assert_eq!(docs[0]["n"], Value::Int32(7));
     assert_eq!(docs[0]["name"], Value::from("x, y"));
 }
@@ -450,13 +436,13 @@ async fn a_unique_index_refuses_duplicates_on_add_and_update() {
     let emu = start().await;
     let t = token(&emu).await;
     create_collection(&emu, &t, "users").await;
-    ok(run(
+    run_ok(
         &emu,
         &t,
         "databaseadd",
         r#"db.collection("users").add({data: [{email: "a@x"}, {email: "b@x"}]})"#,
     )
-    .await);
+    .await;
     let index = json!({"env": emu.env(), "collection_name": "users", "create_indexes": [{"name": "email_1", "unique": true, "keys": [{"name": "email", "direction": "1"}]}], "drop_indexes": []});
     ok(tcb(&emu, &t, "updateindex", index).await);
     let dup = run(
@@ -477,13 +463,13 @@ async fn a_unique_index_refuses_duplicates_on_add_and_update() {
     .await;
     assert_eq!(errcode(&dup), -502001);
     assert_eq!(
-        ok(run(
+        run_ok(
             &emu,
             &t,
             "databasecount",
             r#"db.collection("users").where({email: "a@x"}).count()"#
         )
-        .await)["count"],
+        .await["count"],
         1
     );
     let listed = ok(tcb(&emu, &t, "databasecollectionget", json!({"env": emu.env()})).await);
@@ -496,24 +482,24 @@ async fn a_unique_index_refuses_duplicates_on_add_and_update() {
         .clone();
     assert_eq!(users["index_count"], 2);
     // A unique index the data already violates cannot be created.
-    ok(run(
+    run_ok(
         &emu,
         &t,
         "databaseadd",
         r#"db.collection("users").add({data: [{email: "c@x", team: 1}, {email: "d@x", team: 1}]})"#,
     )
-    .await);
+    .await;
     let bad = json!({"env": emu.env(), "collection_name": "users", "create_indexes": [{"name": "team_1", "unique": true, "keys": [{"name": "team", "direction": "1"}]}]});
     assert_eq!(errcode(&tcb(&emu, &t, "updateindex", bad).await), -502001);
     let drop = json!({"env": emu.env(), "collection_name": "users", "drop_indexes": [{"name": "email_1"}]});
     ok(tcb(&emu, &t, "updateindex", drop).await);
-    ok(run(
+    run_ok(
         &emu,
         &t,
         "databaseadd",
         r#"db.collection("users").add({data: {email: "a@x"}})"#,
     )
-    .await);
+    .await;
 }
 
 #[tokio::test]
@@ -523,13 +509,13 @@ async fn a_unique_index_counts_a_missing_field_as_null_like_mongodb() {
     create_collection(&emu, &t, "people").await;
     let index = json!({"env": emu.env(), "collection_name": "people", "create_indexes": [{"name": "nick_1", "unique": true, "keys": [{"name": "nick", "direction": "1"}]}]});
     ok(tcb(&emu, &t, "updateindex", index).await);
-    ok(run(
+    run_ok(
         &emu,
         &t,
         "databaseadd",
         r#"db.collection("people").add({data: {age: 1}})"#,
     )
-    .await);
+    .await;
     assert_eq!(
         errcode(
             &run(
@@ -550,15 +536,15 @@ async fn an_add_larger_than_axums_default_body_limit_is_accepted() {
     let t = token(&emu).await;
     let text = "x".repeat(3 * 1024 * 1024);
     let statement = format!(r#"db.collection("test_collection").add({{data: {{big: "{text}"}}}})"#);
-    let reply = ok(run(&emu, &t, "databaseadd", &statement).await);
+    let reply = run_ok(&emu, &t, "databaseadd", &statement).await;
     let id = reply["id_list"][0].as_str().unwrap().to_owned();
-    let reply = ok(run(
+    let reply = run_ok(
         &emu,
         &t,
         "databasequery",
         &format!(r#"db.collection("test_collection").doc("{id}").get()"#),
     )
-    .await);
+    .await;
     assert_eq!(
         records(&reply)[0]["big"].as_str().map(str::len),
         Some(text.len())
@@ -571,19 +557,16 @@ async fn a_filter_on_the_id_alone_finds_that_record() {
     let t = token(&emu).await;
     let id = "6bb88938-49ea-42b6-a6f5-ce408970cfc6";
     let get = format!(r#"db.collection("test_collection").where({{_id: "{id}"}}).get()"#);
-    let docs = records(&ok(run(&emu, &t, "databasequery", &get).await));
+    let docs = query_records(&emu, &t, &get).await;
     assert_eq!(docs.len(), 1);
     assert_eq!(docs[0]["_id"], Value::from(id));
     let missing = r#"db.collection("test_collection").where({_id: "nope"}).count()"#;
-    assert_eq!(
-        ok(run(&emu, &t, "databasecount", missing).await)["count"],
-        0
-    );
+    assert_eq!(run_ok(&emu, &t, "databasecount", missing).await["count"], 0);
     let update = format!(
         r#"db.collection("test_collection").where({{_id: "{id}"}}).update({{data: {{seen: true}}}})"#
     );
     assert_eq!(
-        ok(run(&emu, &t, "databaseupdate", &update).await)["modified"],
+        run_ok(&emu, &t, "databaseupdate", &update).await["modified"],
         1
     );
     let elsewhere = r#"db.collection("missing").where({_id: "x"}).get()"#;
@@ -602,10 +585,13 @@ async fn a_geo_near_query_returns_the_nearest_places_first() {
         {name: "far", at: db.Geo.Point(113.30, 23.0)},
         {name: "near", at: db.Geo.Point(113.01, 23.0)},
         {name: "middle", at: db.Geo.Point(113.10, 23.0)}]})"#;
-    ok(run(&emu, &t, "databaseadd", add).await);
+    run_ok(&emu, &t, "databaseadd", add).await;
     let query = r#"db.collection("places").where({at: db.command.geoNear({
         geometry: db.Geo.Point(113.0, 23.0), maxDistance: 50000, minDistance: 0})}).get()"#;
-    let reply = ok(run(&emu, &t, "databasequery", query).await);
+    let reply = run_ok(&emu, &t, "databasequery", query).await;
     let names: Vec<Value> = records(&reply).iter().map(|d| d["name"].clone()).collect();
-    assert_eq!(names, vec![Value::from("near"), "middle".into(), "far".into()]);
+    assert_eq!(
+        names,
+        vec![Value::from("near"), "middle".into(), "far".into()]
+    );
 }

@@ -90,6 +90,20 @@ pub async fn run(emu: &RunningEmulator, token: &str, op: &str, statement: &str) 
     .await
 }
 
+/// Runs a statement like [`run`] and asserts the reply succeeded (see [`ok`]).
+pub async fn run_ok(emu: &RunningEmulator, token: &str, op: &str, statement: &str) -> Value {
+    ok(run(emu, token, op, statement).await)
+}
+
+/// Runs a `databasequery` statement, asserts it succeeded and decodes its records.
+pub async fn query_records(
+    emu: &RunningEmulator,
+    token: &str,
+    statement: &str,
+) -> Vec<wxcloud::Document> {
+    records(&run_ok(emu, token, "databasequery", statement).await)
+}
+
 /// The errcode of a reply.
 pub fn errcode(reply: &Value) -> i64 {
     reply["errcode"]
