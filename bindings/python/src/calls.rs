@@ -104,21 +104,16 @@ pub async fn run(client: wxcloud::Client, raw: bool, call: Call) -> wxcloud::Res
     Ok(match call {
         Call::Aggregate(f) if raw => Reply::Raw(client.aggregate_raw(&f).await?),
         Call::Aggregate(f) => Reply::Records(client.aggregate(&f).await?),
-        Call::Query(f) if raw => {
-            let page = client.query_raw(&f).await?;
-            let p = page.pager;
-            Reply::Query {
-                data: Box::new(Reply::Raw(page.data)),
-                offset: p.offset,
-                limit: p.limit,
-                total: p.total,
-            }
-        }
         Call::Query(f) => {
-            let page = client.query(&f).await?;
-            let p = page.pager;
+            let (data, p) = if raw {
+                let page = client.query_raw(&f).await?;
+                (Reply::Raw(page.data), page.pager)
+            } else {
+                let page = client.query(&f).await?;
+                (Reply::Records(page.data), page.pager)
+            };
             Reply::Query {
-                data: Box::new(Reply::Records(page.data)),
+                data: Box::new(data),
                 offset: p.offset,
                 limit: p.limit,
                 total: p.total,
