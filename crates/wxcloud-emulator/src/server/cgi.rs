@@ -36,6 +36,20 @@ fn check_grant(grant: Option<&str>) -> Result<(), ApiError> {
     }
 }
 
+/// The appid of a token request; 41002 when it is missing or empty.
+fn need_appid(appid: Option<&str>) -> Result<&str, ApiError> {
+    appid
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::new(41002, "appid missing"))
+}
+
+/// The secret of a token request; 41004 when it is missing or empty.
+fn need_secret(secret: Option<&str>) -> Result<&str, ApiError> {
+    secret
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::new(41004, "appsecret missing"))
+}
+
 /// Checks an app's credentials. `wrong_secret` is the code the endpoint uses for a bad secret.
 fn check_app(
     shared: &Shared,
@@ -43,12 +57,8 @@ fn check_app(
     secret: Option<&str>,
     wrong_secret: ApiError,
 ) -> Result<String, ApiError> {
-    let appid = appid
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| ApiError::new(41002, "appid missing"))?;
-    let secret = secret
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| ApiError::new(41004, "appsecret missing"))?;
+    let appid = need_appid(appid)?;
+    let secret = need_secret(secret)?;
     if shared.config.components.iter().any(|c| c.appid == appid) {
         return Err(ApiError::new(
             61024,
@@ -121,12 +131,8 @@ pub async fn component_token(
 ) -> Response {
     reply((|| {
         let b = json_object(&method, &body)?;
-        let appid = opt_str(&b, "component_appid")?
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| ApiError::new(41002, "appid missing"))?;
-        let secret = opt_str(&b, "component_appsecret")?
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| ApiError::new(41004, "appsecret missing"))?;
+        let appid = need_appid(opt_str(&b, "component_appid")?)?;
+        let secret = need_secret(opt_str(&b, "component_appsecret")?)?;
         if opt_str(&b, "component_verify_ticket")?.is_none_or(str::is_empty) {
             return Err(ApiError::new(61006, "component ticket is invalid"));
         }
