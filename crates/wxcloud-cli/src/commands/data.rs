@@ -2,6 +2,7 @@
 //! written from a collection name and MongoDB-style flags.
 
 use serde_json::json;
+use wxcloud::Document;
 use wxcloud::statement::{Query, Statement, Target as DocTarget, UpdateSpec};
 
 use super::Context;
@@ -40,11 +41,7 @@ pub fn query_statement(q: &QueryArgs) -> Result<String, Failure> {
     let query = Query {
         collection: q.target.clone(),
         doc: None,
-        filter: q
-            .filter
-            .as_deref()
-            .map(|w| input::document("--where", w))
-            .transpose()?,
+        filter: optional_where(q.filter.as_deref())?,
         order_by: input::order_by(&q.order_by)?,
         skip: q.skip,
         limit: q.limit,
@@ -59,14 +56,9 @@ pub fn count_statement(c: &CountArgs) -> Result<String, Failure> {
         forbid_flags(&[("--where", c.filter.is_some())])?;
         return Ok(c.target.clone());
     }
-    let filter = c
-        .filter
-        .as_deref()
-        .map(|w| input::document("--where", w))
-        .transpose()?;
     super::write(&Statement::Count {
         collection: c.target.clone(),
-        filter,
+        filter: optional_where(c.filter.as_deref())?,
     })
 }
 
@@ -126,6 +118,11 @@ pub fn delete_statement(d: &DeleteArgs) -> Result<String, Failure> {
         collection: d.target.clone(),
         target: DocTarget::Where(input::document("--where", filter)?),
     })
+}
+
+/// The document of an optional `--where` flag.
+fn optional_where(filter: Option<&str>) -> Result<Option<Document>, Failure> {
+    filter.map(|w| input::document("--where", w)).transpose()
 }
 
 fn forbid_flags(flags: &[(&str, bool)]) -> Result<(), Failure> {
