@@ -30,6 +30,26 @@ struct Case {
     body: Document,
 }
 
+impl Case {
+    /// The document at `key` of the case's body (empty when it is missing or not a document).
+    fn doc(&self, key: &str) -> Document {
+        self.body
+            .get(key)
+            .and_then(Value::as_document)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Result documents as an outcome: in their order when the case says `ordered`, else sorted.
+    fn docs_outcome(&self, docs: Vec<Value>) -> Outcome {
+        if self.body.get("ordered") == Some(&Value::Bool(true)) {
+            Outcome::Docs(docs)
+        } else {
+            Outcome::Docs(canonical_sort(docs))
+        }
+    }
+}
+
 /// What the engine answered, in the shape mongomock's answer has.
 #[derive(Debug, PartialEq)]
 enum Outcome {
@@ -105,11 +125,7 @@ fn expected(case: &Case) -> Outcome {
                 .into_iter()
                 .map(|d| unordered_keys(&Value::Document(d)))
                 .collect();
-            if case.body.get("ordered") == Some(&Value::Bool(true)) {
-                Outcome::Docs(docs)
-            } else {
-                Outcome::Docs(canonical_sort(docs))
-            }
+            case.docs_outcome(docs)
         }
     }
 }
@@ -118,12 +134,7 @@ fn actual(case: &Case, db: &Db) -> Outcome {
     let items = db.0.get("items").map(Vec::as_slice).unwrap_or(&[]);
     match case.kind.as_str() {
         "filter" => {
-            let f = case
-                .body
-                .get("filter")
-                .and_then(Value::as_document)
-                .cloned()
-                .unwrap_or_default();
+            let f = case.doc("filter");
             let compiled = match Filter::compile(&f) {
                 Ok(c) => c,
                 Err(e) => return Outcome::Error(e.0),
@@ -140,18 +151,8 @@ fn actual(case: &Case, db: &Db) -> Outcome {
             Outcome::Ids(canonical_sort(ids))
         }
         "update" => {
-            let mut d = case
-                .body
-                .get("before")
-                .and_then(Value::as_document)
-                .cloned()
-                .unwrap_or_default();
-            let u = case
-                .body
-                .get("update")
-                .and_then(Value::as_document)
-                .cloned()
-                .unwrap_or_default();
+            let mut d = case.doc("before");
+            let u = case.doc("update");
             match apply_update(&mut d, &u) {
                 Ok(_) => Outcome::Doc(unordered_keys(&Value::Document(d))),
                 Err(e) => Outcome::Error(e.0),
@@ -165,11 +166,7 @@ fn actual(case: &Case, db: &Db) -> Outcome {
                         .into_iter()
                         .map(|d| unordered_keys(&Value::Document(d)))
                         .collect();
-                    if case.body.get("ordered") == Some(&Value::Bool(true)) {
-                        Outcome::Docs(docs)
-                    } else {
-                        Outcome::Docs(canonical_sort(docs))
-                    }
+                    case.docs_outcome(docs)
                 }
                 Err(e) => Outcome::Error(e.0),
             }
@@ -419,11 +416,7 @@ fn statement_typing(case: &Case, o: Outcome) -> Outcome {
         Outcome::Doc(d) => Outcome::Doc(int_like(&d)),
         Outcome::Docs(d) => {
             let docs: Vec<Value> = d.iter().map(int_like).collect();
-            if case.body.get("ordered") == Some(&Value::Bool(true)) {
-                Outcome::Docs(docs)
-            } else {
-                Outcome::Docs(canonical_sort(docs))
-            }
+            case.docs_outcome(docs)
         }
         other => other,
     }

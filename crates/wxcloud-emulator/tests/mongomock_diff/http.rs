@@ -144,12 +144,7 @@ impl Remote {
     }
 
     async fn filter(&self, case: &Case) -> Option<Outcome> {
-        let f = case
-            .body
-            .get("filter")
-            .and_then(Value::as_document)
-            .cloned()
-            .unwrap_or_default();
+        let f = case.doc("filter");
         let mut ids = Vec::new();
         let mut skip = 0u64;
         loop {
@@ -179,18 +174,8 @@ impl Remote {
     }
 
     async fn update(&self, case: &Case) -> Option<Outcome> {
-        let before = case
-            .body
-            .get("before")
-            .and_then(Value::as_document)
-            .cloned()
-            .unwrap_or_default();
-        let u = case
-            .body
-            .get("update")
-            .and_then(Value::as_document)
-            .cloned()
-            .unwrap_or_default();
+        let before = case.doc("before");
+        let u = case.doc("update");
         let id = before.get("_id").cloned().unwrap_or(Value::Null);
         let by_id = one("_id", id.clone());
         let text = written(case, statement::update("u", &by_id, &u))?;
@@ -224,12 +209,7 @@ impl Remote {
                     .into_iter()
                     .map(|d| unordered_keys(&Value::Document(d)))
                     .collect();
-                let ordered = case.body.get("ordered") == Some(&Value::Bool(true));
-                Some(Outcome::Docs(if ordered {
-                    docs
-                } else {
-                    canonical_sort(docs)
-                }))
+                Some(case.docs_outcome(docs))
             }
             Err(e) => Some(Outcome::Error(e)),
         }

@@ -298,12 +298,7 @@ pub const KNOWN: &[Known] = &[
         applies: |c, w, g, db| match c.kind.as_str() {
             // Every document only one side matched has no value at a negated path.
             "filter" => {
-                let f = c
-                    .body
-                    .get("filter")
-                    .and_then(Value::as_document)
-                    .cloned()
-                    .unwrap_or_default();
+                let f = c.doc("filter");
                 let mut paths = Vec::new();
                 negated_paths(&f, false, &mut paths);
                 let (a, b) = differing(w, g, db);
