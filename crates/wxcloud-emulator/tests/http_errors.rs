@@ -221,11 +221,7 @@ async fn a_statement_of_the_wrong_kind_for_the_endpoint_is_502002() {
 #[tokio::test]
 async fn a_wrong_secret_is_40001_on_token_and_40125_on_stable_token() {
     let emu = start().await;
-    let url = format!(
-        "{}/cgi-bin/token?grant_type=client_credential&appid={}&secret=wrong",
-        emu.base_url(),
-        emu.appid()
-    );
+    let url = token_url(&emu, emu.appid(), "wrong");
     let reply = get_json(&url).await;
     assert_eq!(errcode(&reply), 40001);
     assert!(!reply.to_string().contains(emu.secret()));
@@ -239,10 +235,7 @@ async fn a_wrong_secret_is_40001_on_token_and_40125_on_stable_token() {
 #[tokio::test]
 async fn an_unknown_appid_is_40013_and_a_bad_grant_type_40002() {
     let emu = start().await;
-    let url = format!(
-        "{}/cgi-bin/token?grant_type=client_credential&appid=wxnobody&secret=x",
-        emu.base_url()
-    );
+    let url = token_url(&emu, "wxnobody", "x");
     assert_eq!(errcode(&get_json(&url).await), 40013);
     let url = format!(
         "{}/cgi-bin/token?grant_type=password&appid={}&secret={}",

@@ -41,13 +41,7 @@ async fn a_token_works_until_its_lifetime_ends() {
 #[tokio::test]
 async fn the_token_endpoint_reports_the_configured_lifetime() {
     let emu = start_with(Emulator::builder().token_ttl(Duration::from_secs(1234))).await;
-    let url = format!(
-        "{}/cgi-bin/token?grant_type=client_credential&appid={}&secret={}",
-        emu.base_url(),
-        emu.appid(),
-        emu.secret()
-    );
-    let reply = get_json(&url).await;
+    let reply = get_json(&token_url(&emu, emu.appid(), emu.secret())).await;
     assert_eq!(reply["expires_in"], 1234);
     assert!(reply["access_token"].as_str().unwrap().len() >= 64);
 }
@@ -227,10 +221,7 @@ async fn a_third_party_platform_gets_an_authorizer_token_that_runs_statements() 
 async fn a_platform_appid_on_the_app_token_endpoint_is_61024_and_a_missing_ticket_61006() {
     let emu = start().await;
     let (component, secret, ..) = DEFAULT_COMPONENT;
-    let url = format!(
-        "{}/cgi-bin/token?grant_type=client_credential&appid={component}&secret={secret}",
-        emu.base_url()
-    );
+    let url = token_url(&emu, component, secret);
     assert_eq!(errcode(&get_json(&url).await), 61024);
     let reply = post_json(
         &format!("{}/cgi-bin/component/api_component_token", emu.base_url()),
@@ -244,12 +235,7 @@ async fn a_platform_appid_on_the_app_token_endpoint_is_61024_and_a_missing_ticke
 async fn extra_apps_each_get_their_own_tokens() {
     let emu = start_with(Emulator::builder().app("wxone", "s1").app("wxtwo", "s2")).await;
     assert_eq!(emu.appid(), "wxone");
-    let url = |a: &str, s: &str| {
-        format!(
-            "{}/cgi-bin/token?grant_type=client_credential&appid={a}&secret={s}",
-            emu.base_url()
-        )
-    };
+    let url = |a: &str, s: &str| token_url(&emu, a, s);
     assert!(get_json(&url("wxtwo", "s2")).await["access_token"].is_string());
     assert_eq!(
         errcode(&get_json(&url("wxemulator", "emulator-secret")).await),

@@ -24,40 +24,38 @@ pub fn http() -> reqwest::Client {
         .expect("client")
 }
 
-/// GETs a URL and returns the JSON reply.
-pub async fn get_json(url: &str) -> Value {
-    http()
-        .get(url)
+/// Sends a request and returns the JSON reply.
+async fn json_reply(request: reqwest::RequestBuilder) -> Value {
+    request
         .send()
         .await
         .expect("request")
         .json()
         .await
         .expect("json reply")
+}
+
+/// GETs a URL and returns the JSON reply.
+pub async fn get_json(url: &str) -> Value {
+    json_reply(http().get(url)).await
 }
 
 /// POSTs JSON and returns the JSON reply.
 pub async fn post_json(url: &str, body: &Value) -> Value {
-    http()
-        .post(url)
-        .json(body)
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json reply")
+    json_reply(http().post(url).json(body)).await
+}
+
+/// The emulator's `GET /cgi-bin/token` URL (grant type `client_credential`) for an app.
+pub fn token_url(emu: &RunningEmulator, appid: &str, secret: &str) -> String {
+    format!(
+        "{}/cgi-bin/token?grant_type=client_credential&appid={appid}&secret={secret}",
+        emu.base_url()
+    )
 }
 
 /// A client_credential token for the emulator's default app.
 pub async fn token(emu: &RunningEmulator) -> String {
-    let url = format!(
-        "{}/cgi-bin/token?grant_type=client_credential&appid={}&secret={}",
-        emu.base_url(),
-        emu.appid(),
-        emu.secret()
-    );
-    let reply = get_json(&url).await;
+    let reply = get_json(&token_url(emu, emu.appid(), emu.secret())).await;
     reply["access_token"]
         .as_str()
         .unwrap_or_else(|| panic!("no token in {reply}"))
