@@ -70,15 +70,7 @@ async fn reads_give_up_after_the_retry_budget() {
     for _ in 0..10 {
         server.script("/tcb/databasecount", Reply::Errcode(-501001));
     }
-    let err = expect_err(
-        server
-            .builder()
-            .max_retries(2)
-            .build()
-            .unwrap()
-            .count(COUNT)
-            .await,
-    );
+    let err = expect_err(server.client_with(|b| b.max_retries(2)).count(COUNT).await);
     assert_eq!(err.kind(), ErrorKind::Transient);
     assert_eq!(
         server.count("/tcb/databasecount"),
@@ -198,11 +190,7 @@ async fn a_stalled_server_is_a_timeout() {
         server.script("/tcb/databasecount", Reply::Stall);
     }
     server.script("/tcb/databaseadd", Reply::Stall);
-    let client = server
-        .builder()
-        .timeout(Duration::from_millis(300))
-        .build()
-        .unwrap();
+    let client = server.client_with(|b| b.timeout(Duration::from_millis(300)));
 
     let err = expect_err(client.count(COUNT).await);
     assert_eq!(err.kind(), ErrorKind::Timeout);
@@ -217,12 +205,10 @@ async fn with_an_attempt_timeout_a_stalled_read_is_retried_and_a_stalled_write_i
     let server = Server::start().await;
     server.script("/tcb/databasecount", Reply::Stall);
     server.script("/tcb/databaseadd", Reply::Stall);
-    let client = server
-        .builder()
-        .timeout(Duration::from_secs(10))
-        .attempt_timeout(Duration::from_millis(300))
-        .build()
-        .unwrap();
+    let client = server.client_with(|b| {
+        b.timeout(Duration::from_secs(10))
+            .attempt_timeout(Duration::from_millis(300))
+    });
 
     client
         .count(COUNT)
@@ -239,11 +225,7 @@ async fn with_an_attempt_timeout_a_stalled_read_is_retried_and_a_stalled_write_i
 async fn a_stalled_token_endpoint_is_a_timeout_too() {
     let server = Server::start().await;
     server.script("/cgi-bin/stable_token", Reply::Stall);
-    let client = server
-        .builder()
-        .timeout(Duration::from_millis(300))
-        .build()
-        .unwrap();
+    let client = server.client_with(|b| b.timeout(Duration::from_millis(300)));
     assert_eq!(
         expect_err(client.count(COUNT).await).kind(),
         ErrorKind::Timeout

@@ -31,11 +31,7 @@ async fn burst(client: &wxcloud::Client, n: usize) {
 async fn five_hundred_concurrent_calls_on_a_cold_cache_fetch_one_token() {
     let server = Server::start().await;
     server.set_token_delay(Duration::from_millis(200));
-    let client = server
-        .builder()
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap();
+    let client = server.client_with(|b| b.timeout(Duration::from_secs(60)));
 
     burst(&client, 500).await;
 
@@ -50,7 +46,7 @@ async fn five_hundred_concurrent_calls_on_a_cold_cache_fetch_one_token() {
 /// A client whose token cache holds a token, with the clock it judges expiry by.
 async fn warm_client_on_a_manual_clock(server: &Server) -> (wxcloud::Client, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(SystemTime::now()));
-    let client = server.builder().clock(clock.clone()).build().unwrap();
+    let client = server.client_with(|b| b.clock(clock.clone()));
     client.count(COUNT).await.unwrap();
     (client, clock)
 }
@@ -205,7 +201,7 @@ async fn a_fixed_token_is_sent_as_given() {
 #[tokio::test]
 async fn a_wrong_secret_is_a_token_endpoint_error_not_a_stale_token() {
     let server = Server::start().await;
-    let client = server.builder().secret("wrong-secret").build().unwrap();
+    let client = server.client_with(|b| b.secret("wrong-secret"));
 
     let err = expect_err(client.count(COUNT).await);
 
@@ -250,11 +246,7 @@ async fn a_busy_token_endpoint_is_retried() {
 #[tokio::test]
 async fn client_credential_mode_gets_the_token_with_a_get() {
     let server = Server::start().await;
-    let client = server
-        .builder()
-        .token_mode(TokenMode::ClientCredential)
-        .build()
-        .unwrap();
+    let client = server.client_with(|b| b.token_mode(TokenMode::ClientCredential));
     client.count(COUNT).await.unwrap();
     let seen = server.seen("/cgi-bin/token");
     assert_eq!(seen.len(), 1);
@@ -268,12 +260,7 @@ async fn client_credential_mode_gets_the_token_with_a_get() {
 #[tokio::test]
 async fn a_wrong_secret_in_client_credential_mode_never_shows_the_url() {
     let server = Server::start().await;
-    let client = server
-        .builder()
-        .token_mode(TokenMode::ClientCredential)
-        .secret("wrong")
-        .build()
-        .unwrap();
+    let client = server.client_with(|b| b.token_mode(TokenMode::ClientCredential).secret("wrong"));
     let err = expect_err(client.count(COUNT).await);
     assert!(err.is_token_endpoint());
     assert_eq!(err.errcode(), Some(40125));
@@ -407,8 +394,8 @@ async fn a_fetch_survives_its_cancelled_caller_and_fills_the_cache() {
 async fn clients_sharing_a_token_store_share_the_token() {
     let server = Server::start().await;
     let store = Arc::new(MemoryTokenStore::new());
-    let first = server.builder().token_store(store.clone()).build().unwrap();
-    let second = server.builder().token_store(store).build().unwrap();
+    let first = server.client_with(|b| b.token_store(store.clone()));
+    let second = server.client_with(|b| b.token_store(store));
     first.count(COUNT).await.unwrap();
     second.count(COUNT).await.unwrap();
     assert_eq!(server.count(STABLE), 1);

@@ -115,23 +115,17 @@ fn logs_of_token_fetches_failures_and_retries_hold_no_secrets() {
                 .await
                 .unwrap_err(),
         );
-        let wrong = server
-            .builder()
-            .secret("not-the-secret")
-            .token_mode(TokenMode::ClientCredential)
-            .build()
-            .unwrap();
+        let wrong = server.client_with(|b| {
+            b.secret("not-the-secret")
+                .token_mode(TokenMode::ClientCredential)
+        });
         errors.push(
             wrong
                 .count("db.collection(\"c\").count()")
                 .await
                 .unwrap_err(),
         );
-        let stalled = server
-            .builder()
-            .timeout(Duration::from_millis(200))
-            .build()
-            .unwrap();
+        let stalled = server.client_with(|b| b.timeout(Duration::from_millis(200)));
         server.script("/tcb/databasecount", Reply::Stall);
         server.script("/tcb/databasecount", Reply::Stall);
         errors.push(

@@ -159,6 +159,14 @@ impl Server {
     pub fn client(&self) -> wxcloud::Client {
         self.builder().build().expect("client")
     }
+
+    /// A client from [`Server::builder`] after `configure` changes some of its options.
+    pub fn client_with(
+        &self,
+        configure: impl FnOnce(wxcloud::ClientBuilder) -> wxcloud::ClientBuilder,
+    ) -> wxcloud::Client {
+        configure(self.builder()).build().expect("client")
+    }
 }
 
 fn issue_token(state: &ServerState) -> Json {
