@@ -61,7 +61,8 @@ pub struct ConnArgs {
     /// Retries for reads on transient errors [env: WXCLOUD_MAX_RETRIES].
     #[arg(long, value_name = "N")]
     pub max_retries: Option<u32>,
-    /// Shared token cache in Redis (reserved; not used yet) [env: WXCLOUD_REDIS_URL].
+    /// Keep tokens in this Redis, shared by every process using it [env: WXCLOUD_REDIS_URL;
+    /// key prefix WXCLOUD_REDIS_KEY_PREFIX]. Its password is never printed.
     #[arg(long, value_name = "URL")]
     pub redis_url: Option<String>,
 }
