@@ -189,6 +189,8 @@ class Client(Generic[_R]):
         token_mode: Literal["stable", "client_credential"] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        redis_url: str | None = None,
+        redis_key_prefix: str | None = None,
         raw: Literal[False] = False,
     ) -> None: ...
     @overload
@@ -204,6 +206,8 @@ class Client(Generic[_R]):
         token_mode: Literal["stable", "client_credential"] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        redis_url: str | None = None,
+        redis_key_prefix: str | None = None,
         raw: Literal[True],
     ) -> None: ...
     @property
@@ -265,6 +269,8 @@ class AsyncClient(Generic[_R]):
         token_mode: Literal["stable", "client_credential"] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        redis_url: str | None = None,
+        redis_key_prefix: str | None = None,
         raw: Literal[False] = False,
     ) -> None: ...
     @overload
@@ -280,6 +286,8 @@ class AsyncClient(Generic[_R]):
         token_mode: Literal["stable", "client_credential"] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        redis_url: str | None = None,
+        redis_key_prefix: str | None = None,
         raw: Literal[True],
     ) -> None: ...
     @property

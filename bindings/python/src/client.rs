@@ -80,6 +80,21 @@ pub fn build_core(
     b.build().map_err(to_py_err)
 }
 
+/// `b` keeping tokens in the Redis at `url` (shared by every process using it), if given.
+fn with_redis(
+    mut b: wxcloud::ClientBuilder,
+    url: Option<String>,
+    key_prefix: Option<String>,
+) -> wxcloud::ClientBuilder {
+    if let Some(url) = url {
+        b = b.redis_url(url);
+    }
+    if let Some(prefix) = key_prefix {
+        b = b.redis_key_prefix(prefix);
+    }
+    b
+}
+
 /// A blocking client for the Cloud Base database. Every method waits for the reply with the GIL
 /// released; one client can be shared by many threads.
 #[pyclass(module = "wxcloud", frozen)]
@@ -143,7 +158,8 @@ macro_rules! operations {
 
             #[new]
             #[pyo3(signature = (appid = None, secret = None, env = None, *, base_url = None, access_token = None,
-                token_provider = None, token_mode = None, timeout = None, max_retries = None, raw = false))]
+                token_provider = None, token_mode = None, timeout = None, max_retries = None,
+                redis_url = None, redis_key_prefix = None, raw = false))]
             #[allow(clippy::too_many_arguments)]
             fn new(
                 py: Python<'_>,
@@ -156,12 +172,14 @@ macro_rules! operations {
                 token_mode: Option<String>,
                 timeout: Option<f64>,
                 max_retries: Option<u32>,
+                redis_url: Option<String>,
+                redis_key_prefix: Option<String>,
                 raw: bool,
             ) -> PyResult<Self> {
                 let loop_slot = LoopSlot::default();
                 let core = build_core(
                     py,
-                    wxcloud::ClientBuilder::from_env(), appid, secret, env, base_url, access_token, token_provider, token_mode, timeout,
+                    with_redis(wxcloud::ClientBuilder::from_env(), redis_url, redis_key_prefix), appid, secret, env, base_url, access_token, token_provider, token_mode, timeout,
                     max_retries, &loop_slot,
                 )?;
                 Ok(Self::wrap(core, raw, loop_slot))
