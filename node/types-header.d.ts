@@ -81,6 +81,11 @@ export interface ClientOptions {
   timeoutMs?: number
   /** How many times a read is retried on transient failures. */
   maxRetries?: number
+  /** Keep tokens in this Redis (default `WXCLOUD_REDIS_URL`), shared by every process using it:
+   *  one fetch and one refresh for the fleet. Its password never appears in errors. */
+  redisUrl?: string
+  /** The prefix of the keys written to Redis (default `WXCLOUD_REDIS_KEY_PREFIX`, else `wxcloud:`). */
+  redisKeyPrefix?: string
   /** Return records as the service's Extended JSON strings, untouched. */
   raw?: boolean
 }

@@ -79,6 +79,8 @@ const CLIENT_KEYS: &[&str] = &[
     "tokenMode",
     "timeoutMs",
     "maxRetries",
+    "redisUrl",
+    "redisKeyPrefix",
     "raw",
 ];
 
@@ -94,6 +96,8 @@ pub struct ClientOptions {
     token_mode: Option<TokenMode>,
     timeout: Option<Duration>,
     max_retries: Option<u32>,
+    redis_url: Option<String>,
+    redis_key_prefix: Option<String>,
     /// Return records as strings.
     pub raw: bool,
 }
@@ -130,6 +134,12 @@ impl ClientOptions {
         }
         if let Some(v) = self.max_retries {
             b = b.max_retries(v);
+        }
+        if let Some(v) = self.redis_url {
+            b = b.redis_url(v);
+        }
+        if let Some(v) = self.redis_key_prefix {
+            b = b.redis_key_prefix(v);
         }
         b
     }
@@ -193,6 +203,8 @@ impl ClientOptions {
             }
             o.max_retries = Some(n as u32);
         }
+        o.redis_url = string_field(js, v, "redisUrl")?;
+        o.redis_key_prefix = string_field(js, v, "redisKeyPrefix")?;
         o.raw = bool_field(js, v, "raw")?.unwrap_or(false);
         Ok(o)
     }
