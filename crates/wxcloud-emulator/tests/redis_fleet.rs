@@ -106,6 +106,32 @@ fn finish(mut w: Worker) -> Outcome {
     }
 }
 
+/// Starts `n` workers with `args`, lets them go at once, and waits for what they print.
+async fn run_fleet(n: usize, target: Target, args: &'static [&'static str]) -> Vec<Outcome> {
+    tokio::task::spawn_blocking(move || {
+        let mut fleet = spawn_fleet(n, &target, args);
+        go(&mut fleet);
+        fleet.into_iter().map(finish).collect::<Vec<_>>()
+    })
+    .await
+    .unwrap()
+}
+
+/// Every worker made all its `calls` and ended on the same token.
+fn assert_all_succeeded_on_one_token(outcomes: &[Outcome], calls: usize) {
+    for o in outcomes {
+        assert_eq!(
+            (o.ok, o.err),
+            (calls, 0),
+            "every call of every worker succeeds: {o:?}"
+        );
+        assert_eq!(
+            o.token, outcomes[0].token,
+            "every worker uses the same token"
+        );
+    }
+}
+
 /// The tests of this file run one at a time: a fleet of processes on a small machine would
 /// otherwise slow another test's token fetch past its lease.
 async fn serial() -> tokio::sync::MutexGuard<'static, ()> {
@@ -130,30 +156,14 @@ async fn eight_processes_of_200_calls_on_a_cold_cache_fetch_one_token() {
     let _one_at_a_time = serial().await;
     let emulator = emulator().await;
     let target = Target::new(&emulator, &url, &unique_prefix("fleet"));
-    let outcomes = tokio::task::spawn_blocking(move || {
-        let mut fleet = spawn_fleet(8, &target, &["--calls", "200"]);
-        go(&mut fleet);
-        fleet.into_iter().map(finish).collect::<Vec<_>>()
-    })
-    .await
-    .unwrap();
+    let outcomes = run_fleet(8, target, &["--calls", "200"]).await;
 
     let stats = emulator.stats();
     eprintln!(
         "8 x 200 calls: {outcomes:?}; token fetches {:?}",
         stats.token_fetches
     );
-    for o in &outcomes {
-        assert_eq!(
-            (o.ok, o.err),
-            (200, 0),
-            "every call of every worker succeeds"
-        );
-        assert_eq!(
-            o.token, outcomes[0].token,
-            "every worker uses the same token"
-        );
-    }
+    assert_all_succeeded_on_one_token(&outcomes, 200);
     assert_eq!(
         stats.token_fetches_from(STABLE_TOKEN),
         1,
@@ -230,13 +240,7 @@ async fn a_lock_holder_killed_mid_refresh_is_taken_over_once_its_lease_ends() {
     );
     assert!(!killed.success());
     assert_eq!(outcomes.len(), 7);
-    for o in &outcomes {
-        assert_eq!((o.ok, o.err), (50, 0), "the survivors' calls all succeed");
-        assert_eq!(
-            o.token, outcomes[0].token,
-            "the survivors share the successor's token"
-        );
-    }
+    assert_all_succeeded_on_one_token(&outcomes, 50);
     assert!(
         stats.requests_to(STABLE_TOKEN) <= 2,
         "the dead holder's request and at most one more: {:?}",
@@ -271,26 +275,14 @@ async fn a_holder_slower_than_its_lease_takes_its_successors_token() {
     // The first token request hangs for a minute; its process stays alive.
     delay_next_token(&emulator, 60_000).await;
     let target = Target::new(&emulator, &url, &unique_prefix("slow"));
-    let outcomes = tokio::task::spawn_blocking(move || {
-        let mut fleet = spawn_fleet(4, &target, &["--calls", "20", "--lease-ms", "2000"]);
-        go(&mut fleet);
-        fleet.into_iter().map(finish).collect::<Vec<_>>()
-    })
-    .await
-    .unwrap();
+    let outcomes = run_fleet(4, target, &["--calls", "20", "--lease-ms", "2000"]).await;
     let stats = emulator.stats();
     eprintln!(
         "slow holder: {outcomes:?}; token requests {}",
         stats.requests_to(STABLE_TOKEN)
     );
-    for o in &outcomes {
-        assert_eq!(
-            (o.ok, o.err),
-            (20, 0),
-            "the slow holder's calls succeed too"
-        );
-        assert_eq!(o.token, outcomes[0].token);
-    }
+    // The slow holder's calls succeed too, on its successor's token.
+    assert_all_succeeded_on_one_token(&outcomes, 20);
     assert_eq!(
         stats.requests_to(STABLE_TOKEN),
         2,
