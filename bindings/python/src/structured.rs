@@ -8,7 +8,7 @@ use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use wxcloud::statement::{Direction, Query, Statement, Target, UpdateSpec};
 use wxcloud::{Document, Value};
 
-use crate::convert::py_to_document;
+use crate::convert::{py_to_document, py_to_value};
 use crate::errors;
 
 /// Whether a lone string argument is a statement rather than a collection name. Collection names
@@ -104,22 +104,7 @@ fn order_by(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, Direction)>> {
 }
 
 fn direction(dir: &Bound<'_, PyAny>) -> PyResult<Direction> {
-    if let Ok(s) = dir.extract::<String>() {
-        match s.to_ascii_lowercase().as_str() {
-            "asc" | "ascending" => return Ok(Direction::Asc),
-            "desc" | "descending" => return Ok(Direction::Desc),
-            _ => {}
-        }
-    } else if let Ok(n) = dir.extract::<i64>() {
-        match n {
-            1 => return Ok(Direction::Asc),
-            -1 => return Ok(Direction::Desc),
-            _ => {}
-        }
-    }
-    Err(errors::statement(format!(
-        "sort direction must be \"asc\", \"desc\", 1 or -1, got {dir}"
-    )))
+    Direction::from_value(&py_to_value(dir)?).map_err(errors::to_py_err)
 }
 
 /// `fields`: a list of field names (each included) or a projection document.

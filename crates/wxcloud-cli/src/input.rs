@@ -119,15 +119,12 @@ pub fn order_by(items: &[String]) -> Result<Vec<(String, Direction)>, Failure> {
                 Some((f, d)) => (f, d),
                 None => (item.as_str(), "asc"),
             };
-            let dir = match dir.trim().to_ascii_lowercase().as_str() {
-                "asc" | "1" => Direction::Asc,
-                "desc" | "-1" => Direction::Desc,
-                other => {
-                    return Err(Failure::usage(format!(
-                        "--order-by {item:?}: direction must be asc or desc, not {other:?}"
-                    )));
-                }
-            };
+            let dir = dir.parse::<Direction>().map_err(|_| {
+                Failure::usage(format!(
+                    "--order-by {item:?}: direction must be asc or desc, not {:?}",
+                    dir.trim()
+                ))
+            })?;
             if field.trim().is_empty() {
                 return Err(Failure::usage(format!(
                     "--order-by {item:?}: no field name"

@@ -134,6 +134,9 @@ fn directions_parse_from_every_front_end_spelling() {
         Some(Direction::Desc)
     );
     assert!(Direction::from_value(&Value::Int32(0)).is_err());
+    assert_eq!(" -1 ".parse::<Direction>().ok(), Some(Direction::Desc));
+    assert_eq!("1".parse::<Direction>().ok(), Some(Direction::Asc));
+    assert!("up".parse::<Direction>().is_err());
 }
 
 proptest! {

@@ -39,11 +39,12 @@ impl Direction {
 impl std::str::FromStr for Direction {
     type Err = crate::Error;
 
-    /// `"asc"` or `"desc"`, in any case.
+    /// `"asc"` or `"desc"` in any case, or `"1"` / `"-1"`, surrounding blanks ignored.
     fn from_str(s: &str) -> crate::Result<Direction> {
-        if s.eq_ignore_ascii_case("asc") {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("asc") || s == "1" {
             Ok(Direction::Asc)
-        } else if s.eq_ignore_ascii_case("desc") {
+        } else if s.eq_ignore_ascii_case("desc") || s == "-1" {
             Ok(Direction::Desc)
         } else {
             Err(crate::Error::statement(format!(
