@@ -271,14 +271,8 @@ fn direction(js: Js, key: JsValue) -> Read<IndexDirection> {
         sys::ValueType::napi_number => js.get_f64(d)?.to_string(),
         _ => js.to_display(d)?,
     };
-    match text.as_str() {
-        "1" => Ok(IndexDirection::Asc),
-        "-1" => Ok(IndexDirection::Desc),
-        "2dsphere" => Ok(IndexDirection::Geo2dSphere),
-        other => Err(misconfigured(format!(
-            "index key: direction must be 1, -1 or '2dsphere', got {other:?}"
-        ))),
-    }
+    text.parse::<IndexDirection>()
+        .map_err(|_| misconfigured(format!("index key: direction must be 1, -1 or '2dsphere', got {text:?}")))
 }
 
 /// Options of `migrateImport` / `migrateExport`: `{fileType, stopOnError, conflictMode}`.

@@ -3,6 +3,7 @@
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::convert::py_to_value;
 use crate::errors;
 
 /// `update_index(create=[{"name", "unique", "keys": [(field, 1 | -1 | "2dsphere"), ...]}])`.
@@ -28,14 +29,8 @@ pub fn index_specs(obj: &Bound<'_, PyAny>) -> PyResult<Vec<wxcloud::IndexSpec>> 
             let mut index = wxcloud::IndexSpec::new(name).unique(unique);
             for key in spec.get_item("keys")?.ok_or_else(bad)?.try_iter()? {
                 let (field, dir): (String, Bound<'_, PyAny>) = key?.extract().map_err(|_| bad())?;
-                let direction = match (dir.extract::<i64>(), dir.extract::<String>()) {
-                    (Ok(1), _) => wxcloud::IndexDirection::Asc,
-                    (Ok(-1), _) => wxcloud::IndexDirection::Desc,
-                    (_, Ok(s)) if s == "1" || s == "asc" => wxcloud::IndexDirection::Asc,
-                    (_, Ok(s)) if s == "-1" || s == "desc" => wxcloud::IndexDirection::Desc,
-                    (_, Ok(s)) if s == "2dsphere" => wxcloud::IndexDirection::Geo2dSphere,
-                    _ => return Err(bad()),
-                };
+                let direction =
+                    wxcloud::IndexDirection::from_value(&py_to_value(&dir)?).map_err(|_| bad())?;
                 index = index.key(field, direction);
             }
             Ok(index)

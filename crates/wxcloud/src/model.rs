@@ -144,6 +144,46 @@ impl IndexDirection {
             IndexDirection::Geo2dSphere => "2dsphere",
         }
     }
+
+    /// Reads a direction the way every front end accepts it: `1` / `-1` as numbers or strings,
+    /// `"asc"` / `"desc"`, or `"2dsphere"`.
+    ///
+    /// ```
+    /// use wxcloud::{IndexDirection, Value};
+    /// assert_eq!(IndexDirection::from_value(&Value::Int32(-1))?, IndexDirection::Desc);
+    /// assert_eq!(IndexDirection::from_value(&"2dsphere".into())?, IndexDirection::Geo2dSphere);
+    /// # Ok::<(), wxcloud::Error>(())
+    /// ```
+    pub fn from_value(value: &crate::Value) -> crate::Result<IndexDirection> {
+        match value {
+            crate::Value::String(s) => s.parse(),
+            v => match v.as_f64() {
+                Some(1.0) => Ok(IndexDirection::Asc),
+                Some(-1.0) => Ok(IndexDirection::Desc),
+                _ => Err(crate::Error::config(
+                    "an index key's direction is 1, -1 or \"2dsphere\"",
+                )),
+            },
+        }
+    }
+}
+
+impl std::str::FromStr for IndexDirection {
+    type Err = crate::Error;
+
+    /// `"1"` or `"asc"`, `"-1"` or `"desc"` (any case), or `"2dsphere"`; blanks ignored.
+    fn from_str(s: &str) -> crate::Result<IndexDirection> {
+        match s.trim() {
+            "1" => Ok(IndexDirection::Asc),
+            "-1" => Ok(IndexDirection::Desc),
+            s if s.eq_ignore_ascii_case("asc") => Ok(IndexDirection::Asc),
+            s if s.eq_ignore_ascii_case("desc") => Ok(IndexDirection::Desc),
+            "2dsphere" => Ok(IndexDirection::Geo2dSphere),
+            other => Err(crate::Error::config(format!(
+                "an index key's direction is 1, -1 or \"2dsphere\", not {other:?}"
+            ))),
+        }
+    }
 }
 
 /// One key of an [`IndexSpec`].

@@ -35,16 +35,11 @@ pub fn index_spec(arg: &str) -> Result<IndexSpec, Failure> {
     }
     keys.iter()
         .try_fold(IndexSpec::new(name).unique(unique), |spec, (field, dir)| {
-            let direction = match (dir.as_i64(), dir.as_str()) {
-                (Some(1), _) => IndexDirection::Asc,
-                (Some(-1), _) => IndexDirection::Desc,
-                (_, Some("2dsphere")) => IndexDirection::Geo2dSphere,
-                _ => {
-                    return Err(bad(&format!(
-                        "key {field:?}: direction must be 1, -1 or \"2dsphere\""
-                    )));
-                }
-            };
+            let direction = IndexDirection::from_value(dir).map_err(|_| {
+                bad(&format!(
+                    "key {field:?}: direction must be 1, -1 or \"2dsphere\""
+                ))
+            })?;
             Ok(spec.key(field.clone(), direction))
         })
 }
