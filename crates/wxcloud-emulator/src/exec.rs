@@ -345,18 +345,51 @@ fn compare_keys(a: &[Value], b: &[Value]) -> Ordering {
         .unwrap_or_else(|| a.len().cmp(&b.len()))
 }
 
+/// Checks uniqueness, then applies `changes` to an existing collection.
 fn commit(
     db: &mut Storage,
     env: &str,
     coll: &str,
-    before: &[Row],
     changes: &Changes,
     now_ms: i64,
 ) -> Result<(), ApiError> {
     let indexes = db.indexes(env, coll).map_err(ApiError::database)?;
-    check_unique(coll, before, changes, &indexes)?;
+    let before = rows_that_may_clash(db, env, coll, changes, &indexes)?;
+    check_unique(coll, &before, changes, &indexes)?;
     db.apply(env, coll, changes, now_ms)
         .map_err(ApiError::database)
+}
+
+/// The stored rows `changes` could clash with. With no unique index of the user's and only
+/// string `_id`s among the changes (the usual case: generated ids), those are just the rows
+/// with the same `_id`s, found through the `_id` index — a string equals only an equal string
+/// in MongoDB's order. Otherwise every row of the collection.
+fn rows_that_may_clash(
+    db: &Storage,
+    env: &str,
+    coll: &str,
+    changes: &Changes,
+    indexes: &[IndexSpec],
+) -> Result<Vec<Row>, ApiError> {
+    let changed = || {
+        changes
+            .inserts
+            .iter()
+            .chain(changes.replaces.iter().map(|(_, d)| d))
+    };
+    let string_ids_only = changed().all(|d| matches!(d.get("_id"), Some(Value::String(_))));
+    if indexes.iter().any(|i| i.unique) || !string_ids_only {
+        return rows(db, env, coll);
+    }
+    let mut found = Vec::new();
+    for doc in changed() {
+        if let Some(row) = db.get(env, coll, &doc["_id"]).map_err(ApiError::database)? {
+            found.push(row);
+        }
+    }
+    found.sort_by_key(|r| r.rowid);
+    found.dedup_by_key(|r| r.rowid);
+    Ok(found)
 }
 
 /// `databaseadd`: inserts documents (generating missing `_id`s): `{"id_list": [..]}`.
@@ -367,7 +400,7 @@ pub fn add(
     docs: &[Document],
     now_ms: i64,
 ) -> Result<Map<String, Json>, ApiError> {
-    let before = rows(db, env, coll)?;
+    require_collection(db, env, coll)?;
     let mut inserts = Vec::with_capacity(docs.len());
     let mut ids = Vec::with_capacity(docs.len());
     for doc in docs {
@@ -383,7 +416,6 @@ pub fn add(
         db,
         env,
         coll,
-        &before,
         &Changes {
             inserts,
             ..Changes::default()
@@ -414,7 +446,6 @@ pub fn update(
     spec: &UpdateSpec,
     now_ms: i64,
 ) -> Result<Map<String, Json>, ApiError> {
-    let before = rows(db, env, coll)?;
     let selected = target_rows(db, env, coll, target, now_ms)?;
     let mut changes = Changes::default();
     let (mut matched, mut modified, mut inserted_id) = (0u64, 0u64, String::new());
@@ -462,7 +493,7 @@ pub fn update(
             }
         }
     }
-    commit(db, env, coll, &before, &changes, now_ms)?;
+    commit(db, env, coll, &changes, now_ms)?;
     let mut out = Map::new();
     out.insert("matched".into(), matched.into());
     out.insert("modified".into(), modified.into());

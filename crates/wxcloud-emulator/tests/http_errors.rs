@@ -255,3 +255,15 @@ async fn a_duplicate_id_is_refused_with_e11000() {
     assert_eq!(errcode(&reply), -502001);
     assert!(reply["errmsg"].as_str().unwrap().contains("E11000"));
 }
+
+#[tokio::test]
+async fn one_add_with_the_same_id_twice_is_refused_whole() {
+    let emu = start().await;
+    let t = token(&emu).await;
+    let statement = "db.collection(\"test_collection\").add({data: [{_id: \"twice\", n: 1}, {_id: \"twice\", n: 2}]})";
+    let reply = run(&emu, &t, "databaseadd", statement).await;
+    assert_eq!(errcode(&reply), -502001);
+    assert!(reply["errmsg"].as_str().unwrap().contains("E11000"));
+    let count = "db.collection(\"test_collection\").where({_id: \"twice\"}).count()";
+    assert_eq!(run(&emu, &t, "databasecount", count).await["count"], 0);
+}
