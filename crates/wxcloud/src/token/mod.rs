@@ -11,6 +11,8 @@ mod cache;
 mod clock;
 #[cfg(feature = "redis")]
 mod redis_store;
+#[cfg(feature = "redis")]
+mod redis_target;
 mod sources;
 mod store;
 
