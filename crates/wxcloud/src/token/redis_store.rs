@@ -411,7 +411,7 @@ impl fmt::Debug for RedisTokenStore {
 
 #[cfg(test)]
 mod tests {
-    use super::super::redis_target::redact_url;
+    use super::super::redis_target::{redact_url, redact_urls};
     use super::*;
 
     #[test]
@@ -432,6 +432,85 @@ mod tests {
             redact_url("redis+unix:///run/redis.sock?db=1&pass=s3cret"),
             "redis+unix:///run/redis.sock?db=1&pass=***"
         );
+        assert_eq!(
+            redact_url("rediss+sentinel://app:s3cret@10.0.0.7:26379,10.0.0.8:26379/mymaster/2"),
+            "rediss+sentinel://app:***@10.0.0.7:26379,10.0.0.8:26379/mymaster/2"
+        );
+        assert_eq!(
+            redact_urls(&["redis://:s3cret@a:7000".into(), "rediss://u:s3cret@b:7001".into()]),
+            "redis://:***@a:7000,rediss://u:***@b:7001"
+        );
+    }
+
+    /// Every URL form, valid or not, and with a CA file: `Debug` and errors show no password.
+    #[test]
+    fn every_url_form_hides_its_password() {
+        let stores = [
+            RedisTokenStore::new("rediss://app:hunter2@127.0.0.1:6380/0").unwrap(),
+            RedisTokenStore::new("redis://:hunter2@127.0.0.1:7000,redis://:hunter2@127.0.0.1:7001")
+                .unwrap(),
+            RedisTokenStore::cluster(["redis://:hunter2@127.0.0.1:7000"]).unwrap(),
+            RedisTokenStore::new("redis+sentinel://:hunter2@127.0.0.1:26379,127.0.0.1/mymaster")
+                .unwrap(),
+            RedisTokenStore::new("rediss+sentinel://app:hunter2@127.0.0.1:26379/mymaster/1")
+                .unwrap(),
+        ];
+        for store in &stores {
+            let shown = format!("{store:?}");
+            assert!(shown.contains("***") && !shown.contains("hunter2"), "{shown}");
+        }
+        let bad = [
+            "redis+sentinel://:hunter2@127.0.0.1:26379",
+            "redis+sentinel://:hunter2@/mymaster",
+            "rediss://:hunter2@127.0.0.1:6380/#insecure",
+            "redis://:hunter2@127.0.0.1:7000,redis://:hunter2@[bad",
+        ];
+        for url in bad {
+            let err = RedisTokenStore::new(url).unwrap_err();
+            assert!(matches!(err, Error::Config { .. }), "{url}: {err:?}");
+            assert!(!format!("{err} {err:?}").contains("hunter2"), "{err:?}");
+        }
+        let err = RedisTokenStore::cluster(["rediss://:hunter2@127.0.0.1:7000#insecure"]).unwrap_err();
+        assert!(err.to_string().contains("always verified"), "{err}");
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn a_ca_file_must_hold_a_certificate_and_needs_a_tls_url() {
+        let dir = std::env::temp_dir().join(format!("wxcloud-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let not_pem = dir.join("not.pem");
+        std::fs::write(&not_pem, "hello").unwrap();
+        let tls = || RedisTokenStore::new("rediss://:hunter2@127.0.0.1:6380").unwrap();
+        let missing = tls().with_ca_file(dir.join("missing.pem")).unwrap_err();
+        assert!(matches!(missing, Error::Config { .. }), "{missing:?}");
+        let empty = tls().with_ca_file(&not_pem).unwrap_err();
+        assert!(empty.to_string().contains("no PEM certificate"), "{empty}");
+        let cert = dir.join("ca.pem");
+        std::fs::write(&cert, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n").unwrap();
+        let plain = RedisTokenStore::new("redis://:hunter2@127.0.0.1:6379")
+            .unwrap()
+            .with_ca_file(&cert)
+            .unwrap_err();
+        assert!(plain.to_string().contains("not a TLS URL"), "{plain}");
+        assert!(!plain.to_string().contains("hunter2"), "{plain}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn one_tokens_keys_share_a_hash_tag() {
+        let store = RedisTokenStore::new("redis://127.0.0.1:1").unwrap();
+        assert_eq!(store.token_key("stable_token:wx1"), "{wxcloud:stable_token:wx1}");
+        assert_eq!(store.lock_key("stable_token:wx1"), "{wxcloud:stable_token:wx1}:lock");
+        assert_eq!(
+            store.refresh_token_key("stable_token:wx1"),
+            "{wxcloud:stable_token:wx1}:refresh_token"
+        );
+        assert_eq!(
+            store.legacy_key_once("stable_token:wx1", ":refresh_token").as_deref(),
+            Some("wxcloud:stable_token:wx1:refresh_token")
+        );
+        assert_eq!(store.legacy_key_once("stable_token:wx1", ":refresh_token"), None, "once");
     }
 
     #[test]

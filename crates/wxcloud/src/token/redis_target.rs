@@ -78,11 +78,14 @@ impl ConnectionLike for Connection {
     }
 }
 
-/// How the store's URLs read: a cluster when several are given (or one string holds several,
-/// comma-separated), Sentinel for `redis+sentinel://`, else one server.
+/// The node URLs in `urls`, each of which may list several comma-separated (a Sentinel URL,
+/// whose commas separate sentinels, is kept whole).
 pub(super) fn split_urls(urls: &[String]) -> Vec<String> {
     urls.iter()
-        .flat_map(|u| u.split(','))
+        .flat_map(|u| match sentinel_rest(u) {
+            Some(_) => vec![u.as_str()],
+            None => u.split(',').collect(),
+        })
         .map(str::trim)
         .filter(|u| !u.is_empty())
         .map(String::from)
