@@ -168,7 +168,7 @@ async fn calls_go_on_while_redis_is_down_and_sharing_resumes_when_it_is_back() {
             .build()
             .unwrap()
     };
-    let token_key = format!("{prefix}stable_token:{}", emulator.appid());
+    let token_key = format!("{{{prefix}stable_token:{}}}", emulator.appid());
 
     let a = client();
     assert_eq!(counts(&a, 50).await, 50);

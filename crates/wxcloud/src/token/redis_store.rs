@@ -187,6 +187,11 @@ impl RedisTokenStore {
         self
     }
 
+    /// The prefix of every key (see [`with_key_prefix`](Self::with_key_prefix)).
+    pub fn key_prefix(&self) -> &str {
+        &self.prefix
+    }
+
     /// Bounds each Redis operation (connecting included) by `timeout`; default 500 ms.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
