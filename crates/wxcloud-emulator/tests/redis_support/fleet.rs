@@ -52,12 +52,12 @@ pub fn spawn_fleet(n: usize, t: &Target, args: &[&str]) -> Vec<Worker> {
     let workers: Vec<Worker> = (0..n)
         .map(|_| {
             let mut command = Command::new(example("token_burst"));
+            command.env_clear();
             if let Some(ca) = &t.ca_file {
                 command.env("WXCLOUD_REDIS_CA_FILE", ca);
             }
             let mut child = command
                 .args(args)
-                .env_clear()
                 .env("WXCLOUD_BASE_URL", &t.base_url)
                 .env("WXCLOUD_APPID", &t.appid)
                 .env("WXCLOUD_SECRET", &t.secret)

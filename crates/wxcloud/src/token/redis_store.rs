@@ -36,6 +36,9 @@ use crate::{Error, Result};
 pub const DEFAULT_REDIS_KEY_PREFIX: &str = "wxcloud:";
 /// How long one Redis operation may take before the store counts as unreachable.
 pub const DEFAULT_REDIS_TIMEOUT: Duration = Duration::from_millis(500);
+/// How long connecting may take (TCP, TLS handshake, authentication, and for Sentinel asking
+/// for the primary) before the store counts as unreachable.
+pub const DEFAULT_REDIS_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Writes a token and (if it carries one) its refresh token in one step.
 const PUT: &str = r#"
@@ -72,9 +75,9 @@ return 0
 ///
 /// It connects on first use and reconnects by itself (a cluster follows `MOVED`/`ASK` and
 /// failovers, a Sentinel target asks the sentinels for the primary again after a failure);
-/// every operation is bounded by a short timeout ([`DEFAULT_REDIS_TIMEOUT`]), so an
-/// unreachable Redis costs a call at most a few timeouts before the client falls back to its
-/// in-process cache. Its `Debug` hides the URLs' passwords.
+/// connecting is bounded by [`DEFAULT_REDIS_CONNECT_TIMEOUT`] and every operation by a short
+/// timeout ([`DEFAULT_REDIS_TIMEOUT`]), so an unreachable Redis costs a call at most a few
+/// timeouts before the client falls back to its in-process cache. Its `Debug` hides the URLs' passwords.
 ///
 /// ```no_run
 /// # fn demo() -> wxcloud::Result<()> {
@@ -98,6 +101,7 @@ pub struct RedisTokenStore {
     display_url: String,
     prefix: String,
     timeout: Duration,
+    connect_timeout: Duration,
     /// Keys whose old-layout (untagged) copy was already looked for.
     legacy_read: Mutex<HashSet<String>>,
     put: Script,
@@ -143,6 +147,7 @@ impl RedisTokenStore {
             display_url,
             prefix: DEFAULT_REDIS_KEY_PREFIX.to_string(),
             timeout: DEFAULT_REDIS_TIMEOUT,
+            connect_timeout: DEFAULT_REDIS_CONNECT_TIMEOUT,
             legacy_read: Mutex::new(HashSet::new()),
             put: Script::new(PUT),
             invalidate: Script::new(INVALIDATE),
@@ -192,9 +197,17 @@ impl RedisTokenStore {
         &self.prefix
     }
 
-    /// Bounds each Redis operation (connecting included) by `timeout`; default 500 ms.
+    /// Bounds each Redis operation by `timeout`; default 500 ms. Connecting has its own
+    /// bound, [`with_connect_timeout`](Self::with_connect_timeout).
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Bounds connecting (TCP, TLS handshake, authentication, asking Sentinel for the
+    /// primary) by `timeout`; default 2 s. A TLS handshake can take longer than a command.
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
         self
     }
 
@@ -226,22 +239,28 @@ impl RedisTokenStore {
         F: FnOnce(Connection) -> Fut,
         Fut: std::future::Future<Output = redis::RedisResult<T>>,
     {
-        let attempt = async {
-            let con = self.target.connection(self.timeout).await?;
-            op(con).await
-        };
-        let result = match tokio::time::timeout(self.timeout, attempt).await {
-            Ok(Ok(value)) => return Ok(value),
-            Ok(Err(e)) => self.failed(what, e),
-            Err(_) => Error::Timeout {
-                message: format!(
-                    "token store {}: {what} took longer than {:?}",
-                    self.display_url, self.timeout
-                ),
+        let connecting = self.target.connection(self.connect_timeout, self.timeout);
+        let result = match tokio::time::timeout(self.connect_timeout, connecting).await {
+            Ok(Ok(con)) => match tokio::time::timeout(self.timeout, op(con)).await {
+                Ok(Ok(value)) => return Ok(value),
+                Ok(Err(e)) => self.failed(what, e),
+                Err(_) => self.too_slow(what, self.timeout),
             },
+            Ok(Err(e)) => self.failed("connect", e),
+            Err(_) => self.too_slow("connect", self.connect_timeout),
         };
         self.target.failed().await;
         Err(result)
+    }
+
+    fn too_slow(&self, what: &str, limit: Duration) -> Error {
+        Error::Timeout {
+            message: format!(
+                "token store {} ({}): {what} took longer than {limit:?}",
+                self.display_url,
+                self.target.kind()
+            ),
+        }
     }
 
     fn failed(&self, what: &str, err: redis::RedisError) -> Error {
@@ -410,6 +429,7 @@ impl fmt::Debug for RedisTokenStore {
             .field("url", &self.display_url)
             .field("key_prefix", &self.prefix)
             .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
             .finish()
     }
 }

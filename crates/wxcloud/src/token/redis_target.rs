@@ -151,21 +151,24 @@ impl Target {
         })
     }
 
-    /// The connection for the next operation, made (lazily, where the crate allows) on first use.
-    pub(super) async fn connection(&self, timeout: Duration) -> redis::RedisResult<Connection> {
+    /// The connection for the next operation, made on first use (and, for Sentinel, after a
+    /// failure): connecting, TLS handshake and authentication within `connect`, each command
+    /// within `response`.
+    pub(super) async fn connection(
+        &self,
+        connect: Duration,
+        response: Duration,
+    ) -> redis::RedisResult<Connection> {
         match self {
             Target::Single { client, connection } => {
                 let mut slot = connection.lock().await;
                 if slot.is_none() {
                     let config = ConnectionManagerConfig::new()
-                        .set_connection_timeout(Some(timeout))
-                        .set_response_timeout(Some(timeout))
+                        .set_connection_timeout(Some(connect))
+                        .set_response_timeout(Some(response))
                         .set_number_of_retries(1)
                         .set_max_delay(Duration::from_millis(200));
-                    *slot = Some(ConnectionManager::new_lazy_with_config(
-                        client.clone(),
-                        config,
-                    )?);
+                    *slot = Some(ConnectionManager::new_with_config(client.clone(), config).await?);
                 }
                 Ok(Connection::Single(slot.clone().expect("just set")))
             }
@@ -173,8 +176,8 @@ impl Target {
                 let mut slot = connection.lock().await;
                 if slot.is_none() {
                     let config = ClusterConfig::new()
-                        .set_connection_timeout(timeout)
-                        .set_response_timeout(timeout);
+                        .set_connection_timeout(connect)
+                        .set_response_timeout(response);
                     *slot = Some(client.get_async_connection_with_config(config).await?);
                 }
                 Ok(Connection::Cluster(slot.clone().expect("just set")))
@@ -184,8 +187,8 @@ impl Target {
                 if slot.is_none() {
                     let primary = client.lock().await.async_get_client().await?;
                     let config = AsyncConnectionConfig::new()
-                        .set_connection_timeout(Some(timeout))
-                        .set_response_timeout(Some(timeout));
+                        .set_connection_timeout(Some(connect))
+                        .set_response_timeout(Some(response));
                     *slot = Some(
                         primary
                             .get_multiplexed_async_connection_with_config(&config)
