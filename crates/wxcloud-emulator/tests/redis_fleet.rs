@@ -7,8 +7,7 @@ mod redis_support;
 use std::time::{Duration, Instant};
 
 use redis_support::fleet::{
-    Target, assert_all_succeeded_on_one_token, emulator, finish, go, run_fleet, serial,
-    spawn_fleet,
+    Target, assert_all_succeeded_on_one_token, emulator, finish, go, run_fleet, serial, spawn_fleet,
 };
 use redis_support::{Resp, redis_url, unique_prefix};
 use wxcloud_emulator::RunningEmulator;

@@ -148,7 +148,6 @@ pub async fn emulator() -> RunningEmulator {
         .expect("emulator")
 }
 
-
 /// Waits until every worker has printed `paused` (`--pause-after`), so the test can break
 /// something between the two halves of their calls.
 pub fn wait_paused(workers: &mut [Worker]) {

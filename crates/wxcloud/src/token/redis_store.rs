@@ -162,7 +162,10 @@ impl RedisTokenStore {
     pub fn with_ca_file(mut self, path: impl AsRef<std::path::Path>) -> Result<Self> {
         let path = path.as_ref();
         let pem = std::fs::read(path).map_err(|e| {
-            Error::config(format!("cannot read the Redis CA file {}: {e}", path.display()))
+            Error::config(format!(
+                "cannot read the Redis CA file {}: {e}",
+                path.display()
+            ))
         })?;
         if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
             return Err(Error::config(format!(
@@ -462,7 +465,10 @@ mod tests {
             "rediss+sentinel://app:***@10.0.0.7:26379,10.0.0.8:26379/mymaster/2"
         );
         assert_eq!(
-            redact_urls(&["redis://:s3cret@a:7000".into(), "rediss://u:s3cret@b:7001".into()]),
+            redact_urls(&[
+                "redis://:s3cret@a:7000".into(),
+                "rediss://u:s3cret@b:7001".into()
+            ]),
             "redis://:***@a:7000,rediss://u:***@b:7001"
         );
     }
@@ -482,7 +488,10 @@ mod tests {
         ];
         for store in &stores {
             let shown = format!("{store:?}");
-            assert!(shown.contains("***") && !shown.contains("hunter2"), "{shown}");
+            assert!(
+                shown.contains("***") && !shown.contains("hunter2"),
+                "{shown}"
+            );
         }
         let bad = [
             "redis+sentinel://:hunter2@127.0.0.1:26379",
@@ -495,7 +504,8 @@ mod tests {
             assert!(matches!(err, Error::Config { .. }), "{url}: {err:?}");
             assert!(!format!("{err} {err:?}").contains("hunter2"), "{err:?}");
         }
-        let err = RedisTokenStore::cluster(["rediss://:hunter2@127.0.0.1:7000#insecure"]).unwrap_err();
+        let err =
+            RedisTokenStore::cluster(["rediss://:hunter2@127.0.0.1:7000#insecure"]).unwrap_err();
         assert!(err.to_string().contains("always verified"), "{err}");
         assert!(!err.to_string().contains("hunter2"), "{err}");
     }
@@ -512,7 +522,11 @@ mod tests {
         let empty = tls().with_ca_file(&not_pem).unwrap_err();
         assert!(empty.to_string().contains("no PEM certificate"), "{empty}");
         let cert = dir.join("ca.pem");
-        std::fs::write(&cert, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n").unwrap();
+        std::fs::write(
+            &cert,
+            "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
         let plain = RedisTokenStore::new("redis://:hunter2@127.0.0.1:6379")
             .unwrap()
             .with_ca_file(&cert)
@@ -525,17 +539,29 @@ mod tests {
     #[test]
     fn one_tokens_keys_share_a_hash_tag() {
         let store = RedisTokenStore::new("redis://127.0.0.1:1").unwrap();
-        assert_eq!(store.token_key("stable_token:wx1"), "{wxcloud:stable_token:wx1}");
-        assert_eq!(store.lock_key("stable_token:wx1"), "{wxcloud:stable_token:wx1}:lock");
+        assert_eq!(
+            store.token_key("stable_token:wx1"),
+            "{wxcloud:stable_token:wx1}"
+        );
+        assert_eq!(
+            store.lock_key("stable_token:wx1"),
+            "{wxcloud:stable_token:wx1}:lock"
+        );
         assert_eq!(
             store.refresh_token_key("stable_token:wx1"),
             "{wxcloud:stable_token:wx1}:refresh_token"
         );
         assert_eq!(
-            store.legacy_key_once("stable_token:wx1", ":refresh_token").as_deref(),
+            store
+                .legacy_key_once("stable_token:wx1", ":refresh_token")
+                .as_deref(),
             Some("wxcloud:stable_token:wx1:refresh_token")
         );
-        assert_eq!(store.legacy_key_once("stable_token:wx1", ":refresh_token"), None, "once");
+        assert_eq!(
+            store.legacy_key_once("stable_token:wx1", ":refresh_token"),
+            None,
+            "once"
+        );
     }
 
     #[test]

@@ -5,13 +5,15 @@
 
 use std::time::Duration;
 
-use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig, MultiplexedConnection};
+use redis::aio::{
+    ConnectionLike, ConnectionManager, ConnectionManagerConfig, MultiplexedConnection,
+};
 use redis::cluster::{ClusterClient, ClusterConfig};
 use redis::cluster_async::ClusterConnection;
 use redis::sentinel::{SentinelClient, SentinelClientBuilder, SentinelServerType};
 use redis::{
-    AsyncConnectionConfig, Cmd, IntoConnectionInfo, Pipeline, RedisFuture,
-    TlsCertificates, TlsMode, Value,
+    AsyncConnectionConfig, Cmd, IntoConnectionInfo, Pipeline, RedisFuture, TlsCertificates,
+    TlsMode, Value,
 };
 use tokio::sync::Mutex;
 
@@ -102,7 +104,8 @@ impl Target {
         ca: Option<&[u8]>,
         shown: &str,
     ) -> Result<Target> {
-        let invalid = |detail: String| Error::config(format!("invalid Redis URL {shown}: {detail}"));
+        let invalid =
+            |detail: String| Error::config(format!("invalid Redis URL {shown}: {detail}"));
         let [first, ..] = urls else {
             return Err(Error::config("the Redis URL is empty"));
         };
@@ -236,20 +239,25 @@ fn sentinel_client(
     (tls, rest): (bool, &str),
     certs: Option<TlsCertificates>,
 ) -> std::result::Result<SentinelClient, String> {
-    let (authority, path) = rest
-        .split_once('/')
-        .ok_or("a Sentinel URL names the primary: redis+sentinel://HOST:PORT[,HOST:PORT...]/MASTER_NAME")?;
+    let (authority, path) = rest.split_once('/').ok_or(
+        "a Sentinel URL names the primary: redis+sentinel://HOST:PORT[,HOST:PORT...]/MASTER_NAME",
+    )?;
     let (userinfo, hosts) = match authority.rsplit_once('@') {
         Some((u, h)) => (Some(u), h),
         None => (None, authority),
     };
     let mut path = path.split('/').filter(|p| !p.is_empty());
-    let master = path.next().ok_or("the Sentinel URL names no primary (…/MASTER_NAME)")?;
+    let master = path
+        .next()
+        .ok_or("the Sentinel URL names no primary (…/MASTER_NAME)")?;
     let db = path.next().unwrap_or("0");
     let scheme = if tls { "rediss" } else { "redis" };
     let mut sentinels = Vec::new();
     for host in hosts.split(',').filter(|h| !h.is_empty()) {
-        let host = if host.rsplit_once(':').is_some_and(|(_, p)| p.parse::<u16>().is_ok()) {
+        let host = if host
+            .rsplit_once(':')
+            .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+        {
             host.to_string()
         } else {
             format!("{host}:{SENTINEL_PORT}")
