@@ -47,4 +47,4 @@ def test_a_ca_file_is_read_and_checked(tmp_path: Path) -> None:
 
 def test_a_redis_url_of_another_type_is_a_type_error() -> None:
     with pytest.raises(TypeError):
-        wxcloud.Client("wx1", "secret", "env-1", redis_url=6379)  # type: ignore[arg-type]
+        wxcloud.Client("wx1", "secret", "env-1", redis_url=6379)  # type: ignore[call-overload]

@@ -567,3 +567,48 @@ async fn a_tls_certificate_the_client_does_not_trust_is_a_typed_error_and_nothin
         "no plain-text listener: {port:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_does_not_trust_the_certificate_warns_once_and_its_calls_go_on() {
+    let test = "a_client_that_does_not_trust_the_certificate_warns_once_and_its_calls_go_on";
+    let (Some(url), Some(wrong_ca)) = (
+        test_env("WXCLOUD_TEST_REDIS_TLS_URL", test),
+        test_env("WXCLOUD_TEST_REDIS_WRONG_CA_FILE", test),
+    ) else {
+        return;
+    };
+    let warnings = redis_support::warnings::Warnings::install();
+    let address = host_port(url.split_once('@').unwrap().1);
+    let emulator = emulator().await;
+    let client = wxcloud::Client::builder()
+        .base_url(emulator.base_url())
+        .appid(emulator.appid())
+        .secret(emulator.secret())
+        .env(emulator.env())
+        .redis_url(&url)
+        .redis_ca_file(&wrong_ca)
+        .redis_key_prefix(unique_prefix("warned"))
+        .build()
+        .unwrap();
+    let calls: Vec<_> = (0..50)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                client
+                    .count(r#"db.collection("test_collection").count()"#)
+                    .await
+            })
+        })
+        .collect();
+    for call in calls {
+        call.await.unwrap().expect("the call succeeds on the in-process cache");
+    }
+    assert_eq!(fetches(&emulator), 1, "one fetch in the process");
+    assert_eq!(
+        warnings.store_failures_naming(&address),
+        1,
+        "one warning for the untrusted Redis"
+    );
+    let password = url.split_once("://").unwrap().1.split_once('@').unwrap().0;
+    assert_eq!(warnings.store_failures_naming(password.trim_start_matches(':')), 0);
+}

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod fleet;
+pub mod warnings;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
