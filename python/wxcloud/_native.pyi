@@ -189,7 +189,8 @@ class Client(Generic[_R]):
         token_mode: Literal["stable", "client_credential"] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-        redis_url: str | None = None,
+        redis_url: str | list[str] | None = None,
+        redis_ca_file: str | PathLike[str] | None = None,
         redis_key_prefix: str | None = None,
         raw: Literal[False] = False,
     ) -> None: ...
@@ -206,7 +207,8 @@ class Client(Generic[_R]):
         token_mode: Literal["stable", "client_credential"] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-        redis_url: str | None = None,
+        redis_url: str | list[str] | None = None,
+        redis_ca_file: str | PathLike[str] | None = None,
         redis_key_prefix: str | None = None,
         raw: Literal[True],
     ) -> None: ...
@@ -269,7 +271,8 @@ class AsyncClient(Generic[_R]):
         token_mode: Literal["stable", "client_credential"] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-        redis_url: str | None = None,
+        redis_url: str | list[str] | None = None,
+        redis_ca_file: str | PathLike[str] | None = None,
         redis_key_prefix: str | None = None,
         raw: Literal[False] = False,
     ) -> None: ...
@@ -286,7 +289,8 @@ class AsyncClient(Generic[_R]):
         token_mode: Literal["stable", "client_credential"] | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
-        redis_url: str | None = None,
+        redis_url: str | list[str] | None = None,
+        redis_ca_file: str | PathLike[str] | None = None,
         redis_key_prefix: str | None = None,
         raw: Literal[True],
     ) -> None: ...

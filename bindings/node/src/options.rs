@@ -80,9 +80,17 @@ const CLIENT_KEYS: &[&str] = &[
     "timeoutMs",
     "maxRetries",
     "redisUrl",
+    "redisCaFile",
     "redisKeyPrefix",
     "raw",
 ];
+
+/// `redisUrl`: one URL (a server, Sentinel, or comma-separated cluster nodes), or an array of
+/// cluster node URLs.
+enum RedisUrl {
+    One(String),
+    Cluster(Vec<String>),
+}
 
 /// `new Client(options)`: what is set overrides the `WXCLOUD_*` environment defaults.
 #[derive(Default)]
@@ -96,7 +104,8 @@ pub struct ClientOptions {
     token_mode: Option<TokenMode>,
     timeout: Option<Duration>,
     max_retries: Option<u32>,
-    redis_url: Option<String>,
+    redis_url: Option<RedisUrl>,
+    redis_ca_file: Option<String>,
     redis_key_prefix: Option<String>,
     /// Return records as strings.
     pub raw: bool,
@@ -135,8 +144,13 @@ impl ClientOptions {
         if let Some(v) = self.max_retries {
             b = b.max_retries(v);
         }
-        if let Some(v) = self.redis_url {
-            b = b.redis_url(v);
+        match self.redis_url {
+            Some(RedisUrl::One(url)) => b = b.redis_url(url),
+            Some(RedisUrl::Cluster(nodes)) => b = b.redis_cluster(nodes),
+            None => {}
+        }
+        if let Some(v) = self.redis_ca_file {
+            b = b.redis_ca_file(v);
         }
         if let Some(v) = self.redis_key_prefix {
             b = b.redis_key_prefix(v);
@@ -203,7 +217,20 @@ impl ClientOptions {
             }
             o.max_retries = Some(n as u32);
         }
-        o.redis_url = string_field(js, v, "redisUrl")?;
+        o.redis_url = match field(js, v, "redisUrl")? {
+            Some(urls) if js.is_array(urls)? => Some(RedisUrl::Cluster(elements(js, urls, "redisUrl")?
+                .into_iter()
+                .map(|url| match js.type_of(url)? {
+                    sys::ValueType::napi_string => Ok(js.get_string(url)?),
+                    _ => Err(misconfigured("redisUrl: expected a string or an array of strings".into())),
+                })
+                .collect::<Read<Vec<String>>>()?)),
+            Some(_) => Some(RedisUrl::One(string_field(js, v, "redisUrl")
+                .map_err(|_| misconfigured("redisUrl: expected a string or an array of strings".into()))?
+                .unwrap_or_default())),
+            None => None,
+        };
+        o.redis_ca_file = string_field(js, v, "redisCaFile")?;
         o.redis_key_prefix = string_field(js, v, "redisKeyPrefix")?;
         o.raw = bool_field(js, v, "raw")?.unwrap_or(false);
         Ok(o)

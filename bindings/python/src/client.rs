@@ -80,14 +80,28 @@ pub fn build_core(
     b.build().map_err(to_py_err)
 }
 
+/// `redis_url=`: one URL (a server, Sentinel, or comma-separated cluster nodes) or a list of
+/// cluster node URLs.
+#[derive(FromPyObject)]
+enum RedisUrl {
+    One(String),
+    Cluster(Vec<String>),
+}
+
 /// `b` keeping tokens in the Redis at `url` (shared by every process using it), if given.
 fn with_redis(
     mut b: wxcloud::ClientBuilder,
-    url: Option<String>,
+    url: Option<RedisUrl>,
+    ca_file: Option<std::path::PathBuf>,
     key_prefix: Option<String>,
 ) -> wxcloud::ClientBuilder {
-    if let Some(url) = url {
-        b = b.redis_url(url);
+    match url {
+        Some(RedisUrl::One(url)) => b = b.redis_url(url),
+        Some(RedisUrl::Cluster(nodes)) => b = b.redis_cluster(nodes),
+        None => {}
+    }
+    if let Some(path) = ca_file {
+        b = b.redis_ca_file(path);
     }
     if let Some(prefix) = key_prefix {
         b = b.redis_key_prefix(prefix);
@@ -159,7 +173,7 @@ macro_rules! operations {
             #[new]
             #[pyo3(signature = (appid = None, secret = None, env = None, *, base_url = None, access_token = None,
                 token_provider = None, token_mode = None, timeout = None, max_retries = None,
-                redis_url = None, redis_key_prefix = None, raw = false))]
+                redis_url = None, redis_ca_file = None, redis_key_prefix = None, raw = false))]
             #[allow(clippy::too_many_arguments)]
             fn new(
                 py: Python<'_>,
@@ -172,14 +186,15 @@ macro_rules! operations {
                 token_mode: Option<String>,
                 timeout: Option<f64>,
                 max_retries: Option<u32>,
-                redis_url: Option<String>,
+                redis_url: Option<RedisUrl>,
+                redis_ca_file: Option<std::path::PathBuf>,
                 redis_key_prefix: Option<String>,
                 raw: bool,
             ) -> PyResult<Self> {
                 let loop_slot = LoopSlot::default();
                 let core = build_core(
                     py,
-                    with_redis(wxcloud::ClientBuilder::from_env(), redis_url, redis_key_prefix), appid, secret, env, base_url, access_token, token_provider, token_mode, timeout,
+                    with_redis(wxcloud::ClientBuilder::from_env(), redis_url, redis_ca_file, redis_key_prefix), appid, secret, env, base_url, access_token, token_provider, token_mode, timeout,
                     max_retries, &loop_slot,
                 )?;
                 Ok(Self::wrap(core, raw, loop_slot))

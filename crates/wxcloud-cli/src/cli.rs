@@ -62,9 +62,15 @@ pub struct ConnArgs {
     #[arg(long, value_name = "N")]
     pub max_retries: Option<u32>,
     /// Keep tokens in this Redis, shared by every process using it [env: WXCLOUD_REDIS_URL;
-    /// key prefix WXCLOUD_REDIS_KEY_PREFIX]. Its password is never printed.
+    /// key prefix WXCLOUD_REDIS_KEY_PREFIX]: redis://, rediss:// (TLS),
+    /// redis+sentinel://HOST:PORT[,HOST:PORT...]/MASTER_NAME, or a cluster's node URLs
+    /// separated by commas. Its password is never printed.
     #[arg(long, value_name = "URL")]
     pub redis_url: Option<String>,
+    /// Verify the Redis TLS certificate against the CA certificates in this PEM file instead
+    /// of the system roots [env: WXCLOUD_REDIS_CA_FILE].
+    #[arg(long, value_name = "PATH")]
+    pub redis_ca_file: Option<String>,
 }
 
 /// How results are printed.
@@ -419,6 +425,7 @@ impl ConnArgs {
             timeout: self.timeout.or(earlier.timeout),
             max_retries: self.max_retries.or(earlier.max_retries),
             redis_url: self.redis_url.or_else(|| earlier.redis_url.clone()),
+            redis_ca_file: self.redis_ca_file.or_else(|| earlier.redis_ca_file.clone()),
         }
     }
 }

@@ -70,6 +70,7 @@ fn flag_value(flags: &ConnArgs, name: &str) -> Option<String> {
         "WXCLOUD_TIMEOUT" => flags.timeout.map(|t| t.to_string()),
         "WXCLOUD_MAX_RETRIES" => flags.max_retries.map(|n| n.to_string()),
         "WXCLOUD_REDIS_URL" => text(&flags.redis_url),
+        "WXCLOUD_REDIS_CA_FILE" => text(&flags.redis_ca_file),
         _ => None,
     }
 }

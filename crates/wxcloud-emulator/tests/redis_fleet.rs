@@ -4,148 +4,15 @@
 
 mod redis_support;
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use redis_support::{Resp, example, redis_url, unique_prefix};
-use wxcloud_emulator::{Emulator, RunningEmulator};
+use redis_support::fleet::{
+    Target, assert_all_succeeded_on_one_token, emulator, finish, go, run_fleet, serial, spawn_fleet,
+};
+use redis_support::{Resp, redis_url, unique_prefix};
+use wxcloud_emulator::RunningEmulator;
 
 const STABLE_TOKEN: &str = "/cgi-bin/stable_token";
-
-struct Worker {
-    child: Child,
-    stdout: BufReader<ChildStdout>,
-}
-
-/// What a worker printed at the end.
-#[derive(Debug)]
-struct Outcome {
-    ok: usize,
-    err: usize,
-    token: String,
-}
-
-/// Where the workers go: the emulator's address and app, Redis and the key prefix.
-#[derive(Clone)]
-struct Target {
-    base_url: String,
-    appid: String,
-    secret: String,
-    env: String,
-    redis_url: String,
-    prefix: String,
-}
-
-impl Target {
-    fn new(emulator: &RunningEmulator, redis_url: &str, prefix: &str) -> Target {
-        Target {
-            base_url: emulator.base_url(),
-            appid: emulator.appid().to_string(),
-            secret: emulator.secret().to_string(),
-            env: emulator.env().to_string(),
-            redis_url: redis_url.to_string(),
-            prefix: prefix.to_string(),
-        }
-    }
-}
-
-/// Starts `n` token_burst workers and waits until each has built its client.
-fn spawn_fleet(n: usize, t: &Target, args: &[&str]) -> Vec<Worker> {
-    let workers: Vec<Worker> = (0..n)
-        .map(|_| {
-            let mut child = Command::new(example("token_burst"))
-                .args(args)
-                .env_clear()
-                .env("WXCLOUD_BASE_URL", &t.base_url)
-                .env("WXCLOUD_APPID", &t.appid)
-                .env("WXCLOUD_SECRET", &t.secret)
-                .env("WXCLOUD_ENV", &t.env)
-                .env("WXCLOUD_REDIS_URL", &t.redis_url)
-                .env("WXCLOUD_REDIS_KEY_PREFIX", &t.prefix)
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::inherit())
-                .spawn()
-                .expect("start token_burst");
-            let stdout = BufReader::new(child.stdout.take().unwrap());
-            Worker { child, stdout }
-        })
-        .collect();
-    workers
-        .into_iter()
-        .map(|mut w| {
-            let mut line = String::new();
-            w.stdout.read_line(&mut line).unwrap();
-            assert_eq!(line.trim(), "ready", "a worker failed to start");
-            w
-        })
-        .collect()
-}
-
-fn go(workers: &mut [Worker]) {
-    for w in workers.iter_mut() {
-        w.child.stdin.as_mut().unwrap().write_all(b"go\n").unwrap();
-    }
-}
-
-fn finish(mut w: Worker) -> Outcome {
-    let mut line = String::new();
-    w.stdout.read_line(&mut line).unwrap();
-    let status = w.child.wait().unwrap();
-    assert!(status.success(), "worker exited with {status}: {line}");
-    let field = |name: &str| {
-        line.split_whitespace()
-            .find_map(|f| f.strip_prefix(&format!("{name}=")).map(String::from))
-            .unwrap_or_else(|| panic!("no {name} in {line:?}"))
-    };
-    Outcome {
-        ok: field("ok").parse().unwrap(),
-        err: field("err").parse().unwrap(),
-        token: field("token"),
-    }
-}
-
-/// Starts `n` workers with `args`, lets them go at once, and waits for what they print.
-async fn run_fleet(n: usize, target: Target, args: &'static [&'static str]) -> Vec<Outcome> {
-    tokio::task::spawn_blocking(move || {
-        let mut fleet = spawn_fleet(n, &target, args);
-        go(&mut fleet);
-        fleet.into_iter().map(finish).collect::<Vec<_>>()
-    })
-    .await
-    .unwrap()
-}
-
-/// Every worker made all its `calls` and ended on the same token.
-fn assert_all_succeeded_on_one_token(outcomes: &[Outcome], calls: usize) {
-    for o in outcomes {
-        assert_eq!(
-            (o.ok, o.err),
-            (calls, 0),
-            "every call of every worker succeeds: {o:?}"
-        );
-        assert_eq!(
-            o.token, outcomes[0].token,
-            "every worker uses the same token"
-        );
-    }
-}
-
-/// The tests of this file run one at a time: a fleet of processes on a small machine would
-/// otherwise slow another test's token fetch past its lease.
-async fn serial() -> tokio::sync::MutexGuard<'static, ()> {
-    static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-    SERIAL.lock().await
-}
-
-async fn emulator() -> RunningEmulator {
-    Emulator::builder()
-        .seed_sample(true)
-        .start()
-        .await
-        .expect("emulator")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn eight_processes_of_200_calls_on_a_cold_cache_fetch_one_token() {
@@ -189,7 +56,7 @@ async fn a_lock_holder_killed_mid_refresh_is_taken_over_once_its_lease_ends() {
     // lock is stuck in it.
     delay_next_token(&emulator, 60_000).await;
     let target = Target::new(&emulator, &url, &unique_prefix("takeover"));
-    let lock_key = format!("{}stable_token:{}:lock", target.prefix, target.appid);
+    let lock_key = format!("{{{}stable_token:{}}}:lock", target.prefix, target.appid);
 
     let redis_url = target.redis_url.clone();
     let mut fleet = tokio::task::spawn_blocking(move || {
@@ -345,13 +212,14 @@ async fn the_store_holds_tokens_and_never_a_secret() {
     }
 
     let mut redis = Resp::connect(&url).unwrap();
-    let mut keys = redis.scan(&prefix);
+    // Each token's keys share the hash tag {prefix + cache key}.
+    let mut keys = redis.scan(&format!("{{{prefix}"));
     keys.sort();
     let expected = [
-        format!("{prefix}authorizer:wxcomponent:wxauthorizer"),
-        format!("{prefix}authorizer:wxcomponent:wxauthorizer:refresh_token"),
-        format!("{prefix}client_credential:{}", emulator.appid()),
-        format!("{prefix}stable_token:{}", emulator.appid()),
+        format!("{{{prefix}authorizer:wxcomponent:wxauthorizer}}"),
+        format!("{{{prefix}authorizer:wxcomponent:wxauthorizer}}:refresh_token"),
+        format!("{{{prefix}client_credential:{}}}", emulator.appid()),
+        format!("{{{prefix}stable_token:{}}}", emulator.appid()),
     ];
     assert_eq!(
         keys, expected,

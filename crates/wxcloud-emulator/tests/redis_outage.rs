@@ -7,14 +7,10 @@ mod redis_support;
 
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use redis_support::warnings::Warnings;
 use redis_support::{Resp, redis_url, unique_prefix};
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Level, Metadata, Subscriber};
 use wxcloud_emulator::Emulator;
 
 const STABLE_TOKEN: &str = "/cgi-bin/stable_token";
@@ -89,42 +85,6 @@ impl Drop for RedisServer {
     }
 }
 
-/// Counts the client's "token store failed" warnings.
-struct WarningCounter(Arc<AtomicUsize>);
-
-struct Message(String);
-
-impl Visit for Message {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "message" {
-            self.0 = format!("{value:?}");
-        }
-    }
-}
-
-impl Subscriber for WarningCounter {
-    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        metadata.is_event() && *metadata.level() <= Level::INFO
-    }
-    fn new_span(&self, _: &Attributes<'_>) -> Id {
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, _: &Record<'_>) {}
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        let mut message = Message(String::new());
-        event.record(&mut message);
-        if message.0.contains("token store") {
-            eprintln!("{}: {}", event.metadata().level(), message.0);
-        }
-        if *event.metadata().level() == Level::WARN && message.0.contains("token store failed") {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
-
 async fn counts(client: &wxcloud::Client, n: usize) -> usize {
     let calls: Vec<_> = (0..n)
         .map(|_| {
@@ -151,8 +111,7 @@ async fn calls_go_on_while_redis_is_down_and_sharing_resumes_when_it_is_back() {
     if redis_url("calls_go_on_while_redis_is_down_and_sharing_resumes_when_it_is_back").is_none() {
         return;
     }
-    let warnings = Arc::new(AtomicUsize::new(0));
-    tracing::subscriber::set_global_default(WarningCounter(Arc::clone(&warnings))).unwrap();
+    let warnings = Warnings::install();
     let mut redis = RedisServer::start();
     let emulator = Emulator::builder().seed_sample(true).start().await.unwrap();
     let prefix = unique_prefix("outage");
@@ -168,7 +127,7 @@ async fn calls_go_on_while_redis_is_down_and_sharing_resumes_when_it_is_back() {
             .build()
             .unwrap()
     };
-    let token_key = format!("{prefix}stable_token:{}", emulator.appid());
+    let token_key = format!("{{{prefix}stable_token:{}}}", emulator.appid());
 
     let a = client();
     assert_eq!(counts(&a, 50).await, 50);
@@ -193,7 +152,7 @@ async fn calls_go_on_while_redis_is_down_and_sharing_resumes_when_it_is_back() {
     assert_eq!(run.await.unwrap(), 200, "calls go on while Redis is down");
     assert_eq!(counts(&a, 50).await, 50);
     assert_eq!(
-        warnings.load(Ordering::SeqCst),
+        warnings.store_failures(),
         1,
         "one warning, not one per call"
     );
@@ -201,7 +160,7 @@ async fn calls_go_on_while_redis_is_down_and_sharing_resumes_when_it_is_back() {
     // A process starting while Redis is down works too (and warns once itself).
     let b = client();
     assert_eq!(counts(&b, 50).await, 50);
-    assert_eq!(warnings.load(Ordering::SeqCst), 2, "one warning per client");
+    assert_eq!(warnings.store_failures(), 2, "one warning per client");
 
     // Redis comes back (empty) at the same address. The next refresh of `a` goes through it
     // again: its connection comes back by itself.
@@ -236,7 +195,7 @@ async fn calls_go_on_while_redis_is_down_and_sharing_resumes_when_it_is_back() {
         "c uses the token a stored"
     );
     assert_eq!(
-        warnings.load(Ordering::SeqCst),
+        warnings.store_failures(),
         2,
         "no new warning after Redis came back"
     );

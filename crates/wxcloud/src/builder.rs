@@ -96,7 +96,8 @@ pub struct ClientBuilder {
     refresh_margin: Duration,
     max_reply_bytes: usize,
     store: Option<Arc<dyn TokenStore>>,
-    redis_url: Option<Secret>,
+    redis_url: Option<RedisUrls>,
+    redis_ca_file: Option<std::path::PathBuf>,
     redis_key_prefix: Option<String>,
     lock_lease: Option<Duration>,
     clock: Option<Arc<dyn Clock>>,
@@ -123,6 +124,7 @@ impl Default for ClientBuilder {
             max_reply_bytes: DEFAULT_MAX_REPLY_BYTES,
             store: None,
             redis_url: None,
+            redis_ca_file: None,
             redis_key_prefix: None,
             lock_lease: None,
             clock: None,
@@ -141,7 +143,7 @@ impl ClientBuilder {
     /// `WXCLOUD_ENV`, `WXCLOUD_BASE_URL`, `WXCLOUD_ACCESS_TOKEN`, `WXCLOUD_TOKEN_MODE`
     /// (`stable` or `client_credential`), `WXCLOUD_TIMEOUT` (seconds) and
     /// `WXCLOUD_MAX_RETRIES`, and for a token cache shared in Redis `WXCLOUD_REDIS_URL` and
-    /// `WXCLOUD_REDIS_KEY_PREFIX`. Empty variables are ignored; later builder calls override them.
+    /// `WXCLOUD_REDIS_KEY_PREFIX` (and `WXCLOUD_REDIS_CA_FILE`). Empty variables are ignored; later builder calls override them.
     /// A malformed value is reported by [`build`](Self::build).
     pub fn from_env() -> Self {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -190,6 +192,9 @@ impl ClientBuilder {
         }
         if let Some(v) = get("WXCLOUD_REDIS_URL") {
             b = b.redis_url(v);
+        }
+        if let Some(v) = get("WXCLOUD_REDIS_CA_FILE") {
+            b = b.redis_ca_file(v);
         }
         if let Some(v) = get("WXCLOUD_REDIS_KEY_PREFIX") {
             b = b.redis_key_prefix(v);
@@ -334,12 +339,18 @@ impl ClientBuilder {
         self
     }
 
-    /// Keep tokens in the Redis at `url` (`redis://[:password@]host[:port][/db]`), shared by
-    /// every process configured with it: one of them fetches a token while the others wait
-    /// for it, and a token is refreshed once for the whole fleet. If Redis cannot be reached,
-    /// calls go on with the in-process cache (and one warning is logged). Needs the cargo
-    /// feature `redis`; without it [`build`](Self::build) fails. The URL's password is never
-    /// shown. See [`crate::token::RedisTokenStore`] for the key layout.
+    /// Keep tokens in the Redis at `url`, shared by every process configured with it: one of
+    /// them fetches a token while the others wait for it, and a token is refreshed once for
+    /// the whole fleet. If Redis cannot be reached, calls go on with the in-process cache (and
+    /// one warning is logged). Needs the cargo feature `redis`; without it
+    /// [`build`](Self::build) fails. The URL's password is never shown.
+    ///
+    /// `url` is one server or primary (`redis://[[user]:password@]host[:port][/db]`,
+    /// `rediss://` for TLS), Sentinel
+    /// (`redis+sentinel://[[user]:password@]HOST[:PORT][,HOST[:PORT]...]/MASTER_NAME[/db]`,
+    /// `rediss+sentinel://` for TLS), or a cluster's node URLs separated by commas (see also
+    /// [`redis_cluster`](Self::redis_cluster)). See [`crate::token::RedisTokenStore`] for the
+    /// key layout.
     ///
     /// ```no_run
     /// # fn demo() -> wxcloud::Result<()> {
@@ -347,13 +358,49 @@ impl ClientBuilder {
     ///     .appid("wx1234567890")
     ///     .secret("app-secret")
     ///     .env("test2-4a89da")
-    ///     .redis_url("redis://127.0.0.1:6379/0")
+    ///     .redis_url("redis+sentinel://10.0.0.7:26379,10.0.0.8:26379/mymaster")
     ///     .redis_key_prefix("wxcloud:")
     ///     .build()?;
     /// # let _ = client; Ok(()) }
     /// ```
     pub fn redis_url(mut self, url: impl Into<String>) -> Self {
-        self.redis_url = Some(Secret::new(url));
+        self.redis_url = Some(RedisUrls {
+            urls: vec![Secret::new(url)],
+            cluster: false,
+        });
+        self
+    }
+
+    /// Keep tokens in the Redis Cluster these node URLs (`redis://` or `rediss://`) belong to,
+    /// as [`redis_url`](Self::redis_url) does for one server. One reachable node is enough;
+    /// the others are discovered.
+    ///
+    /// ```no_run
+    /// # fn demo() -> wxcloud::Result<()> {
+    /// let client = wxcloud::Client::builder()
+    ///     .appid("wx1234567890")
+    ///     .secret("app-secret")
+    ///     .redis_cluster(vec!["redis://10.0.0.5:6379", "redis://10.0.0.6:6379"])
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn redis_cluster<I, S>(mut self, nodes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.redis_url = Some(RedisUrls {
+            urls: nodes.into_iter().map(Secret::new).collect(),
+            cluster: true,
+        });
+        self
+    }
+
+    /// Verify the Redis servers' TLS certificates against the PEM CA certificates in this
+    /// file instead of the system roots (`rediss://` URLs only). Certificates are always
+    /// verified; there is no switch to accept any certificate.
+    pub fn redis_ca_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.redis_ca_file = Some(path.into());
         self
     }
 
@@ -438,7 +485,11 @@ impl ClientBuilder {
                 "both a token store and a Redis URL are set: choose one",
             )),
             (Some(store), None) => Ok(Arc::clone(store)),
-            (None, Some(url)) => redis_store(url.expose(), self.redis_key_prefix.as_deref()),
+            (None, Some(urls)) => redis_store(
+                urls,
+                self.redis_ca_file.as_deref(),
+                self.redis_key_prefix.as_deref(),
+            ),
             (None, None) => Ok(Arc::new(MemoryTokenStore::new())),
         }
     }
@@ -508,14 +559,36 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("retry", &self.retry)
             .field("redis_url", &redacted(self.redis_url.is_some()))
+            .field("redis_ca_file", &self.redis_ca_file)
             .field("redis_key_prefix", &self.redis_key_prefix)
             .finish_non_exhaustive()
     }
 }
 
+/// The Redis a client keeps its tokens in: one URL (a server, Sentinel, or comma-separated
+/// cluster nodes) or a cluster's node list.
+#[derive(Clone)]
+struct RedisUrls {
+    urls: Vec<Secret>,
+    cluster: bool,
+}
+
 #[cfg(feature = "redis")]
-fn redis_store(url: &str, prefix: Option<&str>) -> Result<Arc<dyn TokenStore>> {
-    let mut store = crate::token::RedisTokenStore::new(url)?;
+fn redis_store(
+    redis: &RedisUrls,
+    ca_file: Option<&std::path::Path>,
+    prefix: Option<&str>,
+) -> Result<Arc<dyn TokenStore>> {
+    use crate::token::RedisTokenStore;
+    let urls = redis.urls.iter().map(|u| u.expose().to_string());
+    let mut store = if redis.cluster {
+        RedisTokenStore::cluster(urls)?
+    } else {
+        RedisTokenStore::new(&urls.collect::<Vec<_>>().join(","))?
+    };
+    if let Some(path) = ca_file {
+        store = store.with_ca_file(path)?;
+    }
     if let Some(prefix) = prefix {
         store = store.with_key_prefix(prefix);
     }
@@ -523,7 +596,11 @@ fn redis_store(url: &str, prefix: Option<&str>) -> Result<Arc<dyn TokenStore>> {
 }
 
 #[cfg(not(feature = "redis"))]
-fn redis_store(_url: &str, _prefix: Option<&str>) -> Result<Arc<dyn TokenStore>> {
+fn redis_store(
+    _redis: &RedisUrls,
+    _ca_file: Option<&std::path::Path>,
+    _prefix: Option<&str>,
+) -> Result<Arc<dyn TokenStore>> {
     Err(Error::config(
         "a Redis URL is set, but this build of wxcloud has no Redis support (cargo feature `redis`)",
     ))

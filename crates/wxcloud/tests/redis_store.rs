@@ -107,7 +107,7 @@ async fn the_lock_has_one_holder_only_it_releases_and_its_lease_ends() {
         // A second store object on the same keys stands for another process.
         let b = RedisTokenStore::new(&url)
             .unwrap()
-            .with_key_prefix(a.token_key(""));
+            .with_key_prefix(a.key_prefix());
         (a, b)
     };
     let lease = Duration::from_secs(30);
@@ -357,7 +357,7 @@ async fn token_providers_of_two_apps_sharing_a_redis_keep_their_own_tokens() {
     else {
         return;
     };
-    let prefix = store(&url, "providers").token_key("");
+    let prefix = store(&url, "providers").key_prefix().to_string();
     let app = |appid: &'static str| {
         wxcloud::Client::builder()
             .appid(appid)

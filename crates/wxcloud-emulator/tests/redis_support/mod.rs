@@ -4,6 +4,9 @@
 
 #![allow(dead_code)]
 
+pub mod fleet;
+pub mod warnings;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
@@ -11,14 +14,20 @@ use std::path::PathBuf;
 /// The test Redis URL (`WXCLOUD_TEST_REDIS_URL`, set by `scripts/suites/redis.sh`), or `None`
 /// with a note when it is unset — unless `WXCLOUD_REDIS_REQUIRED=1`, which makes it a failure.
 pub fn redis_url(test: &str) -> Option<String> {
-    match std::env::var("WXCLOUD_TEST_REDIS_URL") {
-        Ok(url) if !url.trim().is_empty() => Some(url),
+    test_env("WXCLOUD_TEST_REDIS_URL", test)
+}
+
+/// The variable `var` set by `scripts/suites/redis.sh` (a URL, a file, a binary), or `None`
+/// with a note when it is unset — unless `WXCLOUD_REDIS_REQUIRED=1`, which makes it a failure.
+pub fn test_env(var: &str, test: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(value) if !value.trim().is_empty() => Some(value),
         _ if std::env::var("WXCLOUD_REDIS_REQUIRED").as_deref() == Ok("1") => {
-            panic!("{test}: WXCLOUD_REDIS_REQUIRED=1 but WXCLOUD_TEST_REDIS_URL is not set")
+            panic!("{test}: WXCLOUD_REDIS_REQUIRED=1 but {var} is not set")
         }
         _ => {
             eprintln!(
-                "skipping {test}: WXCLOUD_TEST_REDIS_URL is not set (scripts/suites/redis.sh starts a redis-server and sets it)"
+                "skipping {test}: {var} is not set (scripts/suites/redis.sh starts the Redis servers and sets it)"
             );
             None
         }

@@ -11,6 +11,8 @@ mod cache;
 mod clock;
 #[cfg(feature = "redis")]
 mod redis_store;
+#[cfg(feature = "redis")]
+mod redis_target;
 mod sources;
 mod store;
 
@@ -21,7 +23,9 @@ use std::time::Duration;
 pub(crate) use cache::{CacheConfig, TokenCache};
 pub use clock::{Clock, ManualClock, SystemClock};
 #[cfg(feature = "redis")]
-pub use redis_store::{DEFAULT_REDIS_KEY_PREFIX, DEFAULT_REDIS_TIMEOUT, RedisTokenStore};
+pub use redis_store::{
+    DEFAULT_REDIS_CONNECT_TIMEOUT, DEFAULT_REDIS_KEY_PREFIX, DEFAULT_REDIS_TIMEOUT, RedisTokenStore,
+};
 pub use sources::{
     AuthorizerSource, CallbackSource, ClientCredentialSource, FixedSource, StableTokenSource,
     VerifyTicket,

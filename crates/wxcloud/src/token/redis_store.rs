@@ -1,24 +1,34 @@
 //! A [`TokenStore`] in Redis, so that a fleet of processes (and machines) shares one token
-//! per app and refreshes it once between them.
+//! per app and refreshes it once between them: on one server, a Redis Cluster or a
+//! Sentinel-managed primary, in plain text or TLS (see [`super::redis_target`]).
 //!
 //! Key layout, for a source whose [`super::TokenSource::cache_key`] is `K` and the default
-//! prefix `wxcloud:`:
+//! prefix `wxcloud:`. Every key of one token shares the hash tag `{wxcloud:K}`, so on a cluster
+//! the lock, the token and a rotated refresh token are in one slot and one script can touch
+//! them all:
 //!
 //! | key | type | content | expiry |
 //! |---|---|---|---|
-//! | `wxcloud:K` | hash | `token`, `expires_at`, `refresh_at` (Unix ms, empty if unknown) | the token's expiry |
-//! | `wxcloud:K:lock` | string | the id of the process refreshing the token | the lease |
-//! | `wxcloud:K:refresh_token` | string | an authorizer's latest refresh token | none |
+//! | `{wxcloud:K}` | hash | `token`, `expires_at`, `refresh_at` (Unix ms, empty if unknown) | the token's expiry |
+//! | `{wxcloud:K}:lock` | string | the id of the process refreshing the token | the lease |
+//! | `{wxcloud:K}:refresh_token` | string | an authorizer's latest refresh token | none |
+//!
+//! Versions before the hash tag wrote `wxcloud:K`, `wxcloud:K:lock` and
+//! `wxcloud:K:refresh_token`. When a key of the new layout is missing, the store reads the
+//! token and refresh token of the old layout once per key (so a rolling upgrade takes over
+//! the old fleet's token and, above all, an authorizer's rotated refresh token, which nothing
+//! else could recover); it never writes the old layout.
 //!
 //! The app secret is never written; only tokens are.
 
+use std::collections::HashSet;
 use std::fmt;
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, Script};
-use tokio::sync::OnceCell;
 
+use super::redis_target::{Connection, Target, detail, redact_urls, split_urls};
 use super::{AccessToken, LockId, StoredToken, TokenStore};
 use crate::{Error, Result};
 
@@ -26,6 +36,9 @@ use crate::{Error, Result};
 pub const DEFAULT_REDIS_KEY_PREFIX: &str = "wxcloud:";
 /// How long one Redis operation may take before the store counts as unreachable.
 pub const DEFAULT_REDIS_TIMEOUT: Duration = Duration::from_millis(500);
+/// How long connecting may take (TCP, TLS handshake, authentication, and for Sentinel asking
+/// for the primary) before the store counts as unreachable.
+pub const DEFAULT_REDIS_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Writes a token and (if it carries one) its refresh token in one step.
 const PUT: &str = r#"
@@ -49,20 +62,31 @@ return 0
 "#;
 
 /// A [`TokenStore`] in Redis (cargo feature `redis`), shared by every process configured with
-/// the same URL and key prefix. Most programs set it up with
+/// the same Redis and key prefix. Most programs set it up with
 /// [`crate::ClientBuilder::redis_url`].
 ///
-/// It connects on first use and reconnects by itself; every operation is bounded by a short
+/// The Redis may be one server or primary (`redis://[[user]:password@]host[:port][/db]`,
+/// `rediss://` for TLS), a cluster ([`RedisTokenStore::cluster`] with its node URLs, or one
+/// string of comma-separated URLs), or the primary that Sentinel names
+/// (`redis+sentinel://[[user]:password@]HOST[:PORT][,HOST[:PORT]...]/MASTER_NAME[/db]`,
+/// `rediss+sentinel://` for TLS). TLS verifies the server's certificate against the system
+/// roots, or against [`RedisTokenStore::with_ca_file`]; there is no way to turn verification
+/// off.
+///
+/// It connects on first use and reconnects by itself (a cluster follows `MOVED`/`ASK` and
+/// failovers, a Sentinel target asks the sentinels for the primary again after a failure);
+/// connecting is bounded by [`DEFAULT_REDIS_CONNECT_TIMEOUT`] and every operation by a short
 /// timeout ([`DEFAULT_REDIS_TIMEOUT`]), so an unreachable Redis costs a call at most a few
-/// timeouts before the client falls back to its in-process cache. Its `Debug` hides the URL's
-/// password.
+/// timeouts before the client falls back to its in-process cache. Its `Debug` hides the URLs' passwords.
 ///
 /// ```no_run
 /// # fn demo() -> wxcloud::Result<()> {
 /// use std::sync::Arc;
 /// use wxcloud::token::RedisTokenStore;
 ///
-/// let store = RedisTokenStore::new("redis://:password@10.0.0.5:6379/0")?.with_key_prefix("myapp:");
+/// let store = RedisTokenStore::new("rediss://:password@cache.internal:6380/0")?
+///     .with_ca_file("/etc/ssl/redis-ca.pem")?
+///     .with_key_prefix("myapp:");
 /// let client = wxcloud::Client::builder()
 ///     .appid("wx1234567890")
 ///     .secret("app-secret")
@@ -71,127 +95,219 @@ return 0
 /// # let _ = client; Ok(()) }
 /// ```
 pub struct RedisTokenStore {
-    client: redis::Client,
+    target: Target,
+    urls: Vec<String>,
+    cluster: bool,
     display_url: String,
     prefix: String,
     timeout: Duration,
-    connection: OnceCell<ConnectionManager>,
+    connect_timeout: Duration,
+    /// Keys whose old-layout (untagged) copy was already looked for.
+    legacy_read: Mutex<HashSet<String>>,
     put: Script,
     invalidate: Script,
     unlock: Script,
 }
 
 impl RedisTokenStore {
-    /// A store at `url` (`redis://[:password@]host[:port][/db]`, `rediss://` for TLS if the
-    /// `redis` crate was built with it). Nothing is connected until the store is first used.
+    /// A store at `url`: one server (`redis://`, `rediss://`), Sentinel (`redis+sentinel://`,
+    /// `rediss+sentinel://`), or a cluster when `url` lists several comma-separated node URLs.
+    /// Nothing is connected until the store is first used.
     pub fn new(url: &str) -> Result<Self> {
-        let display_url = redact_url(url);
-        let client = redis::Client::open(url).map_err(|e| {
-            Error::config(format!(
-                "invalid Redis URL {display_url}: {}",
-                e.kind_and_detail()
-            ))
-        })?;
+        Self::open(split_urls(&[url.to_string()]), false)
+    }
+
+    /// A store on the Redis Cluster that `nodes` (node URLs, `redis://` or `rediss://`) belong
+    /// to; one reachable node is enough, the others are found from it.
+    ///
+    /// ```no_run
+    /// # fn demo() -> wxcloud::Result<()> {
+    /// let store = wxcloud::token::RedisTokenStore::cluster([
+    ///     "redis://:password@10.0.0.5:6379",
+    ///     "redis://:password@10.0.0.6:6379",
+    /// ])?;
+    /// # let _ = store; Ok(()) }
+    /// ```
+    pub fn cluster<I, S>(nodes: I) -> Result<Self>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let nodes: Vec<String> = nodes.into_iter().map(Into::into).collect();
+        Self::open(split_urls(&nodes), true)
+    }
+
+    fn open(urls: Vec<String>, cluster: bool) -> Result<Self> {
+        let display_url = redact_urls(&urls);
+        let target = Target::open(&urls, cluster, None, &display_url)?;
         Ok(RedisTokenStore {
-            client,
+            target,
+            urls,
+            cluster,
             display_url,
             prefix: DEFAULT_REDIS_KEY_PREFIX.to_string(),
             timeout: DEFAULT_REDIS_TIMEOUT,
-            connection: OnceCell::new(),
+            connect_timeout: DEFAULT_REDIS_CONNECT_TIMEOUT,
+            legacy_read: Mutex::new(HashSet::new()),
             put: Script::new(PUT),
             invalidate: Script::new(INVALIDATE),
             unlock: Script::new(UNLOCK),
         })
     }
 
+    /// Verifies the servers' TLS certificates against the PEM certificates in the file at
+    /// `path` instead of the system roots (for a private CA). The URLs must be `rediss://` or
+    /// `rediss+sentinel://`; an unreadable file or one without a certificate is a
+    /// configuration error.
+    pub fn with_ca_file(mut self, path: impl AsRef<std::path::Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let pem = std::fs::read(path).map_err(|e| {
+            Error::config(format!(
+                "cannot read the Redis CA file {}: {e}",
+                path.display()
+            ))
+        })?;
+        if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+            return Err(Error::config(format!(
+                "the Redis CA file {} holds no PEM certificate",
+                path.display()
+            )));
+        }
+        let all_tls = self.urls.iter().all(|u| {
+            let scheme = u.split("://").next().unwrap_or("").to_ascii_lowercase();
+            scheme == "rediss" || scheme == "rediss+sentinel"
+        });
+        if !all_tls {
+            return Err(Error::config(format!(
+                "a Redis CA file is set, but {} is not a TLS URL (rediss:// or rediss+sentinel://)",
+                self.display_url
+            )));
+        }
+        self.target = Target::open(&self.urls, self.cluster, Some(&pem), &self.display_url)?;
+        Ok(self)
+    }
+
     /// Prefixes every key with `prefix` (default `wxcloud:`), e.g. to keep several
-    /// deployments apart in one Redis.
+    /// deployments apart in one Redis. (It becomes part of each key's hash tag, so it should
+    /// hold no `{` or `}`.)
     pub fn with_key_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.prefix = prefix.into();
         self
     }
 
-    /// Bounds each Redis operation (connecting included) by `timeout`; default 500 ms.
+    /// The prefix of every key (see [`with_key_prefix`](Self::with_key_prefix)).
+    pub fn key_prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// Bounds each Redis operation by `timeout`; default 500 ms. Connecting has its own
+    /// bound, [`with_connect_timeout`](Self::with_connect_timeout).
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// The key the token of `cache_key` is stored under.
+    /// Bounds connecting (TCP, TLS handshake, authentication, asking Sentinel for the
+    /// primary) by `timeout`; default 2 s. A TLS handshake can take longer than a command.
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The key the token of `cache_key` is stored under: `{<prefix><cache_key>}`, the hash
+    /// tag its lock and refresh token share.
     pub fn token_key(&self, cache_key: &str) -> String {
-        format!("{}{cache_key}", self.prefix)
+        format!("{{{}{cache_key}}}", self.prefix)
     }
 
     fn lock_key(&self, cache_key: &str) -> String {
-        format!("{}{cache_key}:lock", self.prefix)
+        format!("{}:lock", self.token_key(cache_key))
     }
 
     fn refresh_token_key(&self, cache_key: &str) -> String {
-        format!("{}{cache_key}:refresh_token", self.prefix)
+        format!("{}:refresh_token", self.token_key(cache_key))
     }
 
-    /// The connection, created on first use (it needs a tokio runtime, which the builder may
-    /// not have). It connects lazily and reconnects after failures on its own.
-    async fn connection(&self) -> Result<ConnectionManager> {
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(self.timeout))
-            .set_response_timeout(Some(self.timeout))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(200));
-        self.connection
-            .get_or_try_init(|| async {
-                ConnectionManager::new_lazy_with_config(self.client.clone(), config)
-            })
-            .await
-            .cloned()
-            .map_err(|e| self.failed("connect", e))
+    /// The key of the layout before hash tags, `<prefix><cache_key><suffix>`, if it was not
+    /// looked at yet for this `suffix` and `cache_key`.
+    fn legacy_key_once(&self, cache_key: &str, suffix: &str) -> Option<String> {
+        let key = format!("{}{cache_key}{suffix}", self.prefix);
+        let mut read = self.legacy_read.lock().unwrap_or_else(|e| e.into_inner());
+        read.insert(key.clone()).then_some(key)
     }
 
     /// Runs one operation within the store's timeout.
     async fn run<T, F, Fut>(&self, what: &'static str, op: F) -> Result<T>
     where
-        F: FnOnce(ConnectionManager) -> Fut,
+        F: FnOnce(Connection) -> Fut,
         Fut: std::future::Future<Output = redis::RedisResult<T>>,
     {
-        let attempt = async {
-            let con = self.connection().await?;
-            op(con).await.map_err(|e| self.failed(what, e))
+        let connecting = self.target.connection(self.connect_timeout, self.timeout);
+        let result = match tokio::time::timeout(self.connect_timeout, connecting).await {
+            Ok(Ok(con)) => match tokio::time::timeout(self.timeout, op(con)).await {
+                Ok(Ok(value)) => return Ok(value),
+                Ok(Err(e)) => self.failed(what, e),
+                Err(_) => self.too_slow(what, self.timeout),
+            },
+            Ok(Err(e)) => self.failed("connect", e),
+            Err(_) => self.too_slow("connect", self.connect_timeout),
         };
-        match tokio::time::timeout(self.timeout, attempt).await {
-            Ok(result) => result,
-            Err(_) => Err(Error::Timeout {
-                message: format!(
-                    "token store {}: {what} took longer than {:?}",
-                    self.display_url, self.timeout
-                ),
-            }),
+        self.target.failed().await;
+        Err(result)
+    }
+
+    fn too_slow(&self, what: &str, limit: Duration) -> Error {
+        Error::Timeout {
+            message: format!(
+                "token store {} ({}): {what} took longer than {limit:?}",
+                self.display_url,
+                self.target.kind()
+            ),
         }
     }
 
     fn failed(&self, what: &str, err: redis::RedisError) -> Error {
+        let detail = detail(&err);
+        let hint = if detail.to_ascii_lowercase().contains("certificate") {
+            " (the server's TLS certificate is not trusted: give the CA that signed it as the Redis CA file)"
+        } else {
+            ""
+        };
         Error::Transport {
             message: format!(
-                "token store {}: {what} failed: {}",
+                "token store {} ({}): {what} failed: {detail}{hint}",
                 self.display_url,
-                err.kind_and_detail()
+                self.target.kind()
             ),
             status: None,
             request_sent: true,
         }
     }
-}
 
-/// A Redis error's text without anything it might quote from the URL.
-trait KindAndDetail {
-    fn kind_and_detail(&self) -> String;
-}
+    async fn hmget(&self, key: &str) -> Result<Option<StoredToken>> {
+        let (token, expires_at, refresh_at): (Option<String>, Option<String>, Option<String>) =
+            self.run("HMGET", |mut con| async move {
+                redis::cmd("HMGET")
+                    .arg(key)
+                    .arg(&["token", "expires_at", "refresh_at"])
+                    .query_async(&mut con)
+                    .await
+            })
+            .await?;
+        Ok(token.filter(|t| !t.is_empty()).map(|token| {
+            StoredToken::new(
+                AccessToken::without_expiry(token),
+                from_millis(expires_at),
+                from_millis(refresh_at),
+            )
+        }))
+    }
 
-impl KindAndDetail for redis::RedisError {
-    fn kind_and_detail(&self) -> String {
-        match self.detail() {
-            Some(detail) => format!("{:?}: {detail}", self.kind()),
-            None => self.to_string(),
-        }
+    async fn get_string(&self, key: &str) -> Result<Option<String>> {
+        let value: Option<String> = self
+            .run("GET", |mut con| async move { con.get(key).await })
+            .await?;
+        Ok(value.filter(|t| !t.is_empty()))
     }
 }
 
@@ -226,23 +342,11 @@ fn new_lock_id() -> LockId {
 #[async_trait::async_trait]
 impl TokenStore for RedisTokenStore {
     async fn get(&self, key: &str) -> Result<Option<StoredToken>> {
-        let key = &self.token_key(key);
-        let (token, expires_at, refresh_at): (Option<String>, Option<String>, Option<String>) =
-            self.run("HMGET", |mut con| async move {
-                redis::cmd("HMGET")
-                    .arg(key)
-                    .arg(&["token", "expires_at", "refresh_at"])
-                    .query_async(&mut con)
-                    .await
-            })
-            .await?;
-        Ok(token.filter(|t| !t.is_empty()).map(|token| {
-            StoredToken::new(
-                AccessToken::without_expiry(token),
-                from_millis(expires_at),
-                from_millis(refresh_at),
-            )
-        }))
+        let found = self.hmget(&self.token_key(key)).await?;
+        match (found, self.legacy_key_once(key, "")) {
+            (None, Some(legacy)) => self.hmget(&legacy).await,
+            (found, _) => Ok(found),
+        }
     }
 
     async fn put(&self, key: &str, token: &StoredToken) -> Result<()> {
@@ -314,11 +418,11 @@ impl TokenStore for RedisTokenStore {
     }
 
     async fn refresh_token(&self, key: &str) -> Result<Option<String>> {
-        let key = &self.refresh_token_key(key);
-        let token: Option<String> = self
-            .run("GET", |mut con| async move { con.get(key).await })
-            .await?;
-        Ok(token.filter(|t| !t.is_empty()))
+        let found = self.get_string(&self.refresh_token_key(key)).await?;
+        match (found, self.legacy_key_once(key, ":refresh_token")) {
+            (None, Some(legacy)) => self.get_string(&legacy).await,
+            (found, _) => Ok(found),
+        }
     }
 }
 
@@ -328,53 +432,14 @@ impl fmt::Debug for RedisTokenStore {
             .field("url", &self.display_url)
             .field("key_prefix", &self.prefix)
             .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
             .finish()
     }
 }
 
-/// `url` with the password of its user info, and any `password=`/`pass=` query value, hidden.
-fn redact_url(url: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let mut out = match base.split_once("://") {
-        Some((scheme, rest)) => {
-            let (authority, path) = match rest.find('/') {
-                Some(i) => rest.split_at(i),
-                None => (rest, ""),
-            };
-            let authority = match authority.rsplit_once('@') {
-                Some((userinfo, host)) => {
-                    let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
-                    format!("{user}:***@{host}")
-                }
-                None => authority.to_string(),
-            };
-            format!("{scheme}://{authority}{path}")
-        }
-        None => base.to_string(),
-    };
-    if let Some(query) = query {
-        let params: Vec<String> = query
-            .split('&')
-            .map(|p| match p.split_once('=') {
-                Some((k, _))
-                    if k.eq_ignore_ascii_case("password") || k.eq_ignore_ascii_case("pass") =>
-                {
-                    format!("{k}=***")
-                }
-                _ => p.to_string(),
-            })
-            .collect();
-        out.push('?');
-        out.push_str(&params.join("&"));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::redis_target::{redact_url, redact_urls};
     use super::*;
 
     #[test]
@@ -394,6 +459,108 @@ mod tests {
         assert_eq!(
             redact_url("redis+unix:///run/redis.sock?db=1&pass=s3cret"),
             "redis+unix:///run/redis.sock?db=1&pass=***"
+        );
+        assert_eq!(
+            redact_url("rediss+sentinel://app:s3cret@10.0.0.7:26379,10.0.0.8:26379/mymaster/2"),
+            "rediss+sentinel://app:***@10.0.0.7:26379,10.0.0.8:26379/mymaster/2"
+        );
+        assert_eq!(
+            redact_urls(&[
+                "redis://:s3cret@a:7000".into(),
+                "rediss://u:s3cret@b:7001".into()
+            ]),
+            "redis://:***@a:7000,rediss://u:***@b:7001"
+        );
+    }
+
+    /// Every URL form, valid or not, and with a CA file: `Debug` and errors show no password.
+    #[test]
+    fn every_url_form_hides_its_password() {
+        let stores = [
+            RedisTokenStore::new("rediss://app:hunter2@127.0.0.1:6380/0").unwrap(),
+            RedisTokenStore::new("redis://:hunter2@127.0.0.1:7000,redis://:hunter2@127.0.0.1:7001")
+                .unwrap(),
+            RedisTokenStore::cluster(["redis://:hunter2@127.0.0.1:7000"]).unwrap(),
+            RedisTokenStore::new("redis+sentinel://:hunter2@127.0.0.1:26379,127.0.0.1/mymaster")
+                .unwrap(),
+            RedisTokenStore::new("rediss+sentinel://app:hunter2@127.0.0.1:26379/mymaster/1")
+                .unwrap(),
+        ];
+        for store in &stores {
+            let shown = format!("{store:?}");
+            assert!(
+                shown.contains("***") && !shown.contains("hunter2"),
+                "{shown}"
+            );
+        }
+        let bad = [
+            "redis+sentinel://:hunter2@127.0.0.1:26379",
+            "redis+sentinel://:hunter2@/mymaster",
+            "rediss://:hunter2@127.0.0.1:6380/#insecure",
+            "redis://:hunter2@127.0.0.1:7000,redis://:hunter2@[bad",
+        ];
+        for url in bad {
+            let err = RedisTokenStore::new(url).unwrap_err();
+            assert!(matches!(err, Error::Config { .. }), "{url}: {err:?}");
+            assert!(!format!("{err} {err:?}").contains("hunter2"), "{err:?}");
+        }
+        let err =
+            RedisTokenStore::cluster(["rediss://:hunter2@127.0.0.1:7000#insecure"]).unwrap_err();
+        assert!(err.to_string().contains("always verified"), "{err}");
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn a_ca_file_must_hold_a_certificate_and_needs_a_tls_url() {
+        let dir = std::env::temp_dir().join(format!("wxcloud-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let not_pem = dir.join("not.pem");
+        std::fs::write(&not_pem, "hello").unwrap();
+        let tls = || RedisTokenStore::new("rediss://:hunter2@127.0.0.1:6380").unwrap();
+        let missing = tls().with_ca_file(dir.join("missing.pem")).unwrap_err();
+        assert!(matches!(missing, Error::Config { .. }), "{missing:?}");
+        let empty = tls().with_ca_file(&not_pem).unwrap_err();
+        assert!(empty.to_string().contains("no PEM certificate"), "{empty}");
+        let cert = dir.join("ca.pem");
+        std::fs::write(
+            &cert,
+            "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        let plain = RedisTokenStore::new("redis://:hunter2@127.0.0.1:6379")
+            .unwrap()
+            .with_ca_file(&cert)
+            .unwrap_err();
+        assert!(plain.to_string().contains("not a TLS URL"), "{plain}");
+        assert!(!plain.to_string().contains("hunter2"), "{plain}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn one_tokens_keys_share_a_hash_tag() {
+        let store = RedisTokenStore::new("redis://127.0.0.1:1").unwrap();
+        assert_eq!(
+            store.token_key("stable_token:wx1"),
+            "{wxcloud:stable_token:wx1}"
+        );
+        assert_eq!(
+            store.lock_key("stable_token:wx1"),
+            "{wxcloud:stable_token:wx1}:lock"
+        );
+        assert_eq!(
+            store.refresh_token_key("stable_token:wx1"),
+            "{wxcloud:stable_token:wx1}:refresh_token"
+        );
+        assert_eq!(
+            store
+                .legacy_key_once("stable_token:wx1", ":refresh_token")
+                .as_deref(),
+            Some("wxcloud:stable_token:wx1:refresh_token")
+        );
+        assert_eq!(
+            store.legacy_key_once("stable_token:wx1", ":refresh_token"),
+            None,
+            "once"
         );
     }
 
