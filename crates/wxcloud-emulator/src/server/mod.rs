@@ -3,6 +3,7 @@
 pub(crate) mod body;
 mod cgi;
 pub mod conn;
+mod functions;
 mod hooks;
 mod tcb;
 

@@ -22,8 +22,8 @@ use crate::state::{Shared, lock};
 use crate::storage::IndexSpec;
 use crate::tokens::TokenKind;
 
-/// Token kinds the database endpoints accept.
-const DATABASE_TOKENS: &[TokenKind] = &[
+/// Token kinds the database, function and storage endpoints accept.
+pub(super) const DATABASE_TOKENS: &[TokenKind] = &[
     TokenKind::ClientCredential,
     TokenKind::Stable,
     TokenKind::Authorizer,
@@ -57,6 +57,9 @@ pub async fn handle(
     Query(params): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
+    if op == "invokecloudfunction" {
+        return reply(super::functions::invoke(shared, params, method, body).await);
+    }
     if !STATEMENT_ENDPOINTS.iter().any(|(e, _)| *e == op) && !OTHER_ENDPOINTS.contains(&op.as_str())
     {
         return (StatusCode::NOT_FOUND, ApiError::new(40066, "invalid url")).into_response();
@@ -69,9 +72,16 @@ pub async fn handle(
     })
     .await;
     match outcome {
-        Ok(Ok(fields)) => ok(fields),
-        Ok(Err(e)) => e.into_response(),
+        Ok(outcome) => reply(outcome),
         Err(_) => ApiError::new(-1, "system error").into_response(),
+    }
+}
+
+/// The service's reply for an outcome: `errcode` 0 with the fields, or the error.
+fn reply(outcome: Result<Map<String, Json>, ApiError>) -> Response {
+    match outcome {
+        Ok(fields) => ok(fields),
+        Err(e) => e.into_response(),
     }
 }
 
