@@ -505,14 +505,7 @@ async fn migrations_import_from_and_export_to_storage() {
     let lines = "{\"_id\":\"a\",\"n\":{\"$numberLong\":\"5\"}}\n{\"_id\":\"b\",\"n\":2}\n{\"_id\":\"c\",\"n\":3}\n";
     upload(&emu, &t, "import/people.json", lines.as_bytes()).await;
     let import = json!({"env": emu.env(), "collection_name": "people", "file_path": "import/people.json", "file_type": 1, "stop_on_error": true, "conflict_mode": 1});
-    let job = ok(tcb(&emu, &t, "databasemigrateimport", import).await)["job_id"].clone();
-    let info = ok(tcb(
-        &emu,
-        &t,
-        "databasemigratequeryinfo",
-        json!({"env": emu.env(), "job_id": job}),
-    )
-    .await);
+    let info = migrate_job(&emu, &t, "databasemigrateimport", import).await;
     assert_eq!(
         (info["status"].as_str(), info["record_success"].as_i64()),
         (Some("success"), Some(3)),
@@ -521,25 +514,11 @@ async fn migrations_import_from_and_export_to_storage() {
     assert_eq!(info["file_url"], "", "an import has no file_url");
 
     let missing = json!({"env": emu.env(), "collection_name": "people", "file_path": "/tmp/not-in-storage.json", "file_type": 1, "conflict_mode": 1});
-    let job = ok(tcb(&emu, &t, "databasemigrateimport", missing).await)["job_id"].clone();
-    let info = ok(tcb(
-        &emu,
-        &t,
-        "databasemigratequeryinfo",
-        json!({"env": emu.env(), "job_id": job}),
-    )
-    .await);
+    let info = migrate_job(&emu, &t, "databasemigrateimport", missing).await;
     assert_eq!(info["status"], "fail", "local paths are not read: {info}");
 
     let export = json!({"env": emu.env(), "file_path": "export/big.json", "file_type": 1, "query": "db.collection(\"people\").where({n: _.gte(3)}).get()"});
-    let job = ok(tcb(&emu, &t, "databasemigrateexport", export).await)["job_id"].clone();
-    let info = ok(tcb(
-        &emu,
-        &t,
-        "databasemigratequeryinfo",
-        json!({"env": emu.env(), "job_id": job}),
-    )
-    .await);
+    let info = migrate_job(&emu, &t, "databasemigrateexport", export).await;
     assert_eq!(
         (info["status"].as_str(), info["record_success"].as_i64()),
         (Some("success"), Some(2)),
