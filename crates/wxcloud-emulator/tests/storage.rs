@@ -118,6 +118,17 @@ async fn the_cos_form_checks_signature_token_and_field_order_like_cos() {
         "{body}"
     );
     assert!(body.starts_with("<?xml") && body.contains("<Error>") && body.contains("<Message>"));
+    let secrets = [
+        &grant["authorization"],
+        &grant["token"],
+        &grant["cos_file_id"],
+    ];
+    for secret in secrets.iter().map(|s| s.as_str().unwrap()) {
+        assert!(
+            !body.contains(secret),
+            "a COS error never echoes a credential"
+        );
+    }
     let (status, body) = post_form(url, &with("key", b"docs/other.txt")).await;
     assert_eq!(
         (status, xml_code(&body)),
