@@ -327,45 +327,44 @@ async fn bad_requests_get_the_service_errcodes() {
             "{op}"
         );
     }
-    let up = |body: Value| tcb(&emu, &t, "uploadfile", body);
-    assert_eq!(errcode(&up(json!({"env": emu.env()})).await), 40101);
-    assert_eq!(
-        errcode(&up(json!({"env": emu.env(), "path": "/"})).await),
-        40101
-    );
-    assert_eq!(
-        errcode(&up(json!({"env": emu.env(), "path": "a/../b"})).await),
-        40097
-    );
-    assert_eq!(
-        errcode(&up(json!({"env": emu.env(), "path": 5})).await),
-        40097
-    );
-    assert_eq!(
-        errcode(&up(json!({"env": "nope", "path": "a"})).await),
-        -501007
-    );
-    let leading = ok(up(json!({"env": emu.env(), "path": "/lead/a.txt"})).await);
+    let env = emu.env();
+    let cases = [
+        ("uploadfile", json!({"env": env}), 40101),
+        ("uploadfile", json!({"env": env, "path": "/"}), 40101),
+        ("uploadfile", json!({"env": env, "path": "a/../b"}), 40097),
+        ("uploadfile", json!({"env": env, "path": 5}), 40097),
+        ("uploadfile", json!({"env": "nope", "path": "a"}), -501007),
+        ("batchdownloadfile", json!({"env": env}), 40101),
+        (
+            "batchdownloadfile",
+            json!({"env": env, "file_list": "x"}),
+            40097,
+        ),
+        (
+            "batchdownloadfile",
+            json!({"env": env, "file_list": [{"max_age": 1}]}),
+            40101,
+        ),
+        (
+            "batchdownloadfile",
+            json!({"env": env, "file_list": [{"fileid": "x", "max_age": 0}]}),
+            40097,
+        ),
+        (
+            "batchdeletefile",
+            json!({"env": env, "fileid_list": [1]}),
+            40097,
+        ),
+    ];
+    for (op, body, code) in cases {
+        let reply = tcb(&emu, &t, op, body.clone()).await;
+        assert_eq!(errcode(&reply), code, "{op} {body}: {reply}");
+    }
+    let leading = upload_grant(&emu, &t, "/lead/a.txt").await;
     let leading_id = leading["file_id"].as_str().unwrap();
     assert!(
         leading_id.ends_with("/lead/a.txt") && !leading_id.contains("//lead"),
         "{leading}"
-    );
-    let down = |body: Value| tcb(&emu, &t, "batchdownloadfile", body);
-    assert_eq!(errcode(&down(json!({"env": emu.env()})).await), 40101);
-    assert_eq!(
-        errcode(&down(json!({"env": emu.env(), "file_list": "x"})).await),
-        40097
-    );
-    assert_eq!(
-        errcode(&down(json!({"env": emu.env(), "file_list": [{"max_age": 1}]})).await),
-        40101
-    );
-    assert_eq!(
-        errcode(
-            &down(json!({"env": emu.env(), "file_list": [{"fileid": "x", "max_age": 0}]})).await
-        ),
-        40097
     );
 }
 
