@@ -470,6 +470,10 @@ pub struct EmulatorArgs {
     /// Load the sample data set (always done when the data file is new).
     #[arg(long)]
     pub seed_sample: bool,
+    /// A cloud function, NAME=URL; repeatable. Each invokecloudfunction call POSTs its event as
+    /// JSON to URL and answers the reply body as the function's return value.
+    #[arg(long = "function", value_name = "NAME=URL")]
+    pub functions: Vec<String>,
 }
 
 /// `wxcloud token`.

@@ -10,6 +10,7 @@ use tokio::task::JoinHandle;
 
 use crate::clock::Clock;
 use crate::faults::Fault;
+use crate::functions::{FunctionHandler, Functions};
 use crate::migrate::Jobs;
 use crate::server::{self, conn::CuttableListener};
 use crate::state::{ComponentApp, Config, Shared, lock};
@@ -84,6 +85,7 @@ pub struct EmulatorBuilder {
     components: Vec<ComponentApp>,
     token_ttl: Duration,
     seed_sample: bool,
+    functions: Functions,
 }
 
 impl Default for EmulatorBuilder {
@@ -97,6 +99,7 @@ impl Default for EmulatorBuilder {
             components: Vec::new(),
             token_ttl: DEFAULT_TOKEN_TTL,
             seed_sample: false,
+            functions: Functions::default(),
         }
     }
 }
@@ -114,6 +117,7 @@ impl std::fmt::Debug for EmulatorBuilder {
             .field("envs", &self.envs)
             .field("token_ttl", &self.token_ttl)
             .field("seed_sample", &self.seed_sample)
+            .field("functions", &self.functions)
             .finish_non_exhaustive()
     }
 }
@@ -187,6 +191,59 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Serves cloud function `name` with an in-process handler: `invokecloudfunction` with
+    /// `name=NAME` runs it on the request's event (a JSON object, with `userInfo: {appId}`
+    /// added as the real service adds it) and answers its return value as `resp_data`.
+    /// Registering a name again replaces the earlier function.
+    ///
+    /// A handler is any `Fn(serde_json::Value) -> impl Future<Output = Result<R, String>>`
+    /// where `R` is a [`serde_json::Value`] or a `String` holding JSON text; an `Err(message)` is
+    /// a function that raised (errcode -504002), a handler running past the time limit is cut
+    /// (errcode -504003, see [`EmulatorBuilder::function_timeout`]). Implement
+    /// [`FunctionHandler`] on a type of your own to wrap something else.
+    ///
+    /// ```
+    /// # async fn demo() -> Result<(), wxcloud_emulator::Error> {
+    /// use serde_json::{Value, json};
+    /// use wxcloud_emulator::Emulator;
+    ///
+    /// let emulator = Emulator::builder()
+    ///     .function("add", |event: Value| async move {
+    ///         let sum = event["a"].as_i64().unwrap_or(0) + event["b"].as_i64().unwrap_or(0);
+    ///         Ok::<_, String>(json!({ "sum": sum, "caller": event["userInfo"]["appId"] }))
+    ///     })
+    ///     .function("fails", |_event: Value| async move { Err::<Value, _>("no luck".to_owned()) })
+    ///     .start()
+    ///     .await?;
+    /// // POST {base_url}/tcb/invokecloudfunction?access_token=..&env=test2-4a89da&name=add
+    /// // with {"a": 1, "b": 2} answers {"errcode": 0, "errmsg": "ok",
+    /// //   "resp_data": "{\"sum\":3,\"caller\":\"wxemulator\"}"}.
+    /// emulator.shutdown().await;
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn function(mut self, name: impl Into<String>, handler: impl FunctionHandler) -> Self {
+        self.functions
+            .insert(name.into(), std::sync::Arc::new(handler));
+        self
+    }
+
+    /// Serves cloud function `name` from an HTTP server: each call POSTs the event (with
+    /// `userInfo` added) as JSON to `url`; the reply body, which must be JSON, is the function's
+    /// return value. A reply status other than 2xx, or a server that cannot be reached, is a
+    /// function that failed (errcode -504002).
+    pub fn function_url(mut self, name: impl Into<String>, url: impl Into<String>) -> Self {
+        self.functions.insert_url(name.into(), url.into());
+        self
+    }
+
+    /// How long a function may run before the call fails with -504003 (default 5 s, the limit
+    /// of functions invoked over the HTTP API).
+    pub fn function_timeout(mut self, limit: Duration) -> Self {
+        self.functions.set_timeout(limit);
+        self
+    }
+
     fn config(&self) -> Result<Config, Error> {
         let apps = if self.apps.is_empty() {
             vec![(DEFAULT_APPID.to_owned(), DEFAULT_SECRET.to_owned())]
@@ -241,6 +298,8 @@ impl EmulatorBuilder {
             faults: Mutex::default(),
             db: Mutex::new(storage),
             jobs: Mutex::new(Jobs::default()),
+            functions: self.functions,
+            cos: crate::cos::Cos::default(),
         });
         if shared.config.seed_sample && shared.has_env(crate::seed::SAMPLE_ENV) {
             crate::seed::seed_sample(&mut lock(&shared.db), shared.clock.now_ms())

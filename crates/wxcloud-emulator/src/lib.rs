@@ -18,9 +18,12 @@
 
 mod builder;
 mod clock;
+mod cos;
 pub mod engine;
 mod exec;
 mod faults;
+mod files;
+mod functions;
 mod ids;
 mod migrate;
 pub mod parser;
@@ -33,8 +36,11 @@ mod storage;
 mod tokens;
 
 pub use builder::{
-    DEFAULT_APPID, DEFAULT_COMPONENT, DEFAULT_ENVS, DEFAULT_SECRET, DEFAULT_TOKEN_TTL, Emulator, EmulatorBuilder, Error,
-    RunningEmulator,
+    DEFAULT_APPID, DEFAULT_COMPONENT, DEFAULT_ENVS, DEFAULT_SECRET, DEFAULT_TOKEN_TTL, Emulator,
+    EmulatorBuilder, Error, RunningEmulator,
 };
 pub use faults::Fault;
+pub use functions::{
+    DEFAULT_FUNCTION_TIMEOUT, FunctionFuture, FunctionHandler, FunctionReply, MAX_FUNCTION_PAYLOAD,
+};
 pub use stats::Stats;

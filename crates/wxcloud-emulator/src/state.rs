@@ -3,7 +3,9 @@
 use std::sync::{Mutex, MutexGuard};
 
 use crate::clock::Clock;
+use crate::cos::Cos;
 use crate::faults::Faults;
+use crate::functions::Functions;
 use crate::migrate::Jobs;
 use crate::stats::Stats;
 use crate::storage::Storage;
@@ -42,6 +44,10 @@ pub struct Shared {
     pub faults: Mutex<Faults>,
     pub db: Mutex<Storage>,
     pub jobs: Mutex<Jobs>,
+    /// The cloud functions served (fixed at start).
+    pub functions: Functions,
+    /// The signing key of upload grants and download URLs.
+    pub cos: Cos,
 }
 
 /// Locks a mutex, recovering the data if a panicking thread poisoned it: every critical section

@@ -23,12 +23,31 @@ pub fn parse_app(text: &str) -> Result<(String, String), Failure> {
     }
 }
 
+/// Splits `NAME=URL` (a `--function`).
+pub fn parse_function(text: &str) -> Result<(String, String), Failure> {
+    match text.split_once('=') {
+        Some((name, url))
+            if !name.is_empty() && (url.starts_with("http://") || url.starts_with("https://")) =>
+        {
+            Ok((name.to_owned(), url.to_owned()))
+        }
+        _ => Err(Failure::usage(
+            "--function must be NAME=URL with an http:// or https:// URL",
+        )),
+    }
+}
+
 /// Runs the emulator until a stop signal.
 pub async fn run(e: EmulatorArgs) -> Result<(), Failure> {
     let apps = e
         .apps
         .iter()
         .map(|a| parse_app(a))
+        .collect::<Result<Vec<_>, _>>()?;
+    let functions = e
+        .functions
+        .iter()
+        .map(|f| parse_function(f))
         .collect::<Result<Vec<_>, _>>()?;
     let mut builder = Emulator::builder()
         .host(e.host.as_str())
@@ -39,6 +58,9 @@ pub async fn run(e: EmulatorArgs) -> Result<(), Failure> {
     }
     for env in &e.envs {
         builder = builder.env(env.as_str());
+    }
+    for (name, url) in functions {
+        builder = builder.function_url(name, url);
     }
     let storage = if e.in_memory {
         builder = builder.in_memory().seed_sample(e.seed_sample);
@@ -125,5 +147,19 @@ mod tests {
         );
         assert_eq!(parse_app("wx1").unwrap_err().exit_code(), 2);
         assert_eq!(parse_app(":s").unwrap_err().exit_code(), 2);
+    }
+
+    #[test]
+    fn functions_are_name_equals_url() {
+        assert_eq!(
+            parse_function("login=http://127.0.0.1:8080/fn?a=b").unwrap(),
+            (
+                "login".to_owned(),
+                "http://127.0.0.1:8080/fn?a=b".to_owned()
+            )
+        );
+        assert_eq!(parse_function("login").unwrap_err().exit_code(), 2);
+        assert_eq!(parse_function("=http://x").unwrap_err().exit_code(), 2);
+        assert_eq!(parse_function("login=ftp://x").unwrap_err().exit_code(), 2);
     }
 }
