@@ -10,7 +10,6 @@ use std::sync::{Mutex, OnceLock};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value as Json, json};
-use sha2::{Digest, Sha256};
 
 use super::{ENV, Seen};
 
@@ -83,7 +82,8 @@ impl super::Server {
 
 /// The sha256 of `bytes`, in hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
+    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes)
+        .as_ref()
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
