@@ -5,9 +5,9 @@ mod support;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::{get_json, start_with};
+use support::{client, fail_with, requests, start_with};
 use wxcloud::ErrorKind;
-use wxcloud_emulator::{Emulator, Fault, RunningEmulator};
+use wxcloud_emulator::{Emulator, RunningEmulator};
 
 async fn with_functions() -> RunningEmulator {
     start_with(
@@ -30,27 +30,7 @@ async fn with_functions() -> RunningEmulator {
     .await
 }
 
-fn client(emu: &RunningEmulator) -> wxcloud::Client {
-    wxcloud::Client::builder()
-        .base_url(emu.base_url())
-        .appid(emu.appid())
-        .secret(emu.secret())
-        .env(emu.env())
-        .retry_policy(wxcloud::retry::RetryPolicy {
-            max_retries: 3,
-            initial_backoff: Duration::from_millis(5),
-            max_backoff: Duration::from_millis(20),
-        })
-        .build()
-        .expect("client")
-}
 
-async fn invocations(emu: &RunningEmulator) -> u64 {
-    get_json(&format!("{}/__emulator/stats", emu.base_url())).await["requests"]
-        ["/tcb/invokecloudfunction"]
-        .as_u64()
-        .unwrap_or(0)
-}
 
 #[tokio::test]
 async fn a_function_gets_the_event_and_its_return_value_comes_back_decoded() {
@@ -117,13 +97,7 @@ async fn failures_get_the_service_errcodes() {
 async fn a_busy_service_on_invoke_is_one_request() {
     let emu = with_functions().await;
     let client = client(&emu);
-    emu.inject_fault(Fault {
-        path: "/tcb/invokecloudfunction".into(),
-        errcode: Some(-1),
-        times: Some(5),
-        ..Fault::default()
-    })
-    .unwrap();
+    fail_with(&emu, "/tcb/invokecloudfunction", -1, 5);
 
     let err = client
         .invoke_function("add", &json!({"a": 1}))
@@ -132,7 +106,7 @@ async fn a_busy_service_on_invoke_is_one_request() {
 
     assert_eq!(err.kind(), ErrorKind::Transient);
     assert_eq!(
-        invocations(&emu).await,
+        requests(&emu, "/tcb/invokecloudfunction").await,
         1,
         "a function that may have run is not run again"
     );
@@ -149,5 +123,5 @@ async fn an_oversized_event_is_refused_before_sending() {
         .unwrap_err();
 
     assert_eq!(err.kind(), ErrorKind::InvalidRequest);
-    assert_eq!(invocations(&emu).await, 0);
+    assert_eq!(requests(&emu, "/tcb/invokecloudfunction").await, 0);
 }

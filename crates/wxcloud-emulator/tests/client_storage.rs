@@ -7,24 +7,10 @@ mod support;
 use std::time::Duration;
 
 use futures::StreamExt;
-use support::{get_json, http, start};
+use support::{client, fail_with, http, requests, start};
 use wxcloud::{Bytes, ErrorKind, FileType, ImportOptions, UploadSource};
 use wxcloud_emulator::{Fault, RunningEmulator};
 
-fn client(emu: &RunningEmulator) -> wxcloud::Client {
-    wxcloud::Client::builder()
-        .base_url(emu.base_url())
-        .appid(emu.appid())
-        .secret(emu.secret())
-        .env(emu.env())
-        .retry_policy(wxcloud::retry::RetryPolicy {
-            max_retries: 3,
-            initial_backoff: Duration::from_millis(5),
-            max_backoff: Duration::from_millis(20),
-        })
-        .build()
-        .expect("client")
-}
 
 fn sha256(bytes: &[u8]) -> Vec<u8> {
     aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes)
@@ -32,12 +18,6 @@ fn sha256(bytes: &[u8]) -> Vec<u8> {
         .to_vec()
 }
 
-/// Requests the emulator counted on `path`.
-async fn requests(emu: &RunningEmulator, path: &str) -> u64 {
-    get_json(&format!("{}/__emulator/stats", emu.base_url())).await["requests"][path]
-        .as_u64()
-        .unwrap_or(0)
-}
 
 /// The COS form endpoint's path for cloud path `path`, from a file ID of the same env.
 fn cos_path(file_id: &str, path: &str) -> String {
@@ -224,12 +204,7 @@ async fn a_busy_batchdownloadfile_is_retried_but_uploadfile_is_not_repeated() {
     let client = client(&emu);
     let id = client.upload_file("a.txt", b"a".to_vec()).await.unwrap();
 
-    emu.inject_fault(Fault {
-        path: "/tcb/batchdownloadfile".into(),
-        errcode: Some(-1),
-        ..Fault::default()
-    })
-    .unwrap();
+    fail_with(&emu, "/tcb/batchdownloadfile", -1, 1);
     let before = requests(&emu, "/tcb/batchdownloadfile").await;
     let links = client
         .download_urls(&[&id], Duration::from_secs(60))
@@ -238,13 +213,7 @@ async fn a_busy_batchdownloadfile_is_retried_but_uploadfile_is_not_repeated() {
     assert!(links[0].is_ok());
     assert_eq!(requests(&emu, "/tcb/batchdownloadfile").await - before, 2);
 
-    emu.inject_fault(Fault {
-        path: "/tcb/uploadfile".into(),
-        errcode: Some(-1),
-        times: Some(5),
-        ..Fault::default()
-    })
-    .unwrap();
+    fail_with(&emu, "/tcb/uploadfile", -1, 5);
     let before = requests(&emu, "/tcb/uploadfile").await;
     let err = client
         .upload_file("b.txt", b"b".to_vec())
@@ -258,12 +227,7 @@ async fn a_busy_batchdownloadfile_is_retried_but_uploadfile_is_not_repeated() {
     );
     assert_eq!(requests(&emu, &cos_path(&id, "b.txt")).await, 0);
 
-    emu.inject_fault(Fault {
-        path: "/tcb/batchdeletefile".into(),
-        errcode: Some(-1),
-        ..Fault::default()
-    })
-    .unwrap();
+    fail_with(&emu, "/tcb/batchdeletefile", -1, 1);
     let err = client.delete_files(&[&id]).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Transient);
     assert_eq!(
