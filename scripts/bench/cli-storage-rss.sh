@@ -2,18 +2,22 @@
 # Peak memory of `wxcloud storage upload` and `storage download` moving one large file through
 # an emulator running in another process (docs/benchmarks.md, "Storage transfers").
 #
-#   nice -n 10 scripts/bench-storage-rss [MEGABYTES]    # default 200
+#   nice -n 10 scripts/bench/cli-storage-rss.sh [MEGABYTES]    # default 200
 #
-# Builds the release binary, starts `wxcloud emulator` on a data file in a temporary folder,
+# Builds the release binary (unless WXCLOUD_BIN names one), starts `wxcloud emulator` on a data file in a temporary folder,
 # uploads a random file of MEGABYTES MiB, downloads it again to a file, checks both sha256 sums
 # are the same, and prints each command's "Maximum resident set size" from /usr/bin/time -v.
 set -euo pipefail
 
 mb="${1:-200}"
-root="$(cd "$(dirname "$0")/.." && pwd)"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
-cargo build --release --locked -p wxcloud-cli >&2
-bin="$root/target/release/wxcloud"
+# WXCLOUD_BIN=path measures an already built binary instead of building one.
+bin="${WXCLOUD_BIN:-}"
+if [[ -z "$bin" ]]; then
+  cargo build --release --locked -p wxcloud-cli >&2
+  bin="$root/target/release/wxcloud"
+fi
 
 work="$(mktemp -d)"
 emulator_pid=""
