@@ -15,7 +15,11 @@
 //! # let _ = n; Ok(()) }
 //! ```
 
+use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
 
 use serde::de::DeserializeOwned;
 
@@ -25,7 +29,7 @@ use crate::model::{
 };
 use crate::statement::ToStatement;
 use crate::token::TokenInfo;
-use crate::{Document, Error, Result};
+use crate::{DeleteResult, Document, DownloadLink, Error, QcloudToken, Result, UploadSource};
 
 /// The blocking twin of [`crate::Client`], with the same methods. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -176,5 +180,84 @@ impl Client {
     /// See [`crate::Client::migrate_status`].
     pub fn migrate_status(&self, job_id: u64) -> Result<MigrateStatus> {
         self.run(self.inner.migrate_status(job_id))
+    }
+
+    /// See [`crate::Client::invoke_function`].
+    pub fn invoke_function(
+        &self,
+        name: &str,
+        event: &(impl Serialize + Sync + ?Sized),
+    ) -> Result<serde_json::Value> {
+        self.run(self.inner.invoke_function(name, event))
+    }
+
+    /// See [`crate::Client::invoke_function_as`].
+    pub fn invoke_function_as<T: DeserializeOwned>(
+        &self,
+        name: &str,
+        event: &(impl Serialize + Sync + ?Sized),
+    ) -> Result<T> {
+        self.run(self.inner.invoke_function_as(name, event))
+    }
+
+    /// See [`crate::Client::invoke_function_raw`].
+    pub fn invoke_function_raw(
+        &self,
+        name: &str,
+        event: &(impl Serialize + Sync + ?Sized),
+    ) -> Result<String> {
+        self.run(self.inner.invoke_function_raw(name, event))
+    }
+
+    /// See [`crate::Client::upload_file`]; [`UploadSource::reader`] uploads from a blocking reader.
+    pub fn upload_file(&self, cloud_path: &str, source: impl Into<UploadSource>) -> Result<String> {
+        self.run(self.inner.upload_file(cloud_path, source))
+    }
+
+    /// See [`crate::Client::download_urls`].
+    pub fn download_urls<S: AsRef<str> + Sync>(
+        &self,
+        file_ids: &[S],
+        max_age: Duration,
+    ) -> Result<Vec<DownloadLink>> {
+        self.run(self.inner.download_urls(file_ids, max_age))
+    }
+
+    /// See [`crate::Client::download_file`].
+    pub fn download_file(&self, file_id: &str) -> Result<Vec<u8>> {
+        self.run(self.inner.download_file(file_id))
+    }
+
+    /// See [`crate::Client::download_to`].
+    pub fn download_to(&self, file_id: &str, path: impl AsRef<Path>) -> Result<u64> {
+        self.run(self.inner.download_to(file_id, path))
+    }
+
+    /// Downloads one file into `writer`, a chunk at a time, and returns its size; see
+    /// [`crate::Client::download_file_stream`].
+    pub fn download_into(
+        &self,
+        file_id: &str,
+        writer: &mut (impl std::io::Write + ?Sized),
+    ) -> Result<u64> {
+        let mut download = self.run(self.inner.download_file_stream(file_id))?;
+        let mut written = 0u64;
+        while let Some(chunk) = self.run(download.chunk())? {
+            writer
+                .write_all(&chunk)
+                .map_err(crate::storage::write_error)?;
+            written += chunk.len() as u64;
+        }
+        Ok(written)
+    }
+
+    /// See [`crate::Client::delete_files`].
+    pub fn delete_files<S: AsRef<str> + Sync>(&self, file_ids: &[S]) -> Result<Vec<DeleteResult>> {
+        self.run(self.inner.delete_files(file_ids))
+    }
+
+    /// See [`crate::Client::qcloud_token`].
+    pub fn qcloud_token(&self, lifespan: Duration) -> Result<QcloudToken> {
+        self.run(self.inner.qcloud_token(lifespan))
     }
 }

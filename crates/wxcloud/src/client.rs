@@ -37,7 +37,7 @@ use crate::{ClientBuilder, Error, Result};
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
     env: Option<Arc<str>>,
 }
 
@@ -65,6 +65,11 @@ pub(crate) enum Op {
     MigrateImport,
     MigrateExport,
     MigrateStatus,
+    InvokeFunction,
+    UploadFile,
+    DownloadUrls,
+    DeleteFiles,
+    QcloudToken,
 }
 
 impl Op {
@@ -83,6 +88,11 @@ impl Op {
             Op::MigrateImport => "/tcb/databasemigrateimport",
             Op::MigrateExport => "/tcb/databasemigrateexport",
             Op::MigrateStatus => "/tcb/databasemigratequeryinfo",
+            Op::InvokeFunction => "/tcb/invokecloudfunction",
+            Op::UploadFile => "/tcb/uploadfile",
+            Op::DownloadUrls => "/tcb/batchdownloadfile",
+            Op::DeleteFiles => "/tcb/batchdeletefile",
+            Op::QcloudToken => "/tcb/getqcloudtoken",
         }
     }
 
@@ -92,9 +102,14 @@ impl Op {
 
     pub(crate) fn safety(self) -> Safety {
         match self {
-            Op::Aggregate | Op::Query | Op::Count | Op::ListCollections | Op::MigrateStatus => {
-                Safety::Read
-            }
+            // Asking for links or temporary credentials again changes nothing.
+            Op::Aggregate
+            | Op::Query
+            | Op::Count
+            | Op::ListCollections
+            | Op::MigrateStatus
+            | Op::DownloadUrls
+            | Op::QcloudToken => Safety::Read,
             _ => Safety::Write,
         }
     }
@@ -175,6 +190,16 @@ impl Client {
         op: Op,
         body: &serde_json::Value,
     ) -> Result<T> {
+        self.call_with(op, &[], Body::Json(body)).await
+    }
+
+    /// [`Client::call`] with `query` pairs added to the URL after the token and any body.
+    pub(crate) async fn call_with<T: DeserializeOwned>(
+        &self,
+        op: Op,
+        query: &[(&str, &str)],
+        body: Body<'_>,
+    ) -> Result<T> {
         let span = tracing::info_span!(
             "wxcloud.call",
             operation = op.name(),
@@ -184,7 +209,7 @@ impl Client {
         );
         let mut attempts = 0;
         let result = self
-            .call_inner(op, body, &mut attempts)
+            .call_inner(op, query, body, &mut attempts)
             .instrument(span.clone())
             .await;
         span.record("attempts", attempts);
@@ -200,7 +225,8 @@ impl Client {
     async fn call_inner<T: DeserializeOwned>(
         &self,
         op: Op,
-        body: &serde_json::Value,
+        query: &[(&str, &str)],
+        body: Body<'_>,
         attempts: &mut u32,
     ) -> Result<T> {
         let deadline = tokio::time::Instant::now() + self.shared.timeout;
@@ -209,7 +235,7 @@ impl Client {
         loop {
             let result = retry::run(&self.shared.retry, op.safety(), deadline, op.name(), |_| {
                 *attempts += 1;
-                self.attempt::<T>(op, &token, body)
+                self.attempt::<T>(op, &token, query, body)
                     .instrument(tracing::debug_span!("attempt", n = *attempts))
             })
             .await;
@@ -240,14 +266,12 @@ impl Client {
         &self,
         op: Op,
         token: &StoredToken,
-        body: &serde_json::Value,
+        extra: &[(&str, &str)],
+        body: Body<'_>,
     ) -> Result<T> {
-        let query = [("access_token", token.token.as_str())];
-        let bytes = self
-            .shared
-            .http
-            .send(op.path(), &query, Body::Json(body))
-            .await?;
+        let mut query = vec![("access_token", token.token.as_str())];
+        query.extend_from_slice(extra);
+        let bytes = self.shared.http.send(op.path(), &query, body).await?;
         parse_reply(&bytes, op.path(), Endpoint::Database)
     }
 }

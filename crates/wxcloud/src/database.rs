@@ -28,7 +28,7 @@ fn decode_records<T>(records: &[String], decode: impl Fn(&str) -> Result<T>) -> 
 
 impl Client {
     /// A request body for this client's env with `fields` added after it.
-    fn body(&self, fields: Json) -> Result<Json> {
+    pub(crate) fn body(&self, fields: Json) -> Result<Json> {
         let mut body = serde_json::Map::new();
         body.insert("env".into(), Json::String(self.require_env()?.to_string()));
         if let Json::Object(fields) = fields {
@@ -267,6 +267,24 @@ mod tests {
         assert_send_static(async move { c.aggregate_as::<serde_json::Value>("s").await });
         let c = client.clone();
         assert_send_static(async move { c.update_index("c", &[], &["i"]).await });
+        let c = client.clone();
+        assert_send_static(async move { c.invoke_function("f", &serde_json::json!({})).await });
+        let c = client.clone();
+        assert_send_static(async move { c.upload_file("a/b.txt", b"x".to_vec()).await });
+        let c = client.clone();
+        assert_send_static(async move {
+            c.download_urls(
+                &["cloud://x".to_string()],
+                std::time::Duration::from_secs(1),
+            )
+            .await
+        });
+        let c = client.clone();
+        assert_send_static(async move { c.download_file_stream("cloud://x").await });
+        let c = client.clone();
+        assert_send_static(async move { c.delete_files(&vec!["cloud://x"]).await });
+        let c = client.clone();
+        assert_send_static(async move { c.qcloud_token(std::time::Duration::from_secs(60)).await });
         assert_send_static(async move { client.token_info().await });
     }
 }

@@ -179,6 +179,28 @@ pub enum Error {
         /// What is missing or wrong.
         message: String,
     },
+    /// An argument of a call was refused before anything was sent (an empty or unsafe cloud
+    /// path, a local file that does not exist, a function event over the size limit ...).
+    /// Its kind is [`ErrorKind::InvalidRequest`].
+    #[error("invalid argument: {message}")]
+    InvalidArgument {
+        /// What is wrong with the argument.
+        message: String,
+    },
+    /// Cloud storage (COS) refused a transfer and said why in its XML error reply, e.g.
+    /// `SignatureDoesNotMatch`, `AccessDenied`, `NoSuchKey`, `ExpiredToken`.
+    /// Its kind follows the code (see [`crate::cos::kind_of`]).
+    #[error("cloud storage refused with HTTP {status}: {code}: {message}")]
+    Cos {
+        /// What kind of error the COS code means.
+        kind: ErrorKind,
+        /// The COS error code, verbatim (`SignatureDoesNotMatch`, ...).
+        code: String,
+        /// The COS error message, shortened, with any credential of the request removed.
+        message: String,
+        /// The HTTP status of the reply.
+        status: u16,
+    },
 }
 
 impl Error {
@@ -206,6 +228,13 @@ impl Error {
     /// A configuration error (kind [`ErrorKind::InvalidRequest`]).
     pub fn config(message: impl Into<String>) -> Self {
         Error::Config {
+            message: message.into(),
+        }
+    }
+
+    /// An [`Error::InvalidArgument`]: a call's argument refused before anything was sent.
+    pub fn invalid_argument(message: impl Into<String>) -> Self {
+        Error::InvalidArgument {
             message: message.into(),
         }
     }
@@ -242,7 +271,8 @@ impl Error {
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::Decode { .. } => ErrorKind::Decode,
             Error::Statement { .. } => ErrorKind::Statement,
-            Error::Config { .. } => ErrorKind::InvalidRequest,
+            Error::Config { .. } | Error::InvalidArgument { .. } => ErrorKind::InvalidRequest,
+            Error::Cos { kind, .. } => *kind,
         }
     }
 
@@ -258,6 +288,15 @@ impl Error {
     pub fn errmsg(&self) -> Option<&str> {
         match self {
             Error::Api { errmsg, .. } | Error::TokenEndpoint { errmsg, .. } => Some(errmsg),
+            _ => None,
+        }
+    }
+
+    /// The COS error code (`SignatureDoesNotMatch`, `NoSuchKey`, ...) when cloud storage
+    /// refused a transfer.
+    pub fn cos_code(&self) -> Option<&str> {
+        match self {
+            Error::Cos { code, .. } => Some(code),
             _ => None,
         }
     }
@@ -295,6 +334,10 @@ impl Error {
             Error::Statement { .. } => {
                 Some("the pipeline or value cannot be written as a statement; nothing was sent")
             }
+            Error::InvalidArgument { .. } => {
+                Some("fix the argument named in the message; nothing was sent")
+            }
+            Error::Cos { code, .. } => Some(crate::cos::hint(code)),
             Error::Config { .. } => Some(
                 "set appid and secret (WXCLOUD_APPID, WXCLOUD_SECRET), an access token, or a token provider, and an env (WXCLOUD_ENV)",
             ),

@@ -1,4 +1,4 @@
-//! A client for the WeChat Cloud Base database HTTP API.
+//! A client for the WeChat Cloud Base HTTP API: database, cloud functions and file storage.
 //!
 //! `wxcloud` fetches and caches access tokens, writes database statements without injection,
 //! maps the service's error codes to errors a program can act on, retries what is safe to
@@ -16,6 +16,10 @@
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! Besides the database calls, [`Client::invoke_function`] calls cloud functions and
+//! [`Client::upload_file`], [`Client::download_urls`], [`Client::download_file`] and
+//! [`Client::delete_files`] manage the env's file storage ([`storage`], [`cos`]).
 //!
 //! The modules by concept: [`Client`] and [`ClientBuilder`] (the calls), [`token`] (token
 //! sources, the cache's store and clock), [`error`] and [`errcode`] (what went wrong),
@@ -46,25 +50,32 @@
 pub mod blocking;
 mod builder;
 mod client;
+pub mod cos;
 mod database;
 pub mod ejson;
 pub mod errcode;
 pub mod error;
+mod functions;
 mod model;
 pub mod retry;
 pub mod statement;
+pub mod storage;
 pub mod token;
 mod transport;
 pub mod value;
 
 pub use builder::{
-    Authorizer, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REFRESH_MARGIN, DEFAULT_TIMEOUT,
+    Authorizer, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REFRESH_MARGIN,
+    DEFAULT_TIMEOUT,
 };
+pub use bytes::Bytes;
 pub use client::Client;
 pub use error::{Error, ErrorKind, Result};
+pub use functions::{MAX_EVENT_BYTES, QcloudToken};
 pub use model::{
-    CollectionInfo, CollectionList, ConflictMode, FileType, ImportOptions, IndexDirection, IndexKey, IndexSpec,
-    MigrateStatus, Pager, QueryResult, RawQueryResult, UpdateResult,
+    CollectionInfo, CollectionList, ConflictMode, FileType, ImportOptions, IndexDirection,
+    IndexKey, IndexSpec, MigrateStatus, Pager, QueryResult, RawQueryResult, UpdateResult,
 };
+pub use storage::{DeleteResult, DownloadLink, FileDownload, UploadSource};
 pub use token::{AccessToken, TokenMode};
 pub use value::{Document, Value};

@@ -1,7 +1,10 @@
 //! When a failed attempt is tried again: a pure decision from the error and the operation.
 //!
-//! Reads (aggregate, query, count, list collections, migrate status, token fetches) retry on
-//! transient errcodes, timeouts and connection failures. Writes are never repeated once the
+//! Reads (aggregate, query, count, list collections, migrate status, token fetches, download
+//! links, downloads, temporary credentials, and the cloud-storage step of an upload, which writes
+//! the same bytes to the same key) retry on transient errcodes, transient cloud-storage codes,
+//! timeouts and connection failures. Invoking a function, asking for an upload ticket and deleting
+//! files are writes. Writes are never repeated once the
 //! service may have received them: only a connection that was never established, or a stale
 //! token rejected before the write ran, lets a write go again. Retries are bounded by
 //! [`RetryPolicy::max_retries`] and by the call's timeout, and wait an exponential backoff with
@@ -9,14 +12,16 @@
 
 use std::time::Duration;
 
-use crate::{Error, Result, errcode};
+use crate::{Error, ErrorKind, Result, errcode};
 
 /// Whether repeating an operation could change the data twice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Safety {
-    /// Repeating it is harmless (aggregate, query, count, list, status, token fetch).
+    /// Repeating it is harmless (aggregate, query, count, list, status, token fetch, download
+    /// links and downloads, temporary credentials, the cloud-storage step of an upload).
     Read,
-    /// Repeating it could duplicate a change (add, update, delete, collection, index, migration).
+    /// Repeating it could duplicate a change (add, update, delete, collection, index, migration,
+    /// invoking a function, asking for an upload ticket, deleting files).
     Write,
 }
 
@@ -57,6 +62,11 @@ pub fn decide(safety: Safety, err: &Error) -> Decision {
             _ => Decision::Retry,
         },
         Error::Timeout { .. } if read => Decision::Retry,
+        // Cloud storage said it is busy or failing (InternalError, ServiceUnavailable ...).
+        Error::Cos {
+            kind: ErrorKind::Transient,
+            ..
+        } if read => Decision::Retry,
         _ => Decision::Fail,
     }
 }
@@ -140,7 +150,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ErrorKind;
 
     fn api(code: i64) -> Error {
         Error::from_errcode(code, "msg")
@@ -151,6 +160,15 @@ mod tests {
             message: "x".into(),
             status,
             request_sent,
+        }
+    }
+
+    fn cos(code: &str, status: u16) -> Error {
+        Error::Cos {
+            kind: crate::cos::kind_of(code),
+            code: code.into(),
+            message: "x".into(),
+            status,
         }
     }
 
@@ -199,6 +217,16 @@ mod tests {
             (Read, Error::decode("bad record"), Fail),
             (Read, Error::statement("bad"), Fail),
             (Read, Error::token("callback failed"), Fail),
+            (Read, cos("ServiceUnavailable", 503), Retry),
+            (Read, cos("InternalError", 500), Retry),
+            (Write, cos("ServiceUnavailable", 503), Fail),
+            (Read, cos("SignatureDoesNotMatch", 403), Fail),
+            (Read, cos("AccessDenied", 403), Fail),
+            (Read, cos("NoSuchKey", 404), Fail),
+            (Read, cos("SlowDown", 503), Fail),
+            (Read, cos("ExpiredToken", 400), Fail),
+            (Read, Error::invalid_argument("bad path"), Fail),
+            (Write, Error::invalid_argument("bad path"), Fail),
         ];
         for (safety, err, want) in cases {
             assert_eq!(decide(safety, &err), want, "{safety:?} {err}");
@@ -236,7 +264,7 @@ mod tests {
         /// Whatever the service answers, a write that reached it is never sent again.
         #[test]
         fn a_sent_write_is_never_retried(code in proptest::num::i64::ANY, status in proptest::option::of(100u16..600)) {
-            let answered = [api(code), transport(status, true), Error::Timeout { message: "x".into() }];
+            let answered = [api(code), transport(status, true), Error::Timeout { message: "x".into() }, cos("ServiceUnavailable", status.unwrap_or(503))];
             for err in answered {
                 proptest::prop_assert_ne!(decide(Safety::Write, &err), Decision::Retry);
             }

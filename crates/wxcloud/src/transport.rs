@@ -22,11 +22,14 @@ pub(crate) struct Http {
 }
 
 /// What a request carries besides its path.
+#[derive(Clone, Copy)]
 pub(crate) enum Body<'a> {
     /// A GET with no body.
     None,
     /// A POST with this JSON body.
     Json(&'a serde_json::Value),
+    /// A POST with this JSON text, already encoded (a function's event).
+    JsonText(&'a [u8]),
 }
 
 impl Http {
@@ -62,6 +65,12 @@ impl Http {
         })
     }
 
+    /// The connection pool, for requests to URLs the service hands out (storage transfers).
+    /// Their errors go through [`from_reqwest`], which drops the URL.
+    pub(crate) fn pool(&self) -> &reqwest::Client {
+        &self.client
+    }
+
     /// The base URL, without a trailing slash.
     pub(crate) fn base_url(&self) -> &str {
         &self.base_url
@@ -80,16 +89,19 @@ impl Http {
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
         }
+        let json_post = |bytes: Vec<u8>| {
+            self.client
+                .post(url.clone())
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(bytes)
+        };
         let request = match body {
-            Body::None => self.client.get(url),
-            Body::Json(json) => {
-                let bytes = serde_json::to_vec(json)
-                    .map_err(|e| Error::decode(format!("cannot encode request body: {e}")))?;
-                self.client
-                    .post(url)
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .body(bytes)
-            }
+            Body::None => self.client.get(url.clone()),
+            Body::Json(json) => json_post(
+                serde_json::to_vec(json)
+                    .map_err(|e| Error::decode(format!("cannot encode request body: {e}")))?,
+            ),
+            Body::JsonText(text) => json_post(text.to_vec()),
         };
         let mut response = request.send().await.map_err(from_reqwest)?;
         let status = response.status();
@@ -169,7 +181,7 @@ pub(crate) fn parse_reply<T: DeserializeOwned>(
 }
 
 /// A reqwest error as a typed error: its URL removed, its causes spelled out.
-fn from_reqwest(err: reqwest::Error) -> Error {
+pub(crate) fn from_reqwest(err: reqwest::Error) -> Error {
     let err = err.without_url();
     let message = chain(&err);
     if err.is_connect() {
