@@ -8,7 +8,8 @@ const native = require('./native.js')
 /**
  * The one error class of the package. `code` is a stable string to switch on
  * (`WXCLOUD_TOKEN`, `WXCLOUD_NOT_FOUND`, ...); `errcode` and `errmsg` are the service's own,
- * verbatim, when it returned one. Messages never contain an access token or a secret.
+ * verbatim, when it returned one; `cosCode` is cloud storage's (`SignatureDoesNotMatch`, ...).
+ * Messages never contain an access token or a secret.
  */
 class WxCloudError extends Error {
   constructor(message, details = {}) {
@@ -19,6 +20,7 @@ class WxCloudError extends Error {
     if (details.errcode !== undefined) this.errcode = details.errcode
     if (details.errmsg !== undefined) this.errmsg = details.errmsg
     if (details.hint !== undefined) this.hint = details.hint
+    if (details.cosCode !== undefined) this.cosCode = details.cosCode
   }
 }
 
