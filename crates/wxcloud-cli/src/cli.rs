@@ -119,6 +119,10 @@ pub enum Command {
     Export(ExportArgs),
     /// Add every document of a JSON-lines file to a collection, in batches.
     Import(ImportArgs),
+    /// Call cloud functions.
+    Functions(FunctionsArgs),
+    /// Upload, download, link and delete files in the env's cloud storage.
+    Storage(StorageArgs),
     /// Run a local Cloud Base emulator in the foreground.
     Emulator(EmulatorArgs),
     /// Show the access token's source and expiry (the token itself only with --show).
@@ -367,6 +371,78 @@ pub struct ImportArgs {
     pub common: Common,
 }
 
+/// `wxcloud functions`.
+#[derive(Debug, Args)]
+pub struct FunctionsArgs {
+    #[command(subcommand)]
+    pub action: FunctionsAction,
+}
+
+/// What to do with cloud functions.
+#[derive(Debug, Subcommand)]
+pub enum FunctionsAction {
+    /// Invoke a function and print its return value as JSON (`--raw`: the reply's text as is).
+    Invoke {
+        /// The function's name.
+        name: String,
+        /// The event: JSON, or @file (@- for stdin) [default: {}].
+        #[arg(long, value_name = "JSON|@FILE")]
+        data: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+/// `wxcloud storage`.
+#[derive(Debug, Args)]
+pub struct StorageArgs {
+    #[command(subcommand)]
+    pub action: StorageAction,
+}
+
+/// What to do with files in cloud storage.
+#[derive(Debug, Subcommand)]
+pub enum StorageAction {
+    /// Upload a local file (`-` for stdin) to CLOUD_PATH; prints `{"file_id": ..}`.
+    Upload {
+        /// The local file, or `-` to read stdin.
+        local: PathBuf,
+        /// Where in the env's storage, relative: `img/a.png`.
+        cloud_path: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Download a file to stdout, or to a file with -o.
+    Download {
+        /// The file ID (`cloud://...`).
+        file_id: String,
+        /// Write to this file instead of stdout (removed again if the download fails).
+        #[arg(short = 'o', long, value_name = "PATH")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Print a download link per file: `{"file_id", "url", "status", "errmsg"}` lines.
+    Url {
+        /// File IDs (`cloud://...`), any number.
+        #[arg(required = true, value_name = "FILE_ID")]
+        file_ids: Vec<String>,
+        /// How long the links stay valid, in seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = 7200)]
+        max_age: u64,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Delete files; prints `{"file_id", "status", "errmsg"}` per file.
+    Rm {
+        /// File IDs (`cloud://...`), any number.
+        #[arg(required = true, value_name = "FILE_ID")]
+        file_ids: Vec<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
 /// `wxcloud emulator`.
 #[derive(Debug, Args)]
 pub struct EmulatorArgs {
@@ -488,6 +564,25 @@ mod tests {
         assert_eq!(e.apps, ["a:b", "c:d"]);
         assert_eq!(e.envs, ["e1", "e2"]);
         assert!(e.in_memory);
+    }
+
+    #[test]
+    fn storage_url_takes_many_ids_and_a_max_age() {
+        let cli = Cli::try_parse_from([
+            "wxcloud", "storage", "url", "cloud://a", "cloud://b", "--max-age", "60",
+        ])
+        .unwrap();
+        let Command::Storage(StorageArgs {
+            action: StorageAction::Url {
+                file_ids, max_age, ..
+            },
+        }) = cli.command
+        else {
+            panic!("not storage url")
+        };
+        assert_eq!(file_ids, ["cloud://a", "cloud://b"]);
+        assert_eq!(max_age, 60);
+        assert!(Cli::try_parse_from(["wxcloud", "storage", "rm"]).is_err());
     }
 
     #[test]

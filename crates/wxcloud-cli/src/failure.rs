@@ -2,7 +2,8 @@
 //!
 //! Exit codes: 0 success, 1 the service (or the connection to it) failed, 2 a usage or
 //! configuration error — including input that cannot be written as a statement, which is
-//! refused before anything is sent.
+//! refused before anything is sent, and an argument the core refuses before sending (a bad
+//! cloud path, a function event over the size limit).
 
 use std::fmt;
 use std::io::{self, Write};
@@ -36,7 +37,7 @@ impl Failure {
         match self {
             Failure::Usage(_) => 2,
             Failure::Service(e) if e.kind() == ErrorKind::Statement => 2,
-            Failure::Service(Error::Config { .. }) => 2,
+            Failure::Service(Error::Config { .. } | Error::InvalidArgument { .. }) => 2,
             Failure::Service(_) | Failure::Local(_) => 1,
         }
     }
@@ -87,7 +88,7 @@ pub fn hint(e: &Error) -> &'static str {
             "check that Cloud Base is enabled, the IP is whitelisted and --env is right"
         }
         ErrorKind::NotFound => {
-            "check the collection name and --env; `wxcloud collections list` shows what exists"
+            "check the name (collection, function or file ID) and --env; `wxcloud collections list` shows the collections"
         }
         ErrorKind::Transport => "check --base-url (WXCLOUD_BASE_URL) and the network",
         ErrorKind::Timeout => "raise --timeout or narrow the query",
@@ -104,6 +105,7 @@ mod tests {
         assert_eq!(Failure::usage("x").exit_code(), 2);
         assert_eq!(Failure::from(Error::statement("bad")).exit_code(), 2);
         assert_eq!(Failure::from(Error::config("no env")).exit_code(), 2);
+        assert_eq!(Failure::from(Error::invalid_argument("bad path")).exit_code(), 2);
         assert_eq!(Failure::from(Error::decode("bad")).exit_code(), 1);
         assert_eq!(Failure::local("disk").exit_code(), 1);
     }

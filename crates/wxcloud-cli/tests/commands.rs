@@ -399,7 +399,8 @@ fn migrate_export_import_and_status_run_the_services_jobs() {
     let dir = tempfile::tempdir().unwrap();
     let emu = EmulatorProcess::start(dir.path());
     let d = dir.path();
-    // The emulator reads and writes migration files on its own file system.
+    // Migration files live in the env's cloud storage, as on the real service: the export
+    // writes this path there (leading slashes dropped) and the import reads it back.
     let file = d.join("books.json");
     let file = file.to_str().unwrap();
     for c in ["books", "copy"] {

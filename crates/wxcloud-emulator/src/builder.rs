@@ -299,6 +299,7 @@ impl EmulatorBuilder {
             db: Mutex::new(storage),
             jobs: Mutex::new(Jobs::default()),
             functions: self.functions,
+            cos: crate::cos::Cos::default(),
         });
         if shared.config.seed_sample && shared.has_env(crate::seed::SAMPLE_ENV) {
             crate::seed::seed_sample(&mut lock(&shared.db), shared.clock.now_ms())

@@ -18,9 +18,11 @@
 
 mod builder;
 mod clock;
+mod cos;
 pub mod engine;
 mod exec;
 mod faults;
+mod files;
 mod functions;
 mod ids;
 mod migrate;

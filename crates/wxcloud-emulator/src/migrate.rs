@@ -1,10 +1,13 @@
-//! Import and export ("migrate") jobs against files on the emulator's machine.
+//! Import and export ("migrate") jobs against files in the env's cloud storage.
 //!
-//! The real service reads and writes files in the environment's cloud storage; the emulator
-//! takes `file_path` as a path on its own file system (relative paths are relative to the
-//! emulator's working directory). Jobs run to completion before the call returns, so
-//! `databasemigratequeryinfo` already reports the final status. File type 1 is JSON lines (one
-//! Extended JSON document per line, canonical or relaxed); 2 is CSV with a header row.
+//! As on the real service, `file_path` is a path in the env's storage: an import reads a file
+//! uploaded there first (`uploadfile`), an export writes its result there (replacing a file at
+//! that path) and `databasemigratequeryinfo` gives its `file_url`, a signed download URL valid
+//! for [`FILE_URL_SECONDS`]. There is no fallback to the emulator's own file system. Jobs run to
+//! completion before the call returns, so `databasemigratequeryinfo` already reports the final
+//! status. File type 1 is JSON lines (one Extended JSON document per line, canonical or
+//! relaxed); 2 is CSV with a header row. An import file is read whole (its records are all
+//! decoded anyway).
 
 use std::collections::HashMap;
 
@@ -12,9 +15,11 @@ use serde_json::{Map, Value as Json, json};
 use wxcloud::statement::{Statement, Target, UpdateSpec};
 use wxcloud::{Document, Value};
 
+use crate::cos;
 use crate::exec;
 use crate::reply::ApiError;
 use crate::server::body::{opt_bool, opt_u64, req_str};
+use crate::server::storage::{cloud_path, now_s};
 use crate::state::{Shared, lock};
 use crate::storage::Storage;
 
@@ -26,8 +31,12 @@ struct Job {
     success: u64,
     fail: u64,
     err_msg: String,
-    file_url: String,
+    /// The storage path an export wrote.
+    export_path: Option<String>,
 }
+
+/// How long a `file_url` stays valid.
+pub const FILE_URL_SECONDS: i64 = 7200;
 
 /// The jobs run since start (or the last reset).
 #[derive(Debug, Default)]
@@ -73,7 +82,7 @@ pub fn import(
     now: i64,
 ) -> Result<Map<String, Json>, ApiError> {
     let coll = crate::server::collection_name(b)?;
-    let path = req_str(b, "file_path")?;
+    let path = cloud_path("file_path", req_str(b, "file_path")?)?;
     let kind = file_type(b)?;
     let stop_on_error = opt_bool(b, "stop_on_error")?;
     let upsert = match opt_u64(b, "conflict_mode", 1)? {
@@ -99,9 +108,9 @@ pub fn import(
         success: 0,
         fail: 0,
         err_msg: String::new(),
-        file_url: path.to_owned(),
+        export_path: None,
     };
-    match read_records(path, kind) {
+    match read_records(&db, env, &path, kind) {
         Err(e) => {
             job.status = "fail";
             job.err_msg = e;
@@ -168,9 +177,19 @@ fn import_one(
     }
 }
 
-/// The records of a file, each decoded or with the reason it could not be.
-fn read_records(path: &str, kind: u64) -> Result<Vec<Result<Document, String>>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+/// The records of a stored file, each decoded or with the reason it could not be.
+fn read_records(
+    db: &Storage,
+    env: &str,
+    path: &str,
+    kind: u64,
+) -> Result<Vec<Result<Document, String>>, String> {
+    let file = db
+        .find_file(env, path)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("file not exist: {path} (upload it to the env's storage first)"))?;
+    let bytes = db.read_file(&file).map_err(|e| e.to_string())?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{path} is not UTF-8 text"))?;
     if kind == 1 {
         return Ok(text
             .lines()
@@ -262,7 +281,7 @@ pub fn export(
     b: &Map<String, Json>,
     now: i64,
 ) -> Result<Map<String, Json>, ApiError> {
-    let path = req_str(b, "file_path")?;
+    let path = cloud_path("file_path", req_str(b, "file_path")?)?;
     let kind = file_type(b)?;
     let text = req_str(b, "query")?;
     let Statement::Query(q) = crate::parser::parse(text, now).map_err(ApiError::statement)? else {
@@ -313,12 +332,14 @@ pub fn export(
         success: docs.len() as u64,
         fail: 0,
         err_msg: String::new(),
-        file_url: path.to_owned(),
+        export_path: Some(path.clone()),
     };
-    if let Err(e) = std::fs::write(path, out) {
+    let meta = shared.cos.cos_file_id(&cos::bucket(env), &path);
+    if let Err(e) = lock(&shared.db).put_file(env, &path, out.as_bytes(), &meta, now) {
         job.status = "fail";
         job.success = 0;
         job.err_msg = format!("cannot write {path}: {e}");
+        job.export_path = None;
     }
     Ok(job_reply(lock(&shared.jobs).push(job)))
 }
@@ -328,6 +349,7 @@ pub fn query_info(
     shared: &Shared,
     env: &str,
     b: &Map<String, Json>,
+    origin: &str,
 ) -> Result<Map<String, Json>, ApiError> {
     let id = match b.get("job_id") {
         None | Some(Json::Null) => return Err(ApiError::missing("job_id")),
@@ -342,12 +364,18 @@ pub fn query_info(
         .get(&id)
         .filter(|j| j.env == env)
         .ok_or_else(|| ApiError::invalid("job_id", "no such job"))?;
+    let expires = now_s(shared) + FILE_URL_SECONDS;
+    let file_url = job
+        .export_path
+        .as_ref()
+        .map(|p| shared.cos.download_url(origin, env, p, expires))
+        .unwrap_or_default();
     let out = json!({
         "status": job.status,
         "record_success": job.success,
         "record_fail": job.fail,
         "err_msg": job.err_msg,
-        "file_url": job.file_url,
+        "file_url": file_url,
     });
     Ok(out.as_object().cloned().unwrap_or_default())
 }

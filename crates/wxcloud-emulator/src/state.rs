@@ -3,6 +3,7 @@
 use std::sync::{Mutex, MutexGuard};
 
 use crate::clock::Clock;
+use crate::cos::Cos;
 use crate::faults::Faults;
 use crate::functions::Functions;
 use crate::migrate::Jobs;
@@ -45,6 +46,8 @@ pub struct Shared {
     pub jobs: Mutex<Jobs>,
     /// The cloud functions served (fixed at start).
     pub functions: Functions,
+    /// The signing key of upload grants and download URLs.
+    pub cos: Cos,
 }
 
 /// Locks a mutex, recovering the data if a panicking thread poisoned it: every critical section

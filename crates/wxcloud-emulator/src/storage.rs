@@ -69,7 +69,8 @@ pub struct Changes {
 
 /// The emulator's database.
 pub struct Storage {
-    conn: Connection,
+    /// The connection (also used by [`crate::files`]).
+    pub(crate) conn: Connection,
 }
 
 const SCHEMA: &str = "
@@ -119,6 +120,7 @@ impl Storage {
 
     fn init(conn: Connection) -> Result<Self, StorageError> {
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(crate::files::SCHEMA)?;
         Ok(Storage { conn })
     }
 
@@ -319,11 +321,12 @@ impl Storage {
         Ok(())
     }
 
-    /// Deletes everything.
+    /// Deletes everything: documents, collections, indexes and files.
     pub fn clear(&mut self) -> Result<(), StorageError> {
         self.conn.execute_batch(
             "DELETE FROM documents; DELETE FROM indexes; DELETE FROM collections;",
         )?;
+        self.conn.execute_batch(crate::files::CLEAR)?;
         Ok(())
     }
 }

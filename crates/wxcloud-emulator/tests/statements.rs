@@ -311,8 +311,7 @@ async fn a_range_written_with_and_chaining_selects_the_range() {
 async fn the_export_example_with_a_geo_declaration_runs() {
     let emu = start().await;
     let t = token(&emu).await;
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("export.json");
+    let path = "exports/export.json";
     let query = "const Point = db.Geo.Point;\ndb.collection('test_collection').where({location: _.geoNear({geometry: Point(113, 23), maxDistance: 1000})}).limit(100).skip(0).get()";
     let reply = ok(tcb(
         &emu,
@@ -331,7 +330,8 @@ async fn the_export_example_with_a_geo_declaration_runs() {
     .await);
     assert_eq!(info["status"], "success", "{info}");
     assert_eq!(info["record_success"], 4);
-    let exported = std::fs::read_to_string(&path).unwrap();
+    let url = info["file_url"].as_str().unwrap();
+    let exported = http().get(url).send().await.unwrap().text().await.unwrap();
     assert_eq!(exported.lines().count(), 4);
     assert!(exported.contains("f77e039f-f1cf-4aa8-bd59-16cbaa91e6ea"));
 }
@@ -341,19 +341,20 @@ async fn import_reads_json_lines_and_csv_and_upserts_on_request() {
     let emu = start().await;
     let t = token(&emu).await;
     create_collection(&emu, &t, "imported").await;
-    let dir = tempfile::tempdir().unwrap();
-    let json_path = dir.path().join("in.json");
-    std::fs::write(
-        &json_path,
-        "{\"_id\":\"a\",\"n\":{\"$numberLong\":\"5\"}}\n{\"_id\":\"b\",\"n\":2}\n",
+    let json_path = "in/in.json";
+    upload(
+        &emu,
+        &t,
+        json_path,
+        b"{\"_id\":\"a\",\"n\":{\"$numberLong\":\"5\"}}\n{\"_id\":\"b\",\"n\":2}\n",
     )
-    .unwrap();
-    let csv_path = dir.path().join("in.csv");
-    std::fs::write(&csv_path, "_id,n,name\na,7,\"x, y\"\nc,1.5,z\n").unwrap();
-    let import = |path: &std::path::Path, file_type: i64, conflict_mode: i64| json!({"env": emu.env(), "collection_name": "imported", "file_path": path, "file_type": file_type, "stop_on_error": false, "conflict_mode": conflict_mode});
+    .await;
+    let csv_path = "in/in.csv";
+    upload(&emu, &t, csv_path, b"_id,n,name\na,7,\"x, y\"\nc,1.5,z\n").await;
+    let import = |path: &str, file_type: i64, conflict_mode: i64| json!({"env": emu.env(), "collection_name": "imported", "file_path": path, "file_type": file_type, "stop_on_error": false, "conflict_mode": conflict_mode});
     let info = |job: Json| json!({"env": emu.env(), "job_id": job});
-    let job = ok(tcb(&emu, &t, "databasemigrateimport", import(&json_path, 1, 1)).await)["job_id"]
-        .clone();
+    let job =
+        ok(tcb(&emu, &t, "databasemigrateimport", import(json_path, 1, 1)).await)["job_id"].clone();
     let status = ok(tcb(&emu, &t, "databasemigratequeryinfo", info(job)).await);
     assert_eq!(
         (
@@ -364,7 +365,7 @@ async fn import_reads_json_lines_and_csv_and_upserts_on_request() {
     );
     // Insert mode: "a" exists already, so that row fails and "c" goes in.
     let job =
-        ok(tcb(&emu, &t, "databasemigrateimport", import(&csv_path, 2, 1)).await)["job_id"].clone();
+        ok(tcb(&emu, &t, "databasemigrateimport", import(csv_path, 2, 1)).await)["job_id"].clone();
     let status = ok(tcb(&emu, &t, "databasemigratequeryinfo", info(job)).await);
     assert_eq!(
         (
@@ -376,7 +377,7 @@ async fn import_reads_json_lines_and_csv_and_upserts_on_request() {
     );
     // Upsert mode replaces "a".
     let job =
-        ok(tcb(&emu, &t, "databasemigrateimport", import(&csv_path, 2, 2)).await)["job_id"].clone();
+        ok(tcb(&emu, &t, "databasemigrateimport", import(csv_path, 2, 2)).await)["job_id"].clone();
     assert_eq!(
         ok(tcb(&emu, &t, "databasemigratequeryinfo", info(job)).await)["record_success"],
         2

@@ -164,7 +164,7 @@ impl UploadTicket {
 }
 
 /// `url` with its query (which holds a signature) replaced by `** redacted **`, for showing a
-/// download link (bindings use it in their reprs).
+/// download link (the bindings use it in their reprs).
 pub fn redact_url(url: &str) -> String {
     match url.split_once('?') {
         Some((base, _)) => format!("{base}?** redacted **"),

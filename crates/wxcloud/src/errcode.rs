@@ -149,7 +149,11 @@ pub const TABLE: &[(i64, Class, &str)] = &[
         Class::InvalidRequest,
         "the request body is not valid JSON",
     ),
-    (-501000, Class::InvalidRequest, "the request is invalid"),
+    (
+        -501000,
+        Class::InvalidRequest,
+        "the request is invalid; for a cloud function, check that a function of that name is deployed in the env",
+    ),
     (
         -501007,
         Class::InvalidRequest,
@@ -237,6 +241,22 @@ pub const TABLE: &[(i64, Class, &str)] = &[
         "the collection does not exist; create it first",
     ),
     (-501009, Class::NotFound, "the resource does not exist"),
+    (
+        -503003,
+        Class::NotFound,
+        "the file does not exist in the env's storage (STORAGE_FILE_NONEXIST); check the file ID",
+    ),
+    // cloud functions
+    (
+        -504002,
+        Class::Other,
+        "the cloud function ran and failed (it threw, or its return value is not JSON or over 6 MB); see errmsg and the function's logs",
+    ),
+    (
+        -504003,
+        Class::Other,
+        "the cloud function ran past its time limit (5 s when invoked over HTTP)",
+    ),
     // data / other
     (-502001, Class::Other, "the database reported an error"),
     (-502010, Class::Other, "the database reported an error"),

@@ -323,10 +323,11 @@ impl FileDownload {
     }
 
     /// The rest of the file as a stream of chunks.
-    pub fn into_stream(self) -> impl Stream<Item = Result<Bytes>> + Send + 'static {
-        futures::stream::try_unfold(self, |mut download| async move {
-            Ok(download.chunk().await?.map(|chunk| (chunk, download)))
-        })
+    pub fn into_stream(self) -> impl Stream<Item = Result<Bytes>> + Send + Unpin + 'static {
+        Box::pin(futures::stream::try_unfold(
+            self,
+            |mut download| async move { Ok(download.chunk().await?.map(|chunk| (chunk, download))) },
+        ))
     }
 
     /// Writes the rest of the file to `writer` and returns how many bytes were written.

@@ -86,6 +86,7 @@ fn logs_of_token_fetches_failures_and_retries_hold_no_secrets() {
         .build()
         .unwrap();
     let mut errors = Vec::new();
+    let mut debug_outputs = Vec::new();
     runtime.block_on(async {
         let server = Server::start().await;
         let client = server.client();
@@ -101,6 +102,42 @@ fn logs_of_token_fetches_failures_and_retries_hold_no_secrets() {
                 .await
                 .unwrap_err(),
         );
+        // Storage and functions: an upload, links, a download, a refused upload and an expired
+        // link, whose tickets, signatures and COS tokens must appear nowhere.
+        let id = client.upload_file("r/a.txt", b"abc".to_vec()).await.unwrap();
+        let links = client
+            .download_urls(&[id.clone()], Duration::from_secs(60))
+            .await
+            .unwrap();
+        assert!(links[0].url.contains(support::storage::COS_SECRET), "the test needs signed links");
+        assert!(format!("{links:?}").contains("redacted"));
+        debug_outputs.push(format!("{links:?}"));
+        assert_eq!(client.download_file(&id).await.unwrap(), b"abc");
+        let download = client.download_file_stream(&id).await.unwrap();
+        debug_outputs.push(format!("{download:?}"));
+        debug_outputs.push(format!("{:?}", client.qcloud_token(Duration::from_secs(60)).await.unwrap()));
+        client.invoke_function("f", &serde_json::json!({"k": 1})).await.unwrap();
+        server.script(
+            "/cos/upload",
+            Reply::Raw {
+                status: 403,
+                content_type: "application/xml",
+                body: format!(
+                    "<Error><Code>SignatureDoesNotMatch</Code><Message>bad {0}sign-r/b.txt</Message><StringToSign>{0}x</StringToSign></Error>",
+                    support::storage::COS_SECRET
+                )
+                .into_bytes(),
+            },
+        );
+        errors.push(client.upload_file("r/b.txt", b"b".to_vec()).await.unwrap_err());
+        server.script(
+            "/tcb/batchdownloadfile",
+            Reply::Json(serde_json::json!({"errcode": 0, "errmsg": "ok", "file_list": [{
+                "fileid": id, "status": 0, "errmsg": "ok",
+                "download_url": format!("{}/cos/files/r/a.txt?sign={}expired", server.url, support::storage::COS_SECRET),
+            }]})),
+        );
+        errors.push(client.download_file(&id).await.unwrap_err());
         server.script(
             "/tcb/databaseadd",
             Reply::Raw {
@@ -140,6 +177,9 @@ fn logs_of_token_fetches_failures_and_retries_hold_no_secrets() {
     for err in errors {
         support::clean(err);
     }
+    for output in debug_outputs {
+        assert_no_secrets(&output);
+    }
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(
         logs.contains("databasecount"),
@@ -150,6 +190,10 @@ fn logs_of_token_fetches_failures_and_retries_hold_no_secrets() {
         "spans record the errcode:\n{logs}"
     );
     assert!(logs.contains(ENV), "spans record the env:\n{logs}");
+    assert!(
+        logs.contains("uploadfile") && logs.contains("invokecloudfunction"),
+        "{logs}"
+    );
     assert_no_secrets(&logs);
     assert!(!logs.contains("not-the-secret"));
 }

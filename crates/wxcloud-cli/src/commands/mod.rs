@@ -3,8 +3,10 @@
 mod collections;
 mod data;
 mod emulator;
+mod functions;
 mod indexes;
 mod migrate;
+mod storage;
 mod token;
 mod transfer;
 
@@ -74,8 +76,10 @@ impl Context {
         let mut printer = self.printer();
         let result = f(&session, &mut printer).await;
         session.close().await;
+        // What was printed before a failure (per-file lines before "2 of 5 failed") still shows.
+        let finished = printer.finish();
         result?;
-        printer.finish()
+        finished
     }
 }
 
@@ -110,6 +114,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             )
             .await
         }
+        Command::Functions(f) => functions::run(f.action, &conn, &out).await,
+        Command::Storage(s) => storage::run(s.action, &conn, &out).await,
         Command::Emulator(e) => emulator::run(e).await,
     }
 }

@@ -167,13 +167,27 @@ pub async fn import(ctx: Context, i: ImportArgs) -> Result<(), Failure> {
     .await
 }
 
-/// A progress bar on stderr; indicatif hides it when stderr is not a terminal.
+/// A progress bar counting records on stderr; indicatif hides it when stderr is not a terminal.
 fn progress_bar(verb: &str) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template(&format!(
+    bar_with(&format!(
         "{verb} {{bar:40}} {{pos}}/{{len}} records ({{per_sec}}, {{eta}} left)"
     ))
-    .unwrap_or_else(|_| ProgressStyle::default_bar());
+}
+
+/// A progress bar counting bytes on stderr, hidden likewise (storage upload and download).
+pub fn bytes_bar(verb: &str, total: Option<u64>) -> ProgressBar {
+    let bar = bar_with(&format!(
+        "{verb} {{bar:40}} {{bytes}}/{{total_bytes}} ({{bytes_per_sec}}, {{eta}} left)"
+    ));
+    if let Some(total) = total {
+        bar.set_length(total);
+    }
+    bar
+}
+
+fn bar_with(template: &str) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     bar
 }

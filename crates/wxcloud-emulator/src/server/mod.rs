@@ -3,8 +3,10 @@
 pub(crate) mod body;
 mod cgi;
 pub mod conn;
+mod cos;
 mod functions;
 mod hooks;
+pub(crate) mod storage;
 mod tcb;
 
 pub(crate) use tcb::collection_name;
@@ -44,6 +46,16 @@ pub fn router(shared: Arc<Shared>) -> Router {
             any(cgi::authorizer_token),
         )
         .route("/tcb/{op}", any(tcb::handle))
+        .route(
+            "/cos/{bucket}",
+            post(cos::upload).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/cos/{bucket}/{*path}",
+            get(cos::download)
+                .post(cos::upload_at)
+                .layer(DefaultBodyLimit::disable()),
+        )
         .fallback(unknown_path)
         .layer(middleware::from_fn_with_state(
             shared.clone(),

@@ -1,4 +1,5 @@
-//! The database endpoints under `/tcb/`.
+//! The endpoints under `/tcb/`: the database calls here, storage in [`super::storage`],
+//! cloud functions in [`super::functions`].
 //!
 //! Checks run in the service's order: method (43002), token (41001, 40014, 40001, 42001),
 //! body (44002, 47001), fields (40101, 40097), env (-501007), statement (-502002), then the
@@ -9,12 +10,13 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{Method, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value as Json};
 use wxcloud::statement::Statement;
 
 use super::body::{json_object, opt_u64, req_str};
+use super::storage;
 use crate::exec;
 use crate::migrate;
 use crate::reply::{ApiError, ok};
@@ -40,6 +42,10 @@ const STATEMENT_ENDPOINTS: &[(&str, &str)] = &[
 ];
 
 const OTHER_ENDPOINTS: &[&str] = &[
+    "uploadfile",
+    "batchdownloadfile",
+    "batchdeletefile",
+    "getqcloudtoken",
     "databasecollectionadd",
     "databasecollectiondelete",
     "databasecollectionget",
@@ -55,6 +61,7 @@ pub async fn handle(
     Path(op): Path<String>,
     method: Method,
     Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     if op == "invokecloudfunction" {
@@ -66,15 +73,25 @@ pub async fn handle(
     }
     // SQLite work (and its fsyncs in durable mode) runs off the async workers, so token and
     // hook requests are answered while a write is being synced.
+    let origin = origin(&headers);
     let outcome = tokio::task::spawn_blocking(move || {
         let token = params.get("access_token").map(String::as_str);
-        call(&shared, &op, &method, token, &body)
+        call(&shared, &op, &method, token, &body, &origin)
     })
     .await;
     match outcome {
         Ok(outcome) => reply(outcome),
         Err(_) => ApiError::new(-1, "system error").into_response(),
     }
+}
+
+/// `http://HOST` as the client reached the emulator: the base of the URLs it hands out.
+fn origin(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}")
 }
 
 /// The service's reply for an outcome: `errcode` 0 with the fields, or the error.
@@ -91,6 +108,7 @@ fn call(
     method: &Method,
     token: Option<&str>,
     body: &Bytes,
+    origin: &str,
 ) -> Result<Map<String, Json>, ApiError> {
     if method != Method::POST {
         return Err(ApiError::require_post());
@@ -98,6 +116,9 @@ fn call(
     let now = shared.clock.now_ms();
     lock(&shared.tokens).check(token, DATABASE_TOKENS, now)?;
     let b = json_object(method, body)?;
+    if op == "getqcloudtoken" {
+        return storage::qcloud_token(shared, &b);
+    }
     let env = req_str(&b, "env")?;
     if !shared.has_env(env) {
         return Err(ApiError::env_not_exists(env));
@@ -132,9 +153,12 @@ fn call(
         }
         "databasecollectionget" => list_collections(shared, env, &b),
         "updateindex" => update_index(shared, env, &b),
+        "uploadfile" => storage::upload_file(shared, env, &b, origin),
+        "batchdownloadfile" => storage::download_files(shared, env, &b, origin),
+        "batchdeletefile" => storage::delete_files(shared, env, &b),
         "databasemigrateimport" => migrate::import(shared, env, &b, now),
         "databasemigrateexport" => migrate::export(shared, env, &b, now),
-        _ => migrate::query_info(shared, env, &b),
+        _ => migrate::query_info(shared, env, &b, origin),
     }
 }
 

@@ -138,3 +138,112 @@ pub async fn create_collection(emu: &RunningEmulator, token: &str, name: &str) {
     )
     .await);
 }
+
+/// A `multipart/form-data` body with these fields in this order: (content type, body).
+pub fn form(fields: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "wxcloudtestboundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        let filename = if *name == "file" {
+            "; filename=\"upload.bin\""
+        } else {
+            ""
+        };
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{filename}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(value);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// POSTs a form to a URL: (status, body text).
+pub async fn post_form(url: &str, fields: &[(&str, &[u8])]) -> (u16, String) {
+    let (content_type, body) = form(fields);
+    let reply = http()
+        .post(url)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .expect("form request");
+    let status = reply.status().as_u16();
+    (status, reply.text().await.expect("form reply"))
+}
+
+/// `uploadfile` for `path` in the default env, asserting success.
+pub async fn upload_grant(emu: &RunningEmulator, token: &str, path: &str) -> Value {
+    ok(tcb(
+        emu,
+        token,
+        "uploadfile",
+        json!({"env": emu.env(), "path": path}),
+    )
+    .await)
+}
+
+/// The form fields COS expects for a grant, `file` last.
+pub fn grant_fields<'a>(
+    grant: &'a Value,
+    path: &'a str,
+    bytes: &'a [u8],
+) -> Vec<(&'a str, &'a [u8])> {
+    vec![
+        ("key", path.as_bytes()),
+        (
+            "Signature",
+            grant["authorization"].as_str().unwrap().as_bytes(),
+        ),
+        (
+            "x-cos-security-token",
+            grant["token"].as_str().unwrap().as_bytes(),
+        ),
+        (
+            "x-cos-meta-fileid",
+            grant["cos_file_id"].as_str().unwrap().as_bytes(),
+        ),
+        ("file", bytes),
+    ]
+}
+
+/// Uploads `bytes` to `path` in the default env the way the real two-step upload goes and
+/// returns the file ID.
+pub async fn upload(emu: &RunningEmulator, token: &str, path: &str, bytes: &[u8]) -> String {
+    let grant = upload_grant(emu, token, path).await;
+    let (status, body) = post_form(
+        grant["url"].as_str().unwrap(),
+        &grant_fields(&grant, path, bytes),
+    )
+    .await;
+    assert_eq!((status, body.as_str()), (204, ""), "the COS form upload");
+    grant["file_id"].as_str().unwrap().to_owned()
+}
+
+/// `batchdownloadfile` for one file: its entry of `file_list`.
+pub async fn download_entry(
+    emu: &RunningEmulator,
+    token: &str,
+    file_id: &str,
+    max_age: u64,
+) -> Value {
+    let body = json!({"env": emu.env(), "file_list": [{"fileid": file_id, "max_age": max_age}]});
+    ok(tcb(emu, token, "batchdownloadfile", body).await)["file_list"][0].clone()
+}
+
+/// Downloads a stored file through a fresh download URL and returns its bytes.
+pub async fn download(emu: &RunningEmulator, token: &str, file_id: &str) -> Vec<u8> {
+    let entry = download_entry(emu, token, file_id, 600).await;
+    assert_eq!(entry["status"], 0, "{entry}");
+    let reply = http()
+        .get(entry["download_url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    reply.bytes().await.unwrap().to_vec()
+}

@@ -3,6 +3,8 @@
 //! (errcodes, HTML pages, truncated JSON, stalls) in order.
 #![allow(dead_code)]
 
+pub mod storage;
+
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -46,6 +48,8 @@ pub struct Seen {
     pub path: String,
     pub query: HashMap<String, String>,
     pub body: Json,
+    /// The body's size in bytes.
+    pub body_len: usize,
 }
 
 #[derive(Default)]
@@ -56,6 +60,8 @@ struct ServerState {
     issued: AtomicU64,
     token_delay_ms: AtomicU64,
     token_lifetime_s: AtomicU64,
+    /// Cloud storage: files, forms and the server's own address (see [`storage`]).
+    pub(crate) storage: storage::Storage,
 }
 
 /// The running server; it stops with the test's runtime.
@@ -70,11 +76,13 @@ impl Server {
         state.token_lifetime_s.store(7200, Ordering::SeqCst);
         let app = Router::new()
             .fallback(handle)
+            .layer(axum::extract::DefaultBodyLimit::disable())
             .with_state(Arc::clone(&state));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
+        state.storage.set_base_url(&url);
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -211,6 +219,9 @@ fn default_reply(state: &ServerState, seen: &Seen) -> Json {
                     "invalid credential, access_token is invalid or not latest",
                 );
             }
+            if let Some(reply) = storage::default_reply(&state.storage, seen) {
+                return reply;
+            }
             // A success with every endpoint's fields, empty.
             json!({
                 "errcode": 0, "errmsg": "ok", "data": [], "count": 0, "id_list": [], "deleted": 0,
@@ -226,6 +237,7 @@ async fn handle(
     State(state): State<Arc<ServerState>>,
     method: Method,
     uri: Uri,
+    headers: header::HeaderMap,
     body: Bytes,
 ) -> Response {
     let query: HashMap<String, String> = uri.query().map(url_pairs).unwrap_or_default();
@@ -234,6 +246,7 @@ async fn handle(
         path: uri.path().to_string(),
         query,
         body: serde_json::from_slice(&body).unwrap_or(Json::Null),
+        body_len: body.len(),
     };
     state.seen.lock().unwrap().push(seen.clone());
     if seen.path.starts_with("/cgi-bin/") {
@@ -250,6 +263,9 @@ async fn handle(
         .and_then(VecDeque::pop_front);
     let reply = match scripted {
         Some(reply) => reply,
+        None if seen.path.starts_with("/cos/") => {
+            return storage::cos_reply(&state.storage, &seen, &headers, &body);
+        }
         None => Reply::Json(default_reply(&state, &seen)),
     };
     match reply {
@@ -317,8 +333,13 @@ pub fn clean(err: wxcloud::Error) -> wxcloud::Error {
     err
 }
 
-/// Asserts `text` holds neither the app secret nor any issued token.
+/// Asserts `text` holds neither the app secret, any issued token, nor any storage credential
+/// or download-link signature.
 pub fn assert_no_secrets(text: &str) {
+    assert!(
+        !text.contains(storage::COS_SECRET),
+        "a storage credential or link signature leaked into: {text}"
+    );
     assert!(!text.contains(SECRET), "the app secret leaked into: {text}");
     assert!(
         !text.contains(TOKEN_PREFIX),
