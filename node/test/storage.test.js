@@ -11,7 +11,7 @@ const path = require('node:path')
 const util = require('node:util')
 const { Readable } = require('node:stream')
 
-const { wxcloud, stats, requests, rejectsWith } = require('./helpers')
+const { wxcloud, stats, fault, requests, rejectsWith } = require('./helpers')
 
 const MB = 1024 * 1024
 
@@ -156,6 +156,16 @@ test('every call returns a Promise', () => {
     p.catch(() => {})
   }
   return Promise.allSettled(calls)
+})
+
+test('a COS XML refusal is a typed error carrying the COS code', async () => {
+  const probe = await client.uploadFile(cloudPath('probe.txt'), Buffer.from('p'))
+  const bucket = probe.split('/')[2].split('.').slice(1).join('.')
+  const xml = "<?xml version='1.0'?><Error><Code>SignatureDoesNotMatch</Code><Message>bad signature</Message></Error>"
+  const target = cloudPath('refused.txt')
+  await fault(emulator, { path: `/cos/${bucket}/${target}`, status: 403, body: xml, times: 1 })
+  const e = await rejectsWith(client.uploadFile(target, Buffer.from('data')), 'WXCLOUD_ACCESS_DENIED')
+  assert.equal(e.cosCode, 'SignatureDoesNotMatch')
 })
 
 // ---------------------------------------------------------------- bad input, refused before sending

@@ -104,7 +104,7 @@ async def test_async_client_invokes_functions(emu: wxcloud.Emulator) -> None:
 
 
 def test_an_unknown_function_is_the_services_not_found_class_of_error(fclient: wxcloud.Client[dict[str, Any]]) -> None:
-    with pytest.raises(wxcloud.ApiError) as info:
+    with pytest.raises(wxcloud.InvalidRequestError) as info:
         fclient.invoke_function("no_such_function", {})
     assert info.value.errcode == -501000
     assert "FunctionName" in (info.value.errmsg or "")

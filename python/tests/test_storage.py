@@ -162,6 +162,19 @@ def test_qcloud_token_gives_temporary_credentials(client: wxcloud.Client[dict[st
     assert isinstance(creds.expired_time, int) and creds.expired_time > 0
 
 
+def test_a_cos_xml_refusal_is_a_typed_error_carrying_the_cos_code(
+    client: wxcloud.Client[dict[str, Any]], hooks: Hooks
+) -> None:
+    bucket = client.upload_file(cloud_path("probe.txt"), b"p").split("/")[2].split(".", 1)[1]
+    xml = "<?xml version='1.0'?><Error><Code>SignatureDoesNotMatch</Code><Message>bad signature</Message></Error>"
+    target = cloud_path("refused.txt")
+    hooks.fault(path=f"/cos/{bucket}/{target}", status=403, body=xml, times=1)
+    with pytest.raises(wxcloud.AccessDeniedError) as info:
+        client.upload_file(target, b"data")
+    assert info.value.cos_code == "SignatureDoesNotMatch"
+    assert info.value.kind == "access_denied"
+
+
 # ---------------------------------------------------------------- bad input, refused before sending
 
 
