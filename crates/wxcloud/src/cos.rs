@@ -194,14 +194,14 @@ pub(crate) async fn post_form(
         .send()
         .await
         .map_err(from_reqwest)?;
-    let status = response.status();
-    let content_type = content_type(&response);
-    let body = read_bounded(response).await?;
+    if !response.status().is_success() {
+        return Err(refusal(response, "the upload", &ticket.secrets()).await);
+    }
     // A 2xx carrying an <Error> document is still an error (a proxy may rewrite statuses).
-    match parse_error(&body) {
-        Some((code, message)) => Err(cos_error(status.as_u16(), code, message, &ticket.secrets())),
-        None if status.is_success() => Ok(()),
-        None => Err(not_cos_reply("the upload", status.as_u16(), &content_type)),
+    let status = response.status().as_u16();
+    match parse_error(&read_bounded(response).await?) {
+        Some((code, message)) => Err(cos_error(status, code, message, &ticket.secrets())),
+        None => Ok(()),
     }
 }
 
@@ -219,20 +219,24 @@ pub(crate) async fn open_download(
         .send()
         .await
         .map_err(from_reqwest)?;
-    let status = response.status();
-    if status.is_success() {
+    if response.status().is_success() {
         return Ok(response);
     }
-    let content_type = content_type(&response);
-    let body = read_bounded(response).await?;
     let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
-    match parse_error(&body) {
-        Some((code, message)) => Err(cos_error(status.as_u16(), code, message, &[query])),
-        None => Err(not_cos_reply(
-            "the download",
-            status.as_u16(),
-            &content_type,
-        )),
+    Err(refusal(response, "the download", &[query]).await)
+}
+
+/// What a reply that is not a success means: [`Error::Cos`] for a COS error document, else
+/// [`Error::Transport`] with the status. `secrets` are removed from the COS message.
+async fn refusal(response: reqwest::Response, what: &str, secrets: &[&str]) -> Error {
+    let status = response.status().as_u16();
+    let content_type = content_type(&response);
+    match read_bounded(response).await {
+        Err(err) => err,
+        Ok(body) => match parse_error(&body) {
+            Some((code, message)) => cos_error(status, code, message, secrets),
+            None => not_cos_reply(what, status, &content_type),
+        },
     }
 }
 

@@ -298,8 +298,9 @@ pub struct ImportOptions {
     pub conflict_mode: ConflictMode,
 }
 
-/// The state of a migration job, from [`crate::Client::migrate_status`].
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The state of a migration job, from [`crate::Client::migrate_status`]. Its `Debug` hides
+/// the signature of `file_url`.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct MigrateStatus {
     /// The job's state as the service names it (e.g. `"success"`, `"fail"`, `"running"`).
     pub status: String,
@@ -311,6 +312,18 @@ pub struct MigrateStatus {
     pub err_msg: Option<String>,
     /// Where an export's file can be downloaded, if any.
     pub file_url: Option<String>,
+}
+
+impl std::fmt::Debug for MigrateStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MigrateStatus")
+            .field("status", &self.status)
+            .field("record_success", &self.record_success)
+            .field("record_fail", &self.record_fail)
+            .field("err_msg", &self.err_msg)
+            .field("file_url", &self.file_url.as_deref().map(crate::cos::redact_url))
+            .finish()
+    }
 }
 
 /// The reply of `databasemigratequeryinfo`, accepting both spellings of the message field.

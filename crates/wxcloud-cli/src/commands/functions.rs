@@ -6,7 +6,11 @@ use crate::failure::Failure;
 use crate::input;
 
 /// Runs one functions action.
-pub async fn run(action: FunctionsAction, conn: &ConnArgs, out: &OutputArgs) -> Result<(), Failure> {
+pub async fn run(
+    action: FunctionsAction,
+    conn: &ConnArgs,
+    out: &OutputArgs,
+) -> Result<(), Failure> {
     match action {
         FunctionsAction::Invoke { name, data, common } => {
             let event = match data.as_deref() {

@@ -30,7 +30,13 @@ pub async fn run(action: StorageAction, conn: &ConnArgs, out: &OutputArgs) -> Re
             Context::new(&common, conn, out)
                 .with_session(async |session, printer| {
                     let bar = bytes_bar("uploading", length);
-                    let source = UploadSource::reader(Counted { inner: reader, bar: bar.clone() }, length);
+                    let source = UploadSource::reader(
+                        Counted {
+                            inner: reader,
+                            bar: bar.clone(),
+                        },
+                        length,
+                    );
                     let result = session.client.upload_file(&cloud_path, source).await;
                     finish(&bar, result.is_ok());
                     printer.json(json!({ "file_id": result? }))
@@ -50,7 +56,9 @@ pub async fn run(action: StorageAction, conn: &ConnArgs, out: &OutputArgs) -> Re
                             let bar = bytes_bar("downloading", download.content_length());
                             let written = download_to_file(download, path, &bar).await;
                             finish(&bar, written.is_ok());
-                            printer.json(json!({ "file_id": file_id, "path": path, "bytes": written? }))
+                            printer.json(
+                                json!({ "file_id": file_id, "path": path, "bytes": written? }),
+                            )
                         }
                         None => {
                             let mut stdout = std::io::stdout().lock();
@@ -89,7 +97,9 @@ pub async fn run(action: StorageAction, conn: &ConnArgs, out: &OutputArgs) -> Re
                     let results = session.client.delete_files(&file_ids).await?;
                     let failed = results.iter().filter(|r| !r.is_ok()).count();
                     for r in results {
-                        printer.json(json!({ "file_id": r.file_id, "status": r.status, "errmsg": r.errmsg }))?;
+                        printer.json(
+                            json!({ "file_id": r.file_id, "status": r.status, "errmsg": r.errmsg }),
+                        )?;
                     }
                     per_file_outcome(failed, file_ids.len(), "were not deleted")
                 })
@@ -130,7 +140,11 @@ impl<R: Read> Read for Counted<R> {
 }
 
 /// Writes the download to `path`, removing the partial file if it fails.
-async fn download_to_file(download: wxcloud::FileDownload, path: &Path, bar: &ProgressBar) -> Result<u64, Failure> {
+async fn download_to_file(
+    download: wxcloud::FileDownload,
+    path: &Path,
+    bar: &ProgressBar,
+) -> Result<u64, Failure> {
     let file = std::fs::File::create(path)
         .map_err(|e| Failure::local(format!("cannot create {}: {e}", path.display())))?;
     let mut file = std::io::BufWriter::new(file);
@@ -144,7 +158,11 @@ async fn download_to_file(download: wxcloud::FileDownload, path: &Path, bar: &Pr
 }
 
 /// Copies the download to `out` chunk by chunk, moving `bar`.
-async fn copy(mut download: wxcloud::FileDownload, out: &mut impl Write, bar: &ProgressBar) -> Result<u64, Failure> {
+async fn copy(
+    mut download: wxcloud::FileDownload,
+    out: &mut impl Write,
+    bar: &ProgressBar,
+) -> Result<u64, Failure> {
     let mut written = 0u64;
     while let Some(chunk) = download.chunk().await? {
         out.write_all(&chunk).map_err(io_failure)?;
@@ -168,6 +186,8 @@ fn per_file_outcome(failed: usize, total: usize, what: &str) -> Result<(), Failu
     if failed == 0 {
         Ok(())
     } else {
-        Err(Failure::local(format!("{failed} of {total} files {what} (see their status and errmsg)")))
+        Err(Failure::local(format!(
+            "{failed} of {total} files {what} (see their status and errmsg)"
+        )))
     }
 }

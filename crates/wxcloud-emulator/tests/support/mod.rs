@@ -247,3 +247,37 @@ pub async fn download(emu: &RunningEmulator, token: &str, file_id: &str) -> Vec<
     assert_eq!(reply.status(), 200);
     reply.bytes().await.unwrap().to_vec()
 }
+
+/// A `wxcloud::Client` for the emulator's default app and env, with quick retries.
+pub fn client(emu: &RunningEmulator) -> wxcloud::Client {
+    wxcloud::Client::builder()
+        .base_url(emu.base_url())
+        .appid(emu.appid())
+        .secret(emu.secret())
+        .env(emu.env())
+        .retry_policy(wxcloud::retry::RetryPolicy {
+            max_retries: 3,
+            initial_backoff: Duration::from_millis(5),
+            max_backoff: Duration::from_millis(20),
+        })
+        .build()
+        .expect("client")
+}
+
+/// Requests the emulator counted on `path` (from `/__emulator/stats`).
+pub async fn requests(emu: &RunningEmulator, path: &str) -> u64 {
+    get_json(&format!("{}/__emulator/stats", emu.base_url())).await["requests"][path]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+/// Makes the next `times` calls of `path` answer errcode `code`.
+pub fn fail_with(emu: &RunningEmulator, path: &str, code: i64, times: u32) {
+    emu.inject_fault(wxcloud_emulator::Fault {
+        path: path.into(),
+        errcode: Some(code),
+        times: Some(times),
+        ..Default::default()
+    })
+    .expect("fault");
+}
