@@ -199,6 +199,22 @@ test('an empty cloud path or one with .. is refused', () =>
 
 // ---------------------------------------------------------------- redaction
 
+test('inspecting links and credentials shows no signature or secret', async () => {
+  const fileId = await client.uploadFile(cloudPath('shown.txt'), Buffer.from('s'))
+  const [link] = await client.downloadUrls([fileId])
+  const query = new URL(link.url).search.slice(1)
+  const shown = util.inspect(link)
+  assert.ok(!shown.includes(query), shown)
+  assert.ok(shown.includes(fileId) && shown.includes('redacted'), shown)
+  assert.deepEqual(Object.keys(link).sort(), ['errmsg', 'fileId', 'status', 'url'])
+  assert.equal(JSON.parse(JSON.stringify(link)).url, link.url)
+
+  const creds = await client.qcloudToken()
+  const printed = util.inspect(creds)
+  for (const secret of [creds.secretKey, creds.token]) assert.ok(!printed.includes(secret), printed)
+  assert.ok(printed.includes(creds.secretId), printed)
+})
+
 test('errors reveal no link signature', async () => {
   const fileId = await client.uploadFile(cloudPath('secret.txt'), Buffer.from('s'))
   const [link] = await client.downloadUrls([fileId])
