@@ -197,6 +197,13 @@ test('an empty cloud path or one with .. is refused', () =>
     }
   }))
 
+test('a link age or credential lifespan under a second is refused', async () => {
+  for (const maxAge of [0, -1, Number.NaN]) {
+    await rejectsWith(client.downloadUrls(['cloud://x.y/z'], { maxAge }), 'WXCLOUD_INVALID_REQUEST')
+  }
+  await rejectsWith(client.qcloudToken(0), 'WXCLOUD_INVALID_REQUEST')
+})
+
 // ---------------------------------------------------------------- redaction
 
 test('inspecting links and credentials shows no signature or secret', async () => {

@@ -209,6 +209,15 @@ def test_an_empty_cloud_path_or_one_with_dotdot_is_refused(
         client.upload_file(path, b"data")
 
 
+def test_a_link_age_or_credential_lifespan_under_a_second_is_refused(client: wxcloud.Client[dict[str, Any]]) -> None:
+    with pytest.raises(wxcloud.InvalidRequestError):
+        client.download_urls(["cloud://x.y/z"], max_age=0)
+    with pytest.raises(wxcloud.InvalidRequestError):
+        client.qcloud_token(lifespan=0)
+    with pytest.raises(OverflowError):
+        client.download_urls(["cloud://x.y/z"], max_age=-1)
+
+
 # ---------------------------------------------------------------- redaction
 
 

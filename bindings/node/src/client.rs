@@ -357,11 +357,10 @@ impl Client {
         ts_return_type = "Promise<DownloadLink[]>"
     )]
     pub async fn download_urls(&self, file_ids: Vec<String>, options: Option<DownloadUrlOptions>) -> Reply<Links> {
-        let max_age = options.and_then(|o| o.max_age).unwrap_or(7200.0);
-        if !(max_age.is_finite() && max_age >= 1.0) {
-            return Reply(Err(wxcloud::Error::invalid_argument("downloadUrls: maxAge must be at least 1 second")));
-        }
-        let max_age = std::time::Duration::from_secs(max_age as u64);
+        let max_age = match seconds(options.and_then(|o| o.max_age), "downloadUrls: maxAge") {
+            Ok(d) => d,
+            Err(e) => return Reply(Err(e)),
+        };
         Reply(self.inner.download_urls(&file_ids, max_age).await.map(Links))
     }
 
@@ -374,11 +373,10 @@ impl Client {
     /// Temporary Tencent Cloud credentials valid for `lifespan` seconds (default 7200).
     #[napi(catch_unwind, ts_args_type = "lifespan?: number", ts_return_type = "Promise<QcloudToken>")]
     pub async fn qcloud_token(&self, lifespan: Option<f64>) -> Reply<Credentials> {
-        let lifespan = lifespan.unwrap_or(7200.0);
-        if !(lifespan.is_finite() && lifespan >= 1.0) {
-            return Reply(Err(wxcloud::Error::invalid_argument("qcloudToken: lifespan must be at least 1 second")));
-        }
-        let lifespan = std::time::Duration::from_secs(lifespan as u64);
+        let lifespan = match seconds(lifespan, "qcloudToken: lifespan") {
+            Ok(d) => d,
+            Err(e) => return Reply(Err(e)),
+        };
         Reply(self.inner.qcloud_token(lifespan).await.map(Credentials))
     }
 }
@@ -399,6 +397,13 @@ pub struct ListOptions {
 pub struct DownloadUrlOptions {
     /// How long the links stay valid, in seconds (default 7200).
     pub max_age: Option<f64>,
+}
+
+/// A number of seconds (default 7200, the service's default for links and credentials); the
+/// core refuses what is under one second.
+fn seconds(value: Option<f64>, what: &str) -> wxcloud::Result<std::time::Duration> {
+    std::time::Duration::try_from_secs_f64(value.unwrap_or(7200.0))
+        .map_err(|_| wxcloud::Error::invalid_argument(format!("{what} must be a number of seconds")))
 }
 
 /// The event of `invokeFunction`: none (`null`, sent as `{}`) when omitted.
