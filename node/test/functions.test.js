@@ -91,7 +91,7 @@ test('a function past the time limit is cut with the service errcode', async () 
   assert.equal(e.errcode, -504003)
 })
 
-test('an event that is not JSON is refused before anything is sent', async () => {
+test('an event that is not JSON or is over the size limit is refused before anything is sent', async () => {
   const before = requests(await stats(emulator), '/tcb/invokecloudfunction')
   const cyclic = {}
   cyclic.self = cyclic
@@ -99,6 +99,8 @@ test('an event that is not JSON is refused before anything is sent', async () =>
     const e = await rejectsWith(client.invokeFunction('add', bad), 'WXCLOUD_INVALID_REQUEST')
     assert.match(e.message, /JSON/)
   }
+  const e = await rejectsWith(client.invokeFunction('add', { blob: 'x'.repeat(6 * 1024 * 1024 + 1) }), 'WXCLOUD_INVALID_REQUEST')
+  assert.match(e.message, /limit/)
   assert.equal(requests(await stats(emulator), '/tcb/invokecloudfunction'), before)
 })
 

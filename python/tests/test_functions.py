@@ -145,6 +145,16 @@ def test_an_event_that_is_not_json_is_refused_before_anything_is_sent(
     assert hooks.requests("/tcb/invokecloudfunction") == before
 
 
+def test_an_event_over_the_size_limit_is_refused_before_anything_is_sent(
+    fclient: wxcloud.Client[dict[str, Any]], emu: wxcloud.Emulator
+) -> None:
+    hooks = Hooks(emu.base_url)
+    before = hooks.requests("/tcb/invokecloudfunction")
+    with pytest.raises(wxcloud.InvalidRequestError, match="limit"):
+        fclient.invoke_function("add", {"blob": "x" * (6 * 1024 * 1024 + 1)})
+    assert hooks.requests("/tcb/invokecloudfunction") == before
+
+
 def test_functions_must_be_callables() -> None:
     with pytest.raises(TypeError, match="callable"):
         wxcloud.Emulator(functions={"f": 42})  # type: ignore[dict-item]
