@@ -6,6 +6,7 @@ use std::io;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedBytes;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString, PyType};
 
@@ -26,9 +27,12 @@ pub fn upload_source(source: &Bound<'_, PyAny>) -> PyResult<wxcloud::UploadSourc
         return Ok(wxcloud::UploadSource::path(source.extract::<std::path::PathBuf>()?));
     }
     if let Ok(bytes) = source.cast::<PyBytes>() {
-        return Ok(wxcloud::UploadSource::bytes(bytes.as_bytes().to_vec()));
+        // `bytes` cannot change: the upload reads the object itself, no copy.
+        let backed = PyBackedBytes::from(bytes.clone());
+        return Ok(wxcloud::UploadSource::bytes(wxcloud::Bytes::from_owner(backed)));
     }
     if let Ok(bytes) = source.cast::<PyByteArray>() {
+        // A bytearray can change while the upload runs: send a copy of it as it is now.
         return Ok(wxcloud::UploadSource::bytes(bytes.to_vec()));
     }
     if source.is_instance_of::<PyMemoryView>() {
