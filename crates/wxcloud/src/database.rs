@@ -282,7 +282,7 @@ mod tests {
         let c = client.clone();
         assert_send_static(async move { c.download_file_stream("cloud://x").await });
         let c = client.clone();
-        assert_send_static(async move { c.delete_files(&vec!["cloud://x"]).await });
+        assert_send_static(async move { c.delete_files(&["cloud://x"]).await });
         let c = client.clone();
         assert_send_static(async move { c.qcloud_token(std::time::Duration::from_secs(60)).await });
         assert_send_static(async move { client.token_info().await });

@@ -189,10 +189,9 @@ impl UploadSource {
                 }
             },
         };
-        Ok(part
-            .file_name(file_name.to_string())
+        part.file_name(file_name.to_string())
             .mime_str("application/octet-stream")
-            .map_err(from_reqwest)?)
+            .map_err(from_reqwest)
     }
 }
 

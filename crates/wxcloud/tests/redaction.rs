@@ -106,7 +106,7 @@ fn logs_of_token_fetches_failures_and_retries_hold_no_secrets() {
         // link, whose tickets, signatures and COS tokens must appear nowhere.
         let id = client.upload_file("r/a.txt", b"abc".to_vec()).await.unwrap();
         let links = client
-            .download_urls(&[id.clone()], Duration::from_secs(60))
+            .download_urls(std::slice::from_ref(&id), Duration::from_secs(60))
             .await
             .unwrap();
         assert!(links[0].url.contains(support::storage::COS_SECRET), "the test needs signed links");
