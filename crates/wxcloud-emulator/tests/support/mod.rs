@@ -281,3 +281,11 @@ pub fn fail_with(emu: &RunningEmulator, path: &str, code: i64, times: u32) {
     })
     .expect("fault");
 }
+
+/// Starts a migration job through `op` (`databasemigrateimport`/`export`) and returns its
+/// `databasemigratequeryinfo` reply (jobs finish before the call returns).
+pub async fn migrate_job(emu: &RunningEmulator, token: &str, op: &str, body: Value) -> Value {
+    let job = ok(tcb(emu, token, op, body).await)["job_id"].clone();
+    let info = json!({"env": emu.env(), "job_id": job});
+    ok(tcb(emu, token, "databasemigratequeryinfo", info).await)
+}
