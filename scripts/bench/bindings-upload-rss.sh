@@ -5,18 +5,9 @@
 # package installed in python/.venv and the Node addon built (scripts/test python / node).
 # Usage: scripts/bench/bindings-upload-rss.sh [SIZE_MB]
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
 size_mb="${1:-200}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
-cargo build --quiet -p wxcloud-emulator --example serve
-work="$(mktemp -d)"
-serve_pid=""
-trap '[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; rm -rf "$work"' EXIT
-head -c "$((size_mb * 1000 * 1000))" /dev/urandom > "$work/big.bin"
-"$CARGO_TARGET_DIR/debug/examples/serve" --data "$work/emu.db" > "$work/out.txt" &
-serve_pid=$!
-for _ in $(seq 100); do [ -s "$work/out.txt" ] && break; sleep 0.1; done
-export WXCLOUD_BASE_URL="$(head -1 "$work/out.txt" | sed 's/listening on //')"
+source "$(dirname "$0")/serve-big-file.sh"
+export WXCLOUD_BASE_URL="$base"
 export WXCLOUD_APPID=wxemulator WXCLOUD_SECRET=emulator-secret WXCLOUD_ENV=test2-4a89da
 export BIG="$work/big.bin"
 
