@@ -1,14 +1,16 @@
 'use strict'
 // The wxcloud package: the native addon (loaded by the generated `native.js`) plus the few
 // pieces that belong on the JavaScript side — the `WxCloudError` class every error is an
-// instance of, and `Symbol.asyncDispose` on `Emulator` for `await using`.
+// instance of, `Symbol.asyncDispose` on `Emulator` for `await using`, and the redacted
+// `util.inspect` of download links and credentials.
 
 const native = require('./native.js')
 
 /**
  * The one error class of the package. `code` is a stable string to switch on
  * (`WXCLOUD_TOKEN`, `WXCLOUD_NOT_FOUND`, ...); `errcode` and `errmsg` are the service's own,
- * verbatim, when it returned one. Messages never contain an access token or a secret.
+ * verbatim, when it returned one; `cosCode` is cloud storage's (`SignatureDoesNotMatch`, ...).
+ * Messages never contain an access token or a secret.
  */
 class WxCloudError extends Error {
   constructor(message, details = {}) {
@@ -19,6 +21,7 @@ class WxCloudError extends Error {
     if (details.errcode !== undefined) this.errcode = details.errcode
     if (details.errmsg !== undefined) this.errmsg = details.errmsg
     if (details.hint !== undefined) this.hint = details.hint
+    if (details.cosCode !== undefined) this.cosCode = details.cosCode
   }
 }
 
@@ -33,6 +36,43 @@ if (typeof Symbol.asyncDispose === 'symbol' && !native.Emulator.prototype[Symbol
     writable: true,
   })
 }
+
+// `console.log` / `util.inspect` of what `downloadUrls` and `qcloudToken` resolve to hides the
+// link's signature (its query) and the secret key and token, as the core's `Debug` does; the
+// values themselves stay plain data (`JSON.stringify` and property access see everything).
+const inspect = Symbol.for('nodejs.util.inspect.custom')
+const REDACTED = '** redacted **'
+
+function inspectLink(depth, options, show) {
+  const query = this.url.indexOf('?')
+  return show({ ...this, url: query === -1 ? this.url : `${this.url.slice(0, query)}?${REDACTED}` }, options)
+}
+
+function inspectCredentials(depth, options, show) {
+  return show({ ...this, secretKey: REDACTED, token: REDACTED }, options)
+}
+
+function withInspect(value, fn) {
+  return Object.defineProperty(value, inspect, { value: fn, enumerable: false, configurable: true })
+}
+
+const { downloadUrls, qcloudToken } = native.Client.prototype
+Object.defineProperties(native.Client.prototype, {
+  downloadUrls: {
+    value: async function (...args) {
+      return (await downloadUrls.apply(this, args)).map((link) => withInspect(link, inspectLink))
+    },
+    configurable: true,
+    writable: true,
+  },
+  qcloudToken: {
+    value: async function (...args) {
+      return withInspect(await qcloudToken.apply(this, args), inspectCredentials)
+    },
+    configurable: true,
+    writable: true,
+  },
+})
 
 module.exports = {
   Client: native.Client,

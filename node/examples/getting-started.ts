@@ -1,6 +1,19 @@
 // Getting started with wxcloud from TypeScript: start a local emulator, write and read records,
-// and handle errors by code. Type-checked by `tsc --noEmit` in the test suite.
-import { Client, Emulator, WxCloudError, decode, statements, type Document, type QueryResult } from 'wxcloud'
+// call a cloud function, store files, and handle errors by code. Type-checked by `tsc --noEmit`
+// in the test suite.
+import { Readable } from 'node:stream'
+import {
+  Client,
+  Emulator,
+  WxCloudError,
+  decode,
+  statements,
+  type DeleteResult,
+  type Document,
+  type DownloadLink,
+  type QcloudToken,
+  type QueryResult,
+} from 'wxcloud'
 
 interface Todo {
   _id: string
@@ -10,7 +23,10 @@ interface Todo {
 }
 
 async function main(): Promise<void> {
-  const emulator = new Emulator({ seed: true })
+  const emulator = new Emulator({
+    seed: true,
+    functions: { add: async (event: { a: number; b: number }) => ({ sum: event.a + event.b }) },
+  })
   await emulator.start()
   try {
     const client: Client = emulator.client({ timeoutMs: 5_000 })
@@ -50,6 +66,17 @@ async function main(): Promise<void> {
         throw err
       }
     }
+
+    const { sum } = await client.invokeFunction<{ sum: number }>('add', { a: 1, b: 2 })
+    console.log('sum', sum)
+
+    const fileId: string = await client.uploadFile('notes/hello.txt', Buffer.from('hello'))
+    const streamed: string = await client.uploadFile('notes/streamed.txt', Readable.from([Buffer.from('chunk')]))
+    const bytes: Buffer = await client.downloadFile(fileId)
+    const links: DownloadLink[] = await client.downloadUrls([fileId, streamed], { maxAge: 600 })
+    const deleted: DeleteResult[] = await client.deleteFiles([fileId, streamed])
+    const creds: QcloudToken = await client.qcloudToken(600)
+    console.log(bytes.toString(), links.filter((l) => l.status === 0).length, 'links', deleted.length, 'deleted', creds.expiredTime > 0)
 
     const fromEnv = new Client({ baseUrl: emulator.baseUrl, appid: emulator.appid, secret: emulator.secret, env: emulator.env })
     const withProvider = new Client({

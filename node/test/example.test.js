@@ -23,6 +23,8 @@ test('examples/getting-started.ts runs against the emulator', () => {
     assert.match(out, /write docs 2030-01-01T00:00:00.000Z/)
     assert.match(out, /missing collection: -502005/)
     assert.match(out, /^true$/m)
+    assert.match(out, /^sum 3$/m)
+    assert.match(out, /^hello 2 links 2 deleted true$/m)
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }

@@ -11,7 +11,10 @@ from wxcloud import _native
 
 STUB = Path(wxcloud.__file__).with_name("_native.pyi")
 # Names that exist only for type checkers (aliases, type variables) or only at run time.
-STUB_ONLY = {"Record", "TokenReply", "TokenProvider", "Direction", "OrderBy", "Fields", "IndexSpec", "_R"}
+STUB_ONLY = {
+    "Record", "TokenReply", "TokenProvider", "Direction", "OrderBy", "Fields", "IndexSpec", "_R",
+    "UploadSource", "CloudFunction", "_BinaryFile",
+}
 
 
 def stub_tree() -> ast.Module:
@@ -34,7 +37,7 @@ def test_module_names_match() -> None:
 
 def test_class_members_match() -> None:
     for node in stub_tree().body:
-        if not isinstance(node, ast.ClassDef):
+        if not isinstance(node, ast.ClassDef) or node.name in STUB_ONLY:
             continue
         cls = getattr(_native, node.name)
         if issubclass(cls, BaseException):

@@ -1,9 +1,11 @@
-"""wxcloud — a client for the WeChat Cloud Base database HTTP API.
+"""wxcloud — a client for the WeChat Cloud Base HTTP API: database, cloud functions, storage.
 
 ``Client`` (blocking) and ``AsyncClient`` (asyncio) run every database operation in its
 statement form (``client.aggregate('db.collection("c").aggregate()...end()')``) or its
 structured form (``client.aggregate("c", [{"$match": {...}}])``), returning records as dicts of
-native Python values. ``Emulator`` runs a local Cloud Base in-process for tests. Every error is a
+native Python values; they also invoke cloud functions (``invoke_function``) and manage files
+(``upload_file``, ``download_file``, ``download_urls``, ``delete_files``). ``Emulator`` runs a
+local Cloud Base in-process for tests, with cloud functions written in Python. Every error is a
 ``WxCloudError``. The work is done by the Rust core; this package converts values and errors.
 """
 
@@ -21,6 +23,8 @@ from wxcloud._native import (
     CollectionInfo,
     CollectionList,
     DecodeError,
+    DeleteResult,
+    DownloadLink,
     Emulator,
     InvalidRequestError,
     MaxKey,
@@ -30,6 +34,7 @@ from wxcloud._native import (
     QueryResult,
     RateLimitError,
     Regex,
+    QcloudToken,
     ServerBusyError,
     StatementError,
     Timestamp,
@@ -55,12 +60,15 @@ __all__ = [
     "CollectionInfo",
     "CollectionList",
     "DecodeError",
+    "DeleteResult",
+    "DownloadLink",
     "Emulator",
     "InvalidRequestError",
     "MaxKey",
     "MigrateStatus",
     "MinKey",
     "NotFoundError",
+    "QcloudToken",
     "QueryResult",
     "RateLimitError",
     "Record",

@@ -3,18 +3,8 @@
 # the COS upload form and comes back through a signed download URL, with curl as the client.
 # Usage: scripts/bench/emulator-storage-rss.sh [SIZE_MB]     (Linux: reads /proc/PID/status)
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
 size_mb="${1:-200}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
-cargo build --quiet -p wxcloud-emulator --example serve
-work="$(mktemp -d)"
-serve_pid=""
-trap '[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; rm -rf "$work"' EXIT
-head -c "$((size_mb * 1000 * 1000))" /dev/urandom > "$work/big.bin"
-"$CARGO_TARGET_DIR/debug/examples/serve" --data "$work/emu.db" > "$work/out.txt" &
-serve_pid=$!
-for _ in $(seq 100); do [ -s "$work/out.txt" ] && break; sleep 0.1; done
-base="$(head -1 "$work/out.txt" | sed 's/listening on //')"
+source "$(dirname "$0")/serve-big-file.sh"
 hwm() { grep VmHWM "/proc/$serve_pid/status" | tr -s ' \t' ' '; }
 field() { python3 -c "import json,sys;print(json.load(open(sys.argv[1]))$2)" "$1"; }
 echo "started: $(hwm)"

@@ -6,6 +6,7 @@
 //! `(`), otherwise a collection name.
 
 use napi::Env;
+use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 use wxcloud::statement::Statement;
 
@@ -14,6 +15,7 @@ use crate::errors::{Reply, throwable};
 use crate::options::{ClientOptions, IndexChanges, MigrateOptions};
 use crate::raw::Js;
 use crate::replies::{Collections, Count, Migration, Page, Rows, Updated};
+use crate::storage::{Credentials, Deleted, Event, Json, Links, Source};
 use crate::structured::{self, QueryOptions};
 use crate::values::{Data, Docs, Pipeline, Where};
 
@@ -306,6 +308,77 @@ impl Client {
         };
         Reply(self.inner.migrate_status(job_id).await.map(Migration))
     }
+
+    /// Invokes cloud function `name` with `data` as its event (`{}` when omitted) and resolves
+    /// to its return value. `data` is sent as `JSON.stringify` writes it; a value it refuses
+    /// (a cycle, a BigInt) rejects before anything is sent. Never repeated once the service may
+    /// have received it.
+    #[napi(
+        catch_unwind,
+        ts_generic_types = "T = any",
+        ts_args_type = "name: string, data?: unknown",
+        ts_return_type = "Promise<T>"
+    )]
+    pub async fn invoke_function(&self, name: String, data: Option<Arg<Event>>) -> Reply<Json> {
+        let event = match optional_event(data) {
+            Ok(e) => e,
+            Err(e) => return Reply(Err(e)),
+        };
+        Reply(self.inner.invoke_function(&name, &event).await.map(Json))
+    }
+
+    /// Uploads `source` — a Buffer or Uint8Array, a local file's path, or a `Readable` (read
+    /// chunk by chunk as it is sent, never held whole) — to `cloudPath` in the env's storage
+    /// and resolves to its file ID (`cloud://...`).
+    #[napi(
+        catch_unwind,
+        ts_args_type = "cloudPath: string, source: UploadSource",
+        ts_return_type = "Promise<string>"
+    )]
+    pub async fn upload_file(&self, cloud_path: String, source: Arg<Source>) -> Reply<String> {
+        let source = match source.get() {
+            Ok(s) => s.0,
+            Err(e) => return Reply(Err(e)),
+        };
+        Reply(self.inner.upload_file(&cloud_path, source).await)
+    }
+
+    /// Downloads one file into a Buffer. A missing file rejects with `WXCLOUD_NOT_FOUND`.
+    #[napi(catch_unwind, ts_return_type = "Promise<Buffer>")]
+    pub async fn download_file(&self, file_id: String) -> Reply<Buffer> {
+        Reply(self.inner.download_file(&file_id).await.map(Buffer::from))
+    }
+
+    /// Download links valid for `maxAge` seconds (default 7200), one per ID in input order; a
+    /// file without a link is reported in its own entry (`status`, `errmsg`), not rejected.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "fileIds: string[], options?: DownloadUrlOptions",
+        ts_return_type = "Promise<DownloadLink[]>"
+    )]
+    pub async fn download_urls(&self, file_ids: Vec<String>, options: Option<DownloadUrlOptions>) -> Reply<Links> {
+        let max_age = match seconds(options.and_then(|o| o.max_age), "downloadUrls: maxAge") {
+            Ok(d) => d,
+            Err(e) => return Reply(Err(e)),
+        };
+        Reply(self.inner.download_urls(&file_ids, max_age).await.map(Links))
+    }
+
+    /// Deletes files, reporting each one's outcome in input order.
+    #[napi(catch_unwind, ts_return_type = "Promise<DeleteResult[]>")]
+    pub async fn delete_files(&self, file_ids: Vec<String>) -> Reply<Deleted> {
+        Reply(self.inner.delete_files(&file_ids).await.map(Deleted))
+    }
+
+    /// Temporary Tencent Cloud credentials valid for `lifespan` seconds (default 7200).
+    #[napi(catch_unwind, ts_args_type = "lifespan?: number", ts_return_type = "Promise<QcloudToken>")]
+    pub async fn qcloud_token(&self, lifespan: Option<f64>) -> Reply<Credentials> {
+        let lifespan = match seconds(lifespan, "qcloudToken: lifespan") {
+            Ok(d) => d,
+            Err(e) => return Reply(Err(e)),
+        };
+        Reply(self.inner.qcloud_token(lifespan).await.map(Credentials))
+    }
 }
 
 /// `listCollections({limit, offset})`.
@@ -316,4 +389,24 @@ pub struct ListOptions {
     pub limit: Option<u32>,
     /// How many to skip.
     pub offset: Option<u32>,
+}
+
+/// `downloadUrls(fileIds, { maxAge })`.
+#[napi(object)]
+#[derive(Default)]
+pub struct DownloadUrlOptions {
+    /// How long the links stay valid, in seconds (default 7200).
+    pub max_age: Option<f64>,
+}
+
+/// A number of seconds (default 7200, the service's default for links and credentials); the
+/// core refuses what is under one second.
+fn seconds(value: Option<f64>, what: &str) -> wxcloud::Result<std::time::Duration> {
+    std::time::Duration::try_from_secs_f64(value.unwrap_or(7200.0))
+        .map_err(|_| wxcloud::Error::invalid_argument(format!("{what} must be a number of seconds")))
+}
+
+/// The event of `invokeFunction`: none (`null`, sent as `{}`) when omitted.
+fn optional_event(data: Option<Arg<Event>>) -> wxcloud::Result<serde_json::Value> {
+    data.map_or(Ok(serde_json::Value::Null), |d| d.get().map(|e| e.0))
 }

@@ -8,17 +8,21 @@ use napi::{Env, Result, ValueType, sys};
 use napi_derive::napi;
 use wxcloud_emulator::RunningEmulator;
 
+use crate::args::Bad;
 use crate::client::Client;
+use crate::functions::JsFunction;
 use crate::errors::{Reply, throwable};
 use crate::options::ClientOptions;
 use crate::raw::Js;
 
-/// `new Emulator({dataPath, seed, tokenTtlSeconds})`.
+/// `new Emulator({dataPath, seed, tokenTtlSeconds, functions, functionTimeoutMs})`.
 #[derive(Clone, Default)]
 pub struct EmulatorOptions {
     data_path: Option<String>,
     seed: bool,
     token_ttl: Option<Duration>,
+    functions: Vec<(String, JsFunction)>,
+    function_timeout: Option<Duration>,
 }
 
 impl TypeName for EmulatorOptions {
@@ -66,6 +70,28 @@ impl FromNapiValue for EmulatorOptions {
             sys::ValueType::napi_undefined | sys::ValueType::napi_null => {}
             _ => return Err(bad("tokenTtlSeconds must be a number")),
         }
+        let functions = js.get_named(v, "functions")?;
+        match js.type_of(functions)? {
+            sys::ValueType::napi_undefined | sys::ValueType::napi_null => {}
+            _ => {
+                o.functions = crate::functions::read(js, functions).map_err(|e| match e {
+                    Bad::Input(e) => throwable(js, &e),
+                    Bad::Napi(e) => e,
+                })?
+            }
+        }
+        let limit = js.get_named(v, "functionTimeoutMs")?;
+        match js.type_of(limit)? {
+            sys::ValueType::napi_number => {
+                let ms = js.get_f64(limit)?;
+                if !(ms.is_finite() && ms > 0.0) {
+                    return Err(bad("functionTimeoutMs must be a positive number of milliseconds"));
+                }
+                o.function_timeout = Some(Duration::from_secs_f64(ms / 1000.0));
+            }
+            sys::ValueType::napi_undefined | sys::ValueType::napi_null => {}
+            _ => return Err(bad("functionTimeoutMs must be a number")),
+        }
         Ok(o)
     }
 }
@@ -79,8 +105,11 @@ struct Address {
     env: String,
 }
 
-/// A local Cloud Base (token endpoints, every database call, fault injection hooks) serving
-/// on 127.0.0.1 at an OS-chosen port, in memory unless given a `dataPath`.
+/// A local Cloud Base (token endpoints, every database call, storage, cloud functions, fault
+/// injection hooks) serving on 127.0.0.1 at an OS-chosen port, in memory unless given a
+/// `dataPath`. `functions: { name: async (event) => value }` serves cloud functions (sync or
+/// async; a throw fails the call with the service's errcode); `functionTimeoutMs` is their
+/// time limit (default 5000, as on the real service).
 /// `await emulator.start()`, then `emulator.client()`; `await emulator.stop()` when done
 /// (or `await using emulator = ...`).
 #[napi]
@@ -130,6 +159,12 @@ impl Emulator {
         };
         if let Some(ttl) = self.options.token_ttl {
             builder = builder.token_ttl(ttl);
+        }
+        if let Some(limit) = self.options.function_timeout {
+            builder = builder.function_timeout(limit);
+        }
+        for (name, handler) in &self.options.functions {
+            builder = builder.function(name.clone(), handler.clone());
         }
         let running = match builder.start().await {
             Ok(r) => r,

@@ -61,6 +61,9 @@ pub(crate) fn error_object(js: Js, err: &wxcloud::Error) -> Result<JsValue> {
     if let Some(hint) = err.hint() {
         js.set_named(details, "hint", js.string(hint)?)?;
     }
+    if let Some(code) = err.cos_code() {
+        js.set_named(details, "cosCode", js.string(code)?)?;
+    }
     match ERROR_CLASS.with(Cell::get) {
         Some(class) => js.new_instance(js.deref(class)?, &[message, details]),
         None => {

@@ -176,6 +176,11 @@ impl Js {
             let len: usize = call!("buffer info", napi_get_buffer_info(self.0, v, &mut data))?;
             return Ok(Some(copy_bytes(data, len)));
         }
+        self.uint8_array_bytes(v)
+    }
+
+    /// The bytes of a `Uint8Array` (a Buffer is one), copied; `None` for other typed arrays.
+    pub(crate) fn uint8_array_bytes(self, v: JsValue) -> Result<Option<Vec<u8>>> {
         let mut kind = 0;
         let mut len = 0usize;
         let mut data = ptr::null_mut();
@@ -245,6 +250,34 @@ impl Js {
     pub(crate) fn to_display(self, v: JsValue) -> Result<String> {
         let s: JsValue = call!("coerce to string", napi_coerce_to_string(self.0, v))?;
         self.get_string(s)
+    }
+
+    /// `JSON.stringify(v)`: the text, or `None` where JavaScript gives `undefined` (for
+    /// `undefined`, a function or a symbol). A throw (a cycle, a BigInt) is left pending.
+    pub(crate) fn json_stringify(self, v: JsValue) -> Result<Option<String>> {
+        let json = self.get_named(self.global()?, "JSON")?;
+        let stringify = self.get_named(json, "stringify")?;
+        let text = self.call(json, stringify, &[v])?;
+        if self.type_of(text)? == sys::ValueType::napi_string {
+            Ok(Some(self.get_string(text)?))
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// `JSON.parse(text)`.
+    pub(crate) fn json_parse(self, text: &str) -> Result<JsValue> {
+        let json = self.get_named(self.global()?, "JSON")?;
+        let parse = self.get_named(json, "parse")?;
+        self.call(json, parse, &[self.string(text)?])
+    }
+
+    /// Takes the pending JavaScript exception (after a call that threw), clearing it.
+    pub(crate) fn take_exception(self) -> Option<JsValue> {
+        let mut pending = ptr::null_mut();
+        // SAFETY: live env on the JavaScript thread; yields undefined without a pending exception.
+        let status = unsafe { sys::napi_get_and_clear_last_exception(self.0, &mut pending) };
+        (status == sys::Status::napi_ok && !pending.is_null()).then_some(pending)
     }
 
     /// Drops a pending JavaScript exception, if any, after a call that threw.

@@ -73,6 +73,21 @@ pub enum Call {
         query: String,
     },
     MigrateStatus(u64),
+    InvokeFunction {
+        name: String,
+        event: serde_json::Value,
+    },
+    UploadFile {
+        cloud_path: String,
+        source: wxcloud::UploadSource,
+    },
+    DownloadFile(String),
+    DownloadUrls {
+        file_ids: Vec<String>,
+        max_age: std::time::Duration,
+    },
+    DeleteFiles(Vec<String>),
+    QcloudToken(std::time::Duration),
 }
 
 /// What an operation returned, still in Rust; becomes Python objects in `into_pyobject`.
@@ -95,6 +110,12 @@ pub enum Reply {
     Collections(wxcloud::CollectionList),
     JobId(u64),
     Migrate(wxcloud::MigrateStatus),
+    Json(serde_json::Value),
+    Text(String),
+    Bytes(Vec<u8>),
+    Links(Vec<wxcloud::DownloadLink>),
+    Deleted(Vec<wxcloud::DeleteResult>),
+    Credentials(wxcloud::QcloudToken),
     Nothing,
 }
 
@@ -171,6 +192,18 @@ pub async fn run(client: wxcloud::Client, raw: bool, call: Call) -> wxcloud::Res
                 .await?,
         ),
         Call::MigrateStatus(job_id) => Reply::Migrate(client.migrate_status(job_id).await?),
+        Call::InvokeFunction { name, event } => {
+            Reply::Json(client.invoke_function(&name, &event).await?)
+        }
+        Call::UploadFile { cloud_path, source } => {
+            Reply::Text(client.upload_file(&cloud_path, source).await?)
+        }
+        Call::DownloadFile(file_id) => Reply::Bytes(client.download_file(&file_id).await?),
+        Call::DownloadUrls { file_ids, max_age } => {
+            Reply::Links(client.download_urls(&file_ids, max_age).await?)
+        }
+        Call::DeleteFiles(file_ids) => Reply::Deleted(client.delete_files(&file_ids).await?),
+        Call::QcloudToken(lifespan) => Reply::Credentials(client.qcloud_token(lifespan).await?),
     })
 }
 
@@ -219,6 +252,20 @@ impl<'py> IntoPyObject<'py> for Reply {
             Reply::Collections(list) => crate::results::collections(py, list)?.into_any(),
             Reply::JobId(id) => id.into_pyobject(py)?.into_any(),
             Reply::Migrate(status) => crate::results::migrate_status(py, status)?.into_any(),
+            Reply::Json(value) => crate::storage::json_to_py(py, &value)?,
+            Reply::Text(text) => text.into_pyobject(py)?.into_any(),
+            Reply::Bytes(bytes) => pyo3::types::PyBytes::new(py, &bytes).into_any(),
+            Reply::Links(links) => {
+                let links = links.into_iter().map(crate::storage::DownloadLink::from);
+                pyo3::types::PyList::new(py, links)?.into_any()
+            }
+            Reply::Deleted(results) => {
+                let results = results.into_iter().map(crate::storage::DeleteResult::from);
+                pyo3::types::PyList::new(py, results)?.into_any()
+            }
+            Reply::Credentials(token) => {
+                Bound::new(py, crate::storage::QcloudToken::from(token))?.into_any()
+            }
             Reply::Nothing => py.None().into_bound(py),
         })
     }

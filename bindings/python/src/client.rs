@@ -332,6 +332,47 @@ macro_rules! operations {
                 self.submit(py, Call::MigrateStatus(job_id))
             }
 
+            /// Invokes cloud function `name` with `data` as its event (`{}` when None) and
+            /// returns its return value decoded from JSON. `data` must be what `json.dumps`
+            /// writes (TypeError / ValueError otherwise, before anything is sent). Never repeated
+            /// once the service may have received it.
+            #[pyo3(signature = (name, data = None))]
+            fn invoke_function(&self, py: Python<'_>, name: String, data: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+                let event = crate::storage::event(data)?;
+                self.submit(py, Call::InvokeFunction { name, event })
+            }
+
+            /// Uploads `source` (bytes, a local path, or a binary file object read in chunks) to
+            /// `cloud_path` in the env's storage and returns its file ID (`cloud://...`).
+            fn upload_file(&self, py: Python<'_>, cloud_path: String, source: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                let source = crate::storage::upload_source(source)?;
+                self.submit(py, Call::UploadFile { cloud_path, source })
+            }
+
+            /// Downloads one file → bytes. A missing file is `NotFoundError`.
+            fn download_file(&self, py: Python<'_>, file_id: String) -> PyResult<Py<PyAny>> {
+                self.submit(py, Call::DownloadFile(file_id))
+            }
+
+            /// Download links valid for `max_age` seconds → one `DownloadLink` per ID, in input
+            /// order; a file without a link is reported in its own entry, not raised.
+            #[pyo3(signature = (file_ids, max_age = 7200))]
+            fn download_urls(&self, py: Python<'_>, file_ids: Vec<String>, max_age: u64) -> PyResult<Py<PyAny>> {
+                let max_age = Duration::from_secs(max_age);
+                self.submit(py, Call::DownloadUrls { file_ids, max_age })
+            }
+
+            /// Deletes files → one `DeleteResult` per ID, in input order.
+            fn delete_files(&self, py: Python<'_>, file_ids: Vec<String>) -> PyResult<Py<PyAny>> {
+                self.submit(py, Call::DeleteFiles(file_ids))
+            }
+
+            /// Temporary Tencent Cloud credentials valid for `lifespan` seconds → `QcloudToken`.
+            #[pyo3(signature = (lifespan = 7200))]
+            fn qcloud_token(&self, py: Python<'_>, lifespan: u64) -> PyResult<Py<PyAny>> {
+                self.submit(py, Call::QcloudToken(Duration::from_secs(lifespan)))
+            }
+
             fn __repr__(&self) -> String {
                 format!("{}(env={:?}, raw={})", stringify!($class), self.core.env().unwrap_or(""), if self.raw { "True" } else { "False" })
             }

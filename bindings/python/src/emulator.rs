@@ -12,9 +12,14 @@ use crate::tokens::LoopSlot;
 /// an OS-chosen port, in memory unless given `data_path`. Use it as a context manager, or call
 /// `stop()`; `client()` gives a client already configured for it. `seed_sample=True` loads the
 /// four sample records into `test_collection`; `token_ttl` sets how long tokens live (seconds).
+/// `functions={"name": callable}` serves cloud functions: each callable gets the event (a dict)
+/// and returns the function's return value; `function_timeout` is their time limit (seconds,
+/// default 5 as on the real service).
 #[pyclass(module = "wxcloud", frozen)]
 pub struct Emulator {
     running: Mutex<Option<wxcloud_emulator::RunningEmulator>>,
+    /// The `wxcloud._functions.FunctionRunner` of `functions=`, closed at stop.
+    runner: Py<PyAny>,
     /// The emulator's URL, e.g. `http://127.0.0.1:40123`.
     #[pyo3(get)]
     base_url: String,
@@ -33,22 +38,18 @@ pub struct Emulator {
 impl Emulator {
     /// Starts the emulator.
     #[new]
-    #[pyo3(signature = (*, data_path = None, seed_sample = false, token_ttl = None))]
+    #[pyo3(signature = (*, data_path = None, seed_sample = false, token_ttl = None, functions = None, function_timeout = None))]
     fn new(
         py: Python<'_>,
         data_path: Option<std::path::PathBuf>,
         seed_sample: bool,
         token_ttl: Option<f64>,
+        functions: Option<&Bound<'_, PyAny>>,
+        function_timeout: Option<f64>,
     ) -> PyResult<Self> {
-        let ttl = token_ttl
-            .map(|secs| {
-                std::time::Duration::try_from_secs_f64(secs).map_err(|_| {
-                    pyo3::exceptions::PyValueError::new_err(
-                        "token_ttl must be a positive number of seconds",
-                    )
-                })
-            })
-            .transpose()?;
+        let ttl = seconds(token_ttl, "token_ttl")?;
+        let function_timeout = seconds(function_timeout, "function_timeout")?;
+        let (handlers, runner) = crate::functions::handlers(py, functions)?;
         let running = py
             .detach(|| {
                 runtime().block_on(async move {
@@ -56,6 +57,12 @@ impl Emulator {
                         wxcloud_emulator::Emulator::builder().seed_sample(seed_sample);
                     if let Some(ttl) = ttl {
                         builder = builder.token_ttl(ttl);
+                    }
+                    if let Some(limit) = function_timeout {
+                        builder = builder.function_timeout(limit);
+                    }
+                    for (name, handler) in handlers {
+                        builder = builder.function(name, handler);
                     }
                     let builder = match data_path {
                         Some(path) => builder.data_path(path),
@@ -71,6 +78,7 @@ impl Emulator {
             secret: running.secret().to_owned(),
             env: running.env().to_owned(),
             running: Mutex::new(Some(running)),
+            runner,
         })
     }
 
@@ -117,6 +125,7 @@ impl Emulator {
         if let Some(running) = running {
             py.detach(|| runtime().block_on(running.shutdown()));
         }
+        self.runner.bind(py).call_method0("close")?;
         Ok(())
     }
 
@@ -133,6 +142,18 @@ impl Emulator {
     fn __repr__(&self) -> String {
         format!("Emulator(base_url={:?}, env={:?})", self.base_url, self.env)
     }
+}
+
+/// An optional number of seconds as a `Duration`; `what` names the argument in the error.
+fn seconds(secs: Option<f64>, what: &str) -> PyResult<Option<std::time::Duration>> {
+    secs.map(|secs| {
+        std::time::Duration::try_from_secs_f64(secs).map_err(|_| {
+            pyo3::exceptions::PyValueError::new_err(format!(
+                "{what} must be a positive number of seconds"
+            ))
+        })
+    })
+    .transpose()
 }
 
 impl Emulator {

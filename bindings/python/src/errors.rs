@@ -1,7 +1,8 @@
 //! The exception hierarchy: one base, `WxCloudError`, and a class per `wxcloud::ErrorKind`.
 //!
 //! Every exception carries `errcode` and `errmsg` (None unless the service answered with an
-//! errcode), `kind` (the Rust `ErrorKind` in snake case) and `hint` (what to check, or None). They are instance attributes, so
+//! errcode), `kind` (the Rust `ErrorKind` in snake case), `hint` (what to check, or None) and
+//! `cos_code` (cloud storage's error code, such as `SignatureDoesNotMatch`, or None). They are instance attributes, so
 //! pickling keeps them. Messages come from the core's `Display`, which never holds a token or a
 //! secret.
 
@@ -162,6 +163,7 @@ fn build(py: Python<'_>, err: &wxcloud::Error) -> PyResult<PyErr> {
     let exc = cls.call1((err.to_string(),))?;
     exc.setattr("kind", kind_name(kind))?;
     exc.setattr("hint", err.hint())?;
+    exc.setattr("cos_code", err.cos_code())?;
     if let Some((errcode, errmsg)) = api_fields(err) {
         exc.setattr("errcode", errcode)?;
         exc.setattr("errmsg", errmsg)?;
@@ -194,7 +196,7 @@ pub fn transport(message: impl Into<String>) -> PyErr {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     let base = py.get_type::<WxCloudError>();
-    for attr in ["errcode", "errmsg", "kind", "hint"] {
+    for attr in ["errcode", "errmsg", "kind", "hint", "cos_code"] {
         base.setattr(attr, py.None())?;
     }
     m.add("WxCloudError", base)?;

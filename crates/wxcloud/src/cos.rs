@@ -163,8 +163,9 @@ impl UploadTicket {
     }
 }
 
-/// `url` with its query (which holds a signature) replaced by `** redacted **`.
-pub(crate) fn redact_url(url: &str) -> String {
+/// `url` with its query (which holds a signature) replaced by `** redacted **`, for showing a
+/// download link (the bindings use it in their reprs).
+pub fn redact_url(url: &str) -> String {
     match url.split_once('?') {
         Some((base, _)) => format!("{base}?** redacted **"),
         None => url.to_string(),
