@@ -85,8 +85,13 @@ export interface ClientOptions {
   /** How many times a read is retried on transient failures. */
   maxRetries?: number
   /** Keep tokens in this Redis (default `WXCLOUD_REDIS_URL`), shared by every process using it:
-   *  one fetch and one refresh for the fleet. Its password never appears in errors. */
-  redisUrl?: string
+   *  one fetch and one refresh for the fleet. `redis://` or `rediss://` (TLS) for one server,
+   *  `redis+sentinel://HOST:PORT[,HOST:PORT...]/MASTER_NAME` for Sentinel, or an array of node
+   *  URLs (or one comma-separated string) for a cluster. Its password never appears in errors. */
+  redisUrl?: string | string[]
+  /** A PEM file of the CA certificates to verify the Redis TLS certificate against, instead of
+   *  the system roots (default `WXCLOUD_REDIS_CA_FILE`). */
+  redisCaFile?: string
   /** The prefix of the keys written to Redis (default `WXCLOUD_REDIS_KEY_PREFIX`, else `wxcloud:`). */
   redisKeyPrefix?: string
   /** Return records as the service's Extended JSON strings, untouched. */
