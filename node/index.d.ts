@@ -285,6 +285,7 @@ export declare class Client {
   migrateExport(filePath: string, statement: string, options?: ExportOptions): Promise<number>
   /** The state of a migration job. */
   migrateStatus(jobId: number): Promise<MigrateStatus>
+
 }
 
 /**
@@ -321,6 +322,20 @@ export declare class Emulator {
   client(options?: ClientOptions): Client
 }
 
+/** A walk over every record a query matches, read a page (up to 1,000 records) at a time. */
+export declare class QueryPages {
+  /** The next page of records, or `null` once every match has been read. */
+  nextPage(): Promise<Document[] | null>
+}
+
+/** The statement a recorded chain means and the client method that sends it. */
+export interface ChainStatement {
+  /** `query`, `count`, `add`, `update`, `delete` or `aggregate`. */
+  operation: string
+  /** The statement text. */
+  statement: string
+}
+
 /**
  * Decodes Extended JSON strings (what the service's `data` holds, and what raw mode returns)
  * into JavaScript values, one per string: a record becomes a plain object.
@@ -337,3 +352,18 @@ export interface ListOptions {
 
 /** The version of the native addon. */
 export declare function nativeVersion(): string
+
+/**
+ * The SDK's names, from the core's one vocabulary, so `database.js` offers exactly the
+ * commands, operators and stages the statement writer and the emulator know.
+ */
+export interface Vocabulary {
+  /** `db.command` methods: query, logic and update commands (`eq`, `in`, `and`, `inc`, ...). */
+  commands: Array<string>
+  /** `db.command.aggregate` operators (`sum`, `avg`, `concat`, ...). */
+  aggregateOperators: Array<string>
+  /** Aggregate stages (`match`, `group`, ...). */
+  stages: Array<string>
+  /** `db.Geo` shapes (`Point`, `Polygon`, ...). */
+  geoTypes: Array<string>
+}

@@ -1,7 +1,8 @@
 'use strict'
 // The wxcloud package: the native addon (loaded by the generated `native.js`) plus the few
 // pieces that belong on the JavaScript side — the `WxCloudError` class every error is an
-// instance of, and `Symbol.asyncDispose` on `Emulator` for `await using`.
+// instance of, `Symbol.asyncDispose` on `Emulator` for `await using`, and (database.js)
+// `client.database()` and `client.iterate()`.
 
 const native = require('./native.js')
 
@@ -23,6 +24,7 @@ class WxCloudError extends Error {
 }
 
 native.__registerErrorClass(WxCloudError)
+require('./database.js').install(native, WxCloudError)
 
 if (typeof Symbol.asyncDispose === 'symbol' && !native.Emulator.prototype[Symbol.asyncDispose]) {
   Object.defineProperty(native.Emulator.prototype, Symbol.asyncDispose, {

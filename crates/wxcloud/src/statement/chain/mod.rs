@@ -68,3 +68,58 @@ pub(crate) fn err(pos: Pos, message: impl Into<String>) -> ChainError {
         message: message.into(),
     }
 }
+
+/// The endpoint a statement goes to, named as the client method that sends it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    /// `databasequery` (`.get()`, `.doc(id).get()`).
+    Query,
+    /// `databasecount` (`.count()`).
+    Count,
+    /// `databaseadd` (`.add(..)`).
+    Add,
+    /// `databaseupdate` (`.update(..)`, `.doc(id).set(..)`).
+    Update,
+    /// `databasedelete` (`.remove()`).
+    Delete,
+    /// `databaseaggregate` (`.aggregate()...end()`).
+    Aggregate,
+}
+
+impl Operation {
+    /// The operation `statement` is sent with.
+    pub fn of(statement: &crate::statement::Statement) -> Operation {
+        use crate::statement::Statement as S;
+        match statement {
+            S::Query(_) => Operation::Query,
+            S::Count { .. } => Operation::Count,
+            S::Add { .. } => Operation::Add,
+            S::Update { .. } => Operation::Update,
+            S::Remove { .. } => Operation::Delete,
+            S::Aggregate { .. } => Operation::Aggregate,
+        }
+    }
+
+    /// The client method's name: `"query"`, `"count"`, `"add"`, `"update"`, `"delete"` or
+    /// `"aggregate"` (the same in Rust, Python and Node).
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::Query => "query",
+            Operation::Count => "count",
+            Operation::Add => "add",
+            Operation::Update => "update",
+            Operation::Delete => "delete",
+            Operation::Aggregate => "aggregate",
+        }
+    }
+}
+
+/// Every `db.command` method name a chain may use: the query, logic and update commands of
+/// the shared vocabulary, and `expr`. What the Python and Node `db.command` offer.
+pub fn command_names() -> Vec<&'static str> {
+    use crate::statement::vocab;
+    let mut names: Vec<&'static str> = vocab::QUERY_COMMANDS.iter().map(|(n, _)| *n).collect();
+    names.extend(vocab::UPDATE_COMMANDS.iter().map(|(n, _)| *n));
+    names.push("expr");
+    names
+}
