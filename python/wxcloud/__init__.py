@@ -3,7 +3,9 @@
 ``Client`` (blocking) and ``AsyncClient`` (asyncio) run every database operation in its
 statement form (``client.aggregate('db.collection("c").aggregate()...end()')``) or its
 structured form (``client.aggregate("c", [{"$match": {...}}])``), returning records as dicts of
-native Python values. ``Emulator`` runs a local Cloud Base in-process for tests. Every error is a
+native Python values; ``client.database()`` offers the wx-server-sdk chain
+(``db.collection("c").where({...}).get()``) and ``client.iter_query(...)`` every record a query
+matches. ``Emulator`` runs a local Cloud Base in-process for tests. Every error is a
 ``WxCloudError``. The work is done by the Rust core; this package converts values and errors.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from wxcloud import _aio, _logging, statements
+from wxcloud import _aio, _logging, database, statements
 from wxcloud._native import (
     AccessDeniedError,
     ApiError,
@@ -74,10 +76,12 @@ __all__ = [
     "UpdateResult",
     "WxCloudError",
     "decode",
+    "database",
     "decode_value",
     "encode",
     "statements",
 ]
 
 _logging.install()
+database.install()
 _aio.install()
