@@ -58,6 +58,7 @@ pub fn chain_statement(chain: Arg<Recorded>) -> Reply<ChainStatement> {
 /// A walk over every record a query matches, read a page (up to 1,000 records) at a time.
 #[napi]
 pub struct QueryPages {
+    client: wxcloud::Client,
     pages: Arc<Mutex<Pages>>,
 }
 
@@ -66,9 +67,8 @@ impl QueryPages {
     /// The next page of records, or `null` once every match has been read.
     #[napi(catch_unwind, ts_return_type = "Promise<Document[] | null>")]
     pub async fn next_page(&self) -> Reply<Option<Rows>> {
-        let pages = self.pages.clone();
-        let mut pages = pages.lock().await;
-        Reply(pages.next_page().await.map(|page| page.map(Rows::Decoded)))
+        let mut pages = self.pages.lock().await;
+        Reply(pages.next_page(&self.client).await.map(|page| page.map(Rows::Decoded)))
     }
 }
 
@@ -76,11 +76,12 @@ fn walk(client: &wxcloud::Client, statement: wxcloud::Result<Statement>, page_si
     let Statement::Query(query) = statement? else {
         return Err(wxcloud::Error::statement("iterate() walks a query: end the chain with where/orderBy/field"));
     };
-    let mut pages = client.query_pages(query)?;
+    let mut pages = Pages::new(query)?;
     if let Some(n) = page_size {
         pages = pages.page_size(u64::from(n))?;
     }
     Ok(QueryPages {
+        client: client.clone(),
         pages: Arc::new(Mutex::new(pages)),
     })
 }

@@ -47,11 +47,12 @@ fn _vocabulary() -> (Vec<&'static str>, Vec<&'static str>, Vec<&'static str>, Ve
 /// A walk over every record a query matches, read a page (up to 1,000 records) at a time.
 #[pyclass(module = "wxcloud", frozen)]
 pub struct QueryPages {
+    client: wxcloud::Client,
     pages: Arc<Mutex<Pages>>,
 }
 
-async fn next(pages: Arc<Mutex<Pages>>) -> wxcloud::Result<Reply> {
-    let page = pages.lock().await.next_page().await?;
+async fn next(client: wxcloud::Client, pages: Arc<Mutex<Pages>>) -> wxcloud::Result<Reply> {
+    let page = pages.lock().await.next_page(&client).await?;
     // An empty list ends the walk: a page is never empty otherwise.
     Ok(Reply::Records(page.unwrap_or_default()))
 }
@@ -61,9 +62,9 @@ impl QueryPages {
     /// The next page as a list of dicts, or `None` once every match has been read (blocking,
     /// without the GIL).
     fn next_page<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, pyo3::types::PyList>>> {
-        let pages = self.pages.clone();
+        let (client, pages) = (self.client.clone(), self.pages.clone());
         let in_flight = crate::aio::InFlight::start();
-        let page = py.detach(|| runtime().block_on(async { pages.lock().await.next_page().await }));
+        let page = py.detach(|| runtime().block_on(async { pages.lock().await.next_page(&client).await }));
         drop(in_flight);
         match page.map_err(to_py_err)? {
             Some(records) => Ok(Some(documents_to_py(py, &records)?)),
@@ -73,7 +74,7 @@ impl QueryPages {
 
     /// An awaitable of the next page as a list of dicts (empty once every match has been read).
     fn next_page_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        crate::aio::spawn(py, next(self.pages.clone()))
+        crate::aio::spawn(py, next(self.client.clone(), self.pages.clone()))
     }
 }
 
@@ -91,11 +92,12 @@ fn walk(client: &Bound<'_, PyAny>, statement: Statement, page_size: Option<u64>)
     let Statement::Query(query) = statement else {
         return Err(crate::errors::statement("iter() walks a query: end the chain with where/order_by/field"));
     };
-    let mut pages = core_of(client)?.query_pages(query).map_err(to_py_err)?;
+    let mut pages = Pages::new(query).map_err(to_py_err)?;
     if let Some(n) = page_size {
         pages = pages.page_size(n).map_err(to_py_err)?;
     }
     Ok(QueryPages {
+        client: core_of(client)?,
         pages: Arc::new(Mutex::new(pages)),
     })
 }

@@ -95,10 +95,11 @@ fn one(key: &str, value: Value) -> Document {
     d
 }
 
-/// The pages of a walk, one query each. [`QueryStream`] yields their records one by one.
+/// Where a walk stands: the query of its next page, and what it has seen. Each
+/// [`Pages::next_page`] reads one page with the client it is given; [`QueryStream`] yields the
+/// records one by one.
 #[derive(Clone, Debug)]
 pub struct Pages {
-    client: Client,
     collection: String,
     filter: Option<Document>,
     order: Vec<(String, Direction)>,
@@ -123,7 +124,8 @@ impl Pages {
         Ok(self)
     }
 
-    fn new(client: Client, query: Query) -> Result<Pages> {
+    /// A walk over every record `query` matches (see [`Client::iter_query`] for what it takes).
+    pub fn new(query: Query) -> Result<Pages> {
         if query.skip.is_some() {
             return Err(Error::statement(
                 "a walk reads every match by key: skip() does not apply (narrow the filter instead)",
@@ -142,7 +144,6 @@ impl Pages {
         };
         Ok(Pages {
             brackets: vec![None; order.len()],
-            client,
             collection: query.collection,
             filter: query.filter,
             order,
@@ -156,8 +157,16 @@ impl Pages {
         })
     }
 
-    /// The query for the next page.
-    fn next_query(&self, size: u64) -> Query {
+    /// The query the next page is read with (for logs and `--print-statement`).
+    pub fn next_query(&self) -> Query {
+        self.query_of(self.next_size())
+    }
+
+    fn next_size(&self) -> u64 {
+        self.remaining.map_or(self.page_size, |r| r.min(self.page_size))
+    }
+
+    fn query_of(&self, size: u64) -> Query {
         let mut q = Query::new(self.collection.clone()).limit(size);
         q.order_by = self.order.clone();
         q.fields = self.fields.clone();
@@ -221,7 +230,7 @@ impl Pages {
     /// Whether every match holds, in each requested sort field, a value of the type the first
     /// page found there (asked once, after the first page, by counting the matches that
     /// compare neither below nor above it). If not, `$gt`/`$lt` would miss the others.
-    async fn sorts_alike(&self, first: &Document, key: &[Value]) -> Result<bool> {
+    async fn sorts_alike(&self, client: &Client, first: &Document, key: &[Value]) -> Result<bool> {
         for (i, (field, _)) in self.order.iter().enumerate() {
             if field == "_id" {
                 continue;
@@ -236,7 +245,7 @@ impl Pages {
                 parts.insert(0, Value::Document(f.clone()));
             }
             let others = crate::statement::Count::new(self.collection.clone()).filter(one("$and", Value::Array(parts)));
-            if self.client.count(&others).await? > 0 {
+            if client.count(&others).await? > 0 {
                 return Ok(false);
             }
         }
@@ -244,16 +253,16 @@ impl Pages {
     }
 
     /// Reads the next page: `None` once every match has been read.
-    pub async fn next_page(&mut self) -> Result<Option<Vec<Document>>> {
+    pub async fn next_page(&mut self, client: &Client) -> Result<Option<Vec<Document>>> {
         if self.done {
             return Ok(None);
         }
-        let size = self.remaining.map_or(self.page_size, |r| r.min(self.page_size));
+        let size = self.next_size();
         if size == 0 {
             self.done = true;
             return Ok(None);
         }
-        let mut page = self.client.query(&self.next_query(size)).await?.data;
+        let mut page = client.query(&self.query_of(size)).await?.data;
         let read = page.len() as u64;
         self.seen += read;
         if let Some(r) = &mut self.remaining {
@@ -272,7 +281,7 @@ impl Pages {
             let mut last = page.last().and_then(|r| if resumable { self.key_of(r) } else { None });
             if let (Some(key), Some(first)) = (&last, page.first())
                 && self.position == Position::Start
-                && !self.sorts_alike(first, key).await?
+                && !self.sorts_alike(client, first, key).await?
             {
                 last = None;
             }
@@ -349,6 +358,7 @@ type PageFuture = Pin<Box<dyn Future<Output = (Pages, Result<Option<Vec<Document
 /// # Ok(()) }
 /// ```
 pub struct QueryStream {
+    client: Client,
     pages: Option<Pages>,
     pending: Option<PageFuture>,
     buffer: VecDeque<Document>,
@@ -391,8 +401,9 @@ impl Stream for QueryStream {
                 let Some(mut pages) = self.pages.take() else {
                     return Poll::Ready(None);
                 };
+                let client = self.client.clone();
                 self.pending = Some(Box::pin(async move {
-                    let page = pages.next_page().await;
+                    let page = pages.next_page(&client).await;
                     (pages, page)
                 }));
             }
@@ -415,18 +426,14 @@ impl Stream for QueryStream {
 }
 
 impl Client {
-    /// The same walk as [`Client::iter_query`], a page at a time ([`Pages::next_page`]):
-    /// what the Python and Node iterators use to convert a page at once.
-    pub fn query_pages(&self, query: Query) -> Result<Pages> {
-        Pages::new(self.clone(), query)
-    }
 
     /// Every record `query` matches, as a [`QueryStream`] of pages of up to 1,000 read by key
     /// (see [`crate::walk`]). `query`'s `limit` caps the total; `skip` and `doc` are refused
     /// with a [`crate::ErrorKind::Statement`] error.
     pub fn iter_query(&self, query: Query) -> Result<QueryStream> {
         Ok(QueryStream {
-            pages: Some(self.query_pages(query)?),
+            client: self.clone(),
+            pages: Some(Pages::new(query)?),
             pending: None,
             buffer: VecDeque::new(),
             finished: false,
