@@ -247,10 +247,8 @@ export interface SdkObject {
   readonly args: unknown[]
 }
 
-/** `_.gt(1)`, ...: chain `.and(..)` / `.or(..)` (or `.gt(..)`, meaning `.and`) on the same field. */
-export interface Command extends SdkObject {
-  and(...conditions: unknown[]): Command
-  or(...conditions: unknown[]): Command
+/** The comparisons of `db.command`, also chained on a command (meaning `.and(..)`). */
+export interface Comparisons {
   eq(value: unknown): Command
   neq(value: unknown): Command
   gt(value: unknown): Command
@@ -259,6 +257,12 @@ export interface Command extends SdkObject {
   lte(value: unknown): Command
   in(values: unknown[]): Command
   nin(values: unknown[]): Command
+}
+
+/** `_.gt(1)`, ...: chain `.and(..)` / `.or(..)` (or `.gt(..)`, meaning `.and`) on the same field. */
+export interface Command extends SdkObject, Comparisons {
+  and(...conditions: unknown[]): Command
+  or(...conditions: unknown[]): Command
 }
 
 /** `db.command.aggregate` (`$`): every aggregate operator, plus `pipeline()` for `lookup`. */
@@ -274,16 +278,8 @@ export interface AggregatePipeline {
 }
 
 /** `db.command` (`_`): query, logic and update commands, and `aggregate`. */
-export interface DbCommand {
+export interface DbCommand extends Comparisons {
   aggregate: AggregateCommand
-  eq(value: unknown): Command
-  neq(value: unknown): Command
-  lt(value: unknown): Command
-  lte(value: unknown): Command
-  gt(value: unknown): Command
-  gte(value: unknown): Command
-  in(values: unknown[]): Command
-  nin(values: unknown[]): Command
   and(...conditions: unknown[]): Command
   or(...conditions: unknown[]): Command
   nor(...conditions: unknown[]): Command

@@ -42,6 +42,9 @@ fn expected(s: &Statement) -> (&'static str, Document) {
             let mut p = Document::new();
             if let Some(id) = &q.doc {
                 p.insert("query".into(), id_query(id));
+                if let Some(f) = &q.fields {
+                    p.insert("projection".into(), Value::Document(f.clone()));
+                }
                 return ("database.getDocument", p);
             }
             if let Some(f) = &q.filter {

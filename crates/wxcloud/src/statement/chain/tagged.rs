@@ -138,3 +138,51 @@ fn sdk_object(tag: &str, args: Vec<Js>) -> Result<Js> {
 pub fn is_command(name: &str) -> bool {
     vocab::query_operator(name).is_some() || vocab::update_operator(name).is_some() || name == "expr"
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn text(recorded: &str) -> Result<String> {
+        statement_from_value(&crate::ejson::decode_value(recorded)?)?.to_text()
+    }
+
+    #[test]
+    fn a_chained_field_condition_becomes_a_top_level_and() {
+        let chain = r#"{"collection": "c", "calls": [["where", {"n": {"$wxcloud": "and", "args": [
+            {"$wxcloud": "gt", "args": [1]}, {"$wxcloud": "lt", "args": [5]}]}, "a": {"b": 1}}], ["get"]]}"#;
+        assert_eq!(
+            text(chain).unwrap(),
+            r#"db.collection("c").where(db.command.and([{"a.b": 1}, db.command.and([{"n": db.command.gt(1)}, {"n": db.command.lt(5)}])])).get()"#
+        );
+    }
+
+    #[test]
+    fn sdk_values_become_their_values() {
+        let chain = r#"{"collection": "c", "calls": [["add", {"data": {
+            "at": {"$wxcloud": "serverDate", "args": []},
+            "p": {"$wxcloud": "Geo.Point", "args": [113, 23]},
+            "re": {"$wxcloud": "RegExp", "args": [{"regexp": "^a", "options": "i"}]}}}]]}"#;
+        assert_eq!(
+            text(chain).unwrap(),
+            r#"db.collection("c").add({"data": {"at": db.serverDate({"offset": 0}), "p": db.Geo.Point(113, 23), "re": db.RegExp({"regexp": "^a", "options": "i"})}})"#
+        );
+    }
+
+    #[test]
+    fn unknown_sdk_objects_and_malformed_chains_are_statement_errors() {
+        for chain in [
+            r#"{"collection": "c", "calls": [["where", {"n": {"$wxcloud": "eval", "args": ["x"]}}], ["get"]]}"#,
+            r#"{"collection": "c", "calls": [["where", {"n": {"$wxcloud": "aggregate.nope", "args": []}}], ["get"]]}"#,
+            r#"{"collection": "c", "calls": [["where", {"n": {"$wxcloud": "Geo.Circle", "args": [1]}}], ["get"]]}"#,
+            r#"{"collection": "c", "calls": [["where", {"n": {"$wxcloud": 5}}], ["get"]]}"#,
+            r#"{"collection": "c", "calls": [[1]]}"#,
+            r#"{"collection": "c", "calls": [["drop"]]}"#,
+            r#"{"calls": []}"#,
+        ] {
+            let err = text(chain).expect_err(chain);
+            assert_eq!(err.kind(), ErrorKind::Statement, "{chain}: {err}");
+        }
+    }
+}
