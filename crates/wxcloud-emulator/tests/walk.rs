@@ -216,3 +216,30 @@ async fn a_sort_field_of_mixed_types_falls_back_to_skip_and_still_reads_everythi
     ids.dedup();
     assert_eq!(ids.len(), 61, "each record once");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_blocking_client_walks_the_same_way() {
+    let emu = emulator().await;
+    seeded(&emu).await;
+    let base = (emu.base_url(), emu.appid().to_owned(), emu.secret().to_owned(), emu.env().to_owned());
+    // A plain thread: the blocking client runs its own runtime and must not be inside this one.
+    let ns = std::thread::spawn(move || {
+        let client = Client::builder()
+            .base_url(base.0)
+            .appid(base.1)
+            .secret(base.2)
+            .env(base.3)
+            .build_blocking()
+            .expect("a blocking client");
+        client
+            .iter_query(Query::new("walk").order_by("n", Direction::Desc))
+            .expect("walk")
+            .page_size(400)
+            .expect("size")
+            .map(|r| r.expect("a record").get("n").and_then(Value::as_i64).expect("n"))
+            .collect::<Vec<i64>>()
+    })
+    .join()
+    .expect("the thread");
+    assert_eq!(ns, (0..i64::from(RECORDS)).rev().collect::<Vec<_>>());
+}
