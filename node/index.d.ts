@@ -267,6 +267,171 @@ export interface Statements {
 export declare const statements: Statements
 
 
+// ---- client.database(): the wx-server-sdk database API (node/database.js)
+
+/** `client.iterate(collection, options)`: a query's filter, order and projection, read by key. */
+export interface IterateOptions {
+  where?: Document
+  orderBy?: [string, Direction][] | [string, Direction]
+  fields?: string[] | Document
+  /** Stop after this many records in all. */
+  limit?: number
+  /** Records per call, 1 to 1,000 (default 1,000). */
+  pageSize?: number
+}
+
+/** What a chain's conditions and data hold: values, SDK objects, and arrays and objects of them. */
+export type SdkValue = Value | SdkObject | SdkValue[] | { [key: string]: SdkValue }
+
+/** A condition, update or record in the chain. */
+export interface SdkDocument {
+  [key: string]: SdkValue
+}
+
+/** A `db.command` result (or `db.RegExp`, `db.Geo.*`, `db.serverDate()` value) as the chain records it. */
+export interface SdkObject {
+  readonly $wxcloud: string
+  readonly args: unknown[]
+}
+
+/** The comparisons of `db.command`, also chained on a command (meaning `.and(..)`). */
+export interface Comparisons {
+  eq(value: unknown): Command
+  neq(value: unknown): Command
+  gt(value: unknown): Command
+  gte(value: unknown): Command
+  lt(value: unknown): Command
+  lte(value: unknown): Command
+  in(values: unknown[]): Command
+  nin(values: unknown[]): Command
+}
+
+/** `_.gt(1)`, ...: chain `.and(..)` / `.or(..)` (or `.gt(..)`, meaning `.and`) on the same field. */
+export interface Command extends SdkObject, Comparisons {
+  and(...conditions: unknown[]): Command
+  or(...conditions: unknown[]): Command
+}
+
+/** `db.command.aggregate` (`$`): every aggregate operator, plus `pipeline()` for `lookup`. */
+export interface AggregateCommand {
+  pipeline(): AggregatePipeline
+  [operator: string]: (...args: any[]) => any
+}
+
+/** `$.pipeline().match(..)...done()`. */
+export interface AggregatePipeline {
+  done(): SdkObject
+  [stage: string]: (...args: any[]) => any
+}
+
+/** `db.command` (`_`): query, logic and update commands, and `aggregate`. */
+export interface DbCommand extends Comparisons {
+  aggregate: AggregateCommand
+  and(...conditions: unknown[]): Command
+  or(...conditions: unknown[]): Command
+  nor(...conditions: unknown[]): Command
+  not(condition: unknown): Command
+  exists(present: boolean): Command
+  size(n: number): Command
+  all(values: unknown[]): Command
+  elemMatch(condition: unknown): Command
+  mod(divisor: number, remainder: number): Command
+  geoNear(options: { geometry: SdkObject; maxDistance?: number; minDistance?: number }): Command
+  geoWithin(options: { geometry?: SdkObject; centerSphere?: unknown[] }): Command
+  geoIntersects(options: { geometry: SdkObject }): Command
+  expr(expression: unknown): Command
+  set(value: unknown): Command
+  remove(): Command
+  inc(n: number): Command
+  mul(n: number): Command
+  min(value: unknown): Command
+  max(value: unknown): Command
+  rename(name: string): Command
+  push(...values: unknown[]): Command
+  pop(): Command
+  shift(): Command
+  unshift(...values: unknown[]): Command
+  addToSet(value: unknown): Command
+  pull(condition: unknown): Command
+  pullAll(values: unknown[]): Command
+}
+
+/** `db.Geo`: GeoJSON shapes, callable with or without `new`. */
+export interface DbGeo {
+  Point(longitude: number, latitude: number): SdkObject
+  LineString(points: SdkObject[] | number[][]): SdkObject
+  Polygon(lines: SdkObject[] | number[][][]): SdkObject
+  MultiPoint(points: SdkObject[] | number[][]): SdkObject
+  MultiLineString(lines: SdkObject[] | number[][][]): SdkObject
+  MultiPolygon(polygons: SdkObject[] | number[][][][]): SdkObject
+}
+
+/** `where`, `orderBy`, `skip`, `limit`, `field` and the calls that end a query. */
+export interface DbQuery<T = Document> {
+  where(condition: SdkDocument | Command): DbQuery<T>
+  orderBy(field: string, direction: Direction): DbQuery<T>
+  skip(n: number): DbQuery<T>
+  limit(n: number): DbQuery<T>
+  field(projection: Document): DbQuery<T>
+  /** `{data}`: the matching records. */
+  get(): Promise<{ data: T[] }>
+  /** `{total}`. */
+  count(): Promise<{ total: number }>
+  /** Nested objects in `data` set fields by path; `_.set(..)` replaces a field. */
+  update(options: { data: SdkDocument }): Promise<{ stats: { updated: number } }>
+  remove(): Promise<{ stats: { removed: number } }>
+  /** Every matching record, read by key in pages of up to 1,000. */
+  iterate(options?: { pageSize?: number }): AsyncIterableIterator<T>
+  /** Throws `WXCLOUD_STATEMENT`: real-time listeners do not run over the HTTP API. */
+  watch(options?: unknown): never
+}
+
+/** `db.collection(name).doc(id)`. */
+export interface DbDocument<T = Document> {
+  field(projection: Document): DbDocument<T>
+  /** `{data}`: the record, or `null` when there is none. */
+  get(): Promise<{ data: T | null }>
+  update(options: { data: SdkDocument }): Promise<{ stats: { updated: number } }>
+  /** Replaces the record, creating it if missing. */
+  set(options: { data: SdkDocument }): Promise<{ _id: unknown; stats: { updated: number; created: number } }>
+  remove(): Promise<{ stats: { removed: number } }>
+  watch(options?: unknown): never
+}
+
+/** `aggregate()`: every stage is a method; `end()` runs the pipeline. */
+export interface DbAggregate<T = Document> {
+  end(): Promise<{ list: T[] }>
+  [stage: string]: (...args: any[]) => any
+}
+
+/** `db.collection(name)`. */
+export interface DbCollection<T = Document> extends DbQuery<T> {
+  doc(id: string | number): DbDocument<T>
+  add(options: { data: SdkDocument }): Promise<{ _id: string }>
+  add(options: { data: SdkDocument[] }): Promise<{ _ids: string[] }>
+  aggregate<R = Document>(): DbAggregate<R>
+}
+
+/** `client.database()`: the wx-server-sdk database surface over the HTTP API. */
+export interface Database {
+  command: DbCommand
+  Geo: DbGeo
+  collection<T = Document>(name: string): DbCollection<T>
+  RegExp(options: { regexp: string; options?: string }): SdkObject
+  serverDate(options?: { offset?: number }): SdkObject
+  createCollection(name: string): Promise<void>
+  /** Throws `WXCLOUD_STATEMENT`: transactions are not part of the HTTP API. */
+  startTransaction(): never
+  runTransaction(...args: unknown[]): never
+}
+
+export interface Client {
+  /** The wx-server-sdk database API over this client: `db.collection('c').where({..}).get()`. */
+  database(): Database
+  /** Every record a query matches, read by key in pages of up to 1,000: `for await (const r of ...)`. */
+  iterate<T = Document>(collection: string, options?: IterateOptions): AsyncIterableIterator<T>
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -356,6 +521,7 @@ export declare class Client {
   deleteFiles(fileIds: Array<string>): Promise<DeleteResult[]>
   /** Temporary Tencent Cloud credentials valid for `lifespan` seconds (default 7200). */
   qcloudToken(lifespan?: number): Promise<QcloudToken>
+
 }
 
 /**
@@ -395,6 +561,20 @@ export declare class Emulator {
   client(options?: ClientOptions): Client
 }
 
+/** A walk over every record a query matches, read a page (up to 1,000 records) at a time. */
+export declare class QueryPages {
+  /** The next page of records, or `null` once every match has been read. */
+  nextPage(): Promise<Document[] | null>
+}
+
+/** The statement a recorded chain means and the client method that sends it. */
+export interface ChainStatement {
+  /** `query`, `count`, `add`, `update`, `delete` or `aggregate`. */
+  operation: string
+  /** The statement text. */
+  statement: string
+}
+
 /**
  * Decodes Extended JSON strings (what the service's `data` holds, and what raw mode returns)
  * into JavaScript values, one per string: a record becomes a plain object.
@@ -417,3 +597,18 @@ export interface ListOptions {
 
 /** The version of the native addon. */
 export declare function nativeVersion(): string
+
+/**
+ * The SDK's names, from the core's one vocabulary, so `database.js` offers exactly the
+ * commands, operators and stages the statement writer and the emulator know.
+ */
+export interface Vocabulary {
+  /** `db.command` methods: query, logic and update commands (`eq`, `in`, `and`, `inc`, ...). */
+  commands: Array<string>
+  /** `db.command.aggregate` operators (`sum`, `avg`, `concat`, ...). */
+  aggregateOperators: Array<string>
+  /** Aggregate stages (`match`, `group`, ...). */
+  stages: Array<string>
+  /** `db.Geo` shapes (`Point`, `Polygon`, ...). */
+  geoTypes: Array<string>
+}

@@ -1,8 +1,9 @@
 'use strict'
 // The wxcloud package: the native addon (loaded by the generated `native.js`) plus the few
 // pieces that belong on the JavaScript side — the `WxCloudError` class every error is an
-// instance of, `Symbol.asyncDispose` on `Emulator` for `await using`, and the redacted
-// `util.inspect` of download links and credentials.
+// instance of, `Symbol.asyncDispose` on `Emulator` for `await using`, the redacted
+// `util.inspect` of download links and credentials, and (database.js) `client.database()` and
+// `client.iterate()`.
 
 const native = require('./native.js')
 
@@ -26,6 +27,7 @@ class WxCloudError extends Error {
 }
 
 native.__registerErrorClass(WxCloudError)
+require('./database.js').install(native, WxCloudError)
 
 if (typeof Symbol.asyncDispose === 'symbol' && !native.Emulator.prototype[Symbol.asyncDispose]) {
   Object.defineProperty(native.Emulator.prototype, Symbol.asyncDispose, {

@@ -837,5 +837,6 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.Client = nativeBinding.Client
 module.exports.Emulator = nativeBinding.Emulator
+module.exports.QueryPages = nativeBinding.QueryPages
 module.exports.decode = nativeBinding.decode
 module.exports.nativeVersion = nativeBinding.nativeVersion

@@ -4,8 +4,10 @@
 statement form (``client.aggregate('db.collection("c").aggregate()...end()')``) or its
 structured form (``client.aggregate("c", [{"$match": {...}}])``), returning records as dicts of
 native Python values; they also invoke cloud functions (``invoke_function``) and manage files
-(``upload_file``, ``download_file``, ``download_urls``, ``delete_files``). ``Emulator`` runs a
-local Cloud Base in-process for tests, with cloud functions written in Python. Every error is a
+(``upload_file``, ``download_file``, ``download_urls``, ``delete_files``); ``client.database()``
+offers the wx-server-sdk chain (``db.collection("c").where({...}).get()``) and
+``client.iter_query(...)`` every record a query matches. ``Emulator`` runs a local Cloud Base
+in-process for tests, with cloud functions written in Python. Every error is a
 ``WxCloudError``. The work is done by the Rust core; this package converts values and errors.
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from wxcloud import _aio, _logging, statements
+from wxcloud import _aio, _logging, database, statements
 from wxcloud._native import (
     AccessDeniedError,
     ApiError,
@@ -82,10 +84,12 @@ __all__ = [
     "UpdateResult",
     "WxCloudError",
     "decode",
+    "database",
     "decode_value",
     "encode",
     "statements",
 ]
 
 _logging.install()
+database.install()
 _aio.install()

@@ -2,12 +2,14 @@
 
 import builtins
 import re
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from os import PathLike
 from types import TracebackType
 from typing import Any, Generic, Literal, Protocol, TypeVar, Union, overload
 
 from typing_extensions import Self
+
+from wxcloud.database import AsyncDatabase, Database
 
 Record = dict[str, Any]
 """One record: field names in the service's order, native values."""
@@ -299,6 +301,20 @@ class Client(Generic[_R]):
         conflict_mode: Literal["insert", "upsert"] = "insert",
     ) -> int: ...
     def migrate_export(self, file_path: str, query: str, *, file_type: Literal["json", "csv"] = "json") -> int: ...
+    def database(self) -> Database:
+        """The wx-server-sdk database API over this client: ``db.collection("c").where(..).get()``."""
+    def iter_query(
+        self,
+        collection: str,
+        where: Mapping[str, Any] | None = None,
+        order_by: OrderBy | None = None,
+        fields: Fields | None = None,
+        *,
+        limit: int | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Record]:
+        """Every record the query matches, fetched by key in pages of up to 1,000 (decoded even
+        on a raw client)."""
     def migrate_status(self, job_id: int) -> MigrateStatus: ...
     def invoke_function(self, name: str, data: Any = None) -> Any: ...
     def upload_file(self, cloud_path: str, source: UploadSource) -> str: ...
@@ -393,6 +409,19 @@ class AsyncClient(Generic[_R]):
         conflict_mode: Literal["insert", "upsert"] = "insert",
     ) -> Awaitable[int]: ...
     def migrate_export(self, file_path: str, query: str, *, file_type: Literal["json", "csv"] = "json") -> Awaitable[int]: ...
+    def database(self) -> AsyncDatabase:
+        """The wx-server-sdk database API over this client, each ending call an awaitable."""
+    def iter_query(
+        self,
+        collection: str,
+        where: Mapping[str, Any] | None = None,
+        order_by: OrderBy | None = None,
+        fields: Fields | None = None,
+        *,
+        limit: int | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Record]:
+        """Every record the query matches, fetched by key in pages of up to 1,000 (``async for``)."""
     def migrate_status(self, job_id: int) -> Awaitable[MigrateStatus]: ...
     def invoke_function(self, name: str, data: Any = None) -> Awaitable[Any]: ...
     def upload_file(self, cloud_path: str, source: UploadSource) -> Awaitable[str]: ...
@@ -493,3 +522,25 @@ def statement_delete(collection: str, where: Mapping[str, Any]) -> str: ...
 def _set_log_sink(sink: Callable[[int, str, str], None], min_level: int) -> None: ...
 def _set_log_level(min_level: int) -> None: ...
 def _wait_idle(timeout: float) -> None: ...
+
+# ------------------------------------------------------------------ whole collections and SDK chains (wxcloud.database)
+
+class QueryPages:
+    """A walk over every record a query matches, a page (up to 1,000 records) at a time."""
+
+    def next_page(self) -> list[Record] | None: ...
+    def next_page_async(self) -> Awaitable[list[Record]]: ...
+
+def _chain_statement(chain: Mapping[str, Any]) -> tuple[str, str]: ...
+def _vocabulary() -> tuple[list[str], list[str], list[str], list[str]]: ...
+def _query_pages(
+    client: Client[Any] | AsyncClient[Any],
+    collection: str,
+    *,
+    where: Mapping[str, Any] | None = None,
+    order_by: OrderBy | None = None,
+    fields: Fields | None = None,
+    limit: int | None = None,
+    page_size: int | None = None,
+) -> QueryPages: ...
+def _chain_pages(client: Client[Any] | AsyncClient[Any], chain: Mapping[str, Any], *, page_size: int | None = None) -> QueryPages: ...

@@ -32,6 +32,11 @@ impl Client {
     pub(crate) fn from_core(inner: wxcloud::Client, raw: bool) -> Self {
         Client { inner, raw }
     }
+
+    /// The core client.
+    pub(crate) fn core(&self) -> &wxcloud::Client {
+        &self.inner
+    }
 }
 
 /// A statement to send: the caller's text, or one the core writes.

@@ -10,6 +10,7 @@ mod args;
 mod client;
 mod emulator;
 mod errors;
+mod database;
 mod functions;
 mod json_path;
 mod options;

@@ -136,6 +136,11 @@ impl Client {
         Ok(reply.map_err(to_py_err)?.into_pyobject(py)?.unbind())
     }
 
+    /// The core client.
+    pub fn core(&self) -> &wxcloud::Client {
+        &self.core
+    }
+
     /// Wraps a core client in this class (for `with_env` and `Emulator.client()`).
     pub fn wrap(core: wxcloud::Client, raw: bool, loop_slot: LoopSlot) -> Self {
         Client {
@@ -151,6 +156,11 @@ impl AsyncClient {
         self.loop_slot.remember_running_loop(py);
         let (core, raw) = (self.core.clone(), self.raw);
         Ok(crate::aio::spawn(py, calls::run(core, raw, call))?.unbind())
+    }
+
+    /// The core client.
+    pub fn core(&self) -> &wxcloud::Client {
+        &self.core
     }
 
     /// Wraps a core client in this class (for `with_env` and `Emulator.async_client()`).

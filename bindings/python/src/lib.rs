@@ -11,6 +11,7 @@ mod aio;
 mod calls;
 mod client;
 mod convert;
+mod database;
 mod emulator;
 mod errors;
 mod functions;
@@ -77,6 +78,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     statements::register(m)?;
     results::register(m)?;
     storage::register(m)?;
+    database::register(m)?;
     m.add_class::<client::Client>()?;
     m.add_class::<client::AsyncClient>()?;
     m.add_class::<emulator::Emulator>()?;

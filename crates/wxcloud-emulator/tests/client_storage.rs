@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use support::{client, fail_with, http, requests, start};
 use wxcloud::{Bytes, ErrorKind, FileType, ImportOptions, UploadSource};
-use wxcloud_emulator::{Fault, RunningEmulator};
+use wxcloud_emulator::Fault;
 
 
 fn sha256(bytes: &[u8]) -> Vec<u8> {

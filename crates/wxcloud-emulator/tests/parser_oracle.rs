@@ -1,5 +1,6 @@
-//! Differential test: for every statement of `data/parser_corpus.jsonl`, what this parser
-//! makes of it equals what the official `@cloudbase/database` SDK would send (its request class
+//! Differential test: for every statement of `data/parser_corpus.jsonl`, and every wx-server-sdk
+//! snippet of `tests/vectors/sdk-snippets.json` (the chains the Python and Node
+//! `client.database()` record, lowered by the same core code), what this parser makes of it equals what the official `@cloudbase/database` SDK would send (its request class
 //! replaced by the recorder at `tests/oracle/cloudbase/record.js`), or both refuse it.
 //!
 //! Needs `node` and the recorder's npm packages (installed here with `npm ci` in
@@ -41,6 +42,9 @@ fn expected(s: &Statement) -> (&'static str, Document) {
             let mut p = Document::new();
             if let Some(id) = &q.doc {
                 p.insert("query".into(), id_query(id));
+                if let Some(f) = &q.fields {
+                    p.insert("projection".into(), Value::Document(f.clone()));
+                }
                 return ("database.getDocument", p);
             }
             if let Some(f) = &q.filter {
@@ -157,7 +161,7 @@ fn the_parser_agrees_with_the_official_sdk_on_the_corpus() {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let oracle = manifest.join("../../tests/oracle/cloudbase");
     let corpus = std::fs::read_to_string(manifest.join("tests/data/parser_corpus.jsonl")).unwrap();
-    let statements: Vec<String> = corpus
+    let mut statements: Vec<String> = corpus
         .lines()
         .map(|l| {
             serde_json::from_str::<Json>(l).unwrap()["statement"]
@@ -171,6 +175,18 @@ fn the_parser_agrees_with_the_official_sdk_on_the_corpus() {
         "the corpus has {} statements",
         statements.len()
     );
+    let snippets: Json = serde_json::from_str(
+        &std::fs::read_to_string(manifest.join("../../tests/vectors/sdk-snippets.json")).unwrap(),
+    )
+    .unwrap();
+    for snippet in snippets["snippets"].as_array().unwrap() {
+        let js = snippet["js"].as_str().unwrap();
+        statements.push(js.replace("db.collection(C)", "db.collection(\"books\")").replace("\"from\": C", "\"from\": \"books\""));
+    }
+    let corpus: String = statements
+        .iter()
+        .map(|s| serde_json::json!({ "statement": s }).to_string() + "\n")
+        .collect();
 
     let installed = || oracle.join("node_modules/@cloudbase/database").exists();
     if !installed() {

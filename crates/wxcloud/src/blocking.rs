@@ -260,4 +260,66 @@ impl Client {
     pub fn qcloud_token(&self, lifespan: Duration) -> Result<QcloudToken> {
         self.run(self.inner.qcloud_token(lifespan))
     }
+
+    /// Every record `query` matches, read by key a page (up to 1,000 records) at a time: the
+    /// blocking twin of [`crate::Client::iter_query`], as an [`Iterator`].
+    ///
+    /// ```no_run
+    /// # fn demo(client: wxcloud::blocking::Client) -> wxcloud::Result<()> {
+    /// use wxcloud::statement::Query;
+    ///
+    /// for todo in client.iter_query(Query::new("todos"))? {
+    ///     println!("{:?}", todo?.get("_id"));
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn iter_query(&self, query: crate::statement::Query) -> Result<QueryIter> {
+        Ok(QueryIter {
+            client: self.clone(),
+            pages: crate::walk::Pages::new(query)?,
+            buffer: std::collections::VecDeque::new(),
+            done: false,
+        })
+    }
+}
+
+/// The records of a walk, from [`Client::iter_query`]; an error ends it.
+#[derive(Debug)]
+pub struct QueryIter {
+    client: Client,
+    pages: crate::walk::Pages,
+    buffer: std::collections::VecDeque<Document>,
+    done: bool,
+}
+
+impl QueryIter {
+    /// Asks for pages of `n` records (1 to 1,000; default 1,000).
+    pub fn page_size(mut self, n: u64) -> Result<QueryIter> {
+        self.pages = self.pages.page_size(n)?;
+        Ok(self)
+    }
+}
+
+impl Iterator for QueryIter {
+    type Item = Result<Document>;
+
+    fn next(&mut self) -> Option<Result<Document>> {
+        loop {
+            if let Some(record) = self.buffer.pop_front() {
+                return Some(Ok(record));
+            }
+            if self.done {
+                return None;
+            }
+            let (client, pages) = (&self.client, &mut self.pages);
+            match client.run(pages.next_page(&client.inner)) {
+                Ok(Some(page)) => self.buffer.extend(page),
+                Ok(None) => self.done = true,
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
 }

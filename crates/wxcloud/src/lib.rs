@@ -24,7 +24,8 @@
 //! The modules by concept: [`Client`] and [`ClientBuilder`] (the calls), [`token`] (token
 //! sources, the cache's store and clock), [`error`] and [`errcode`] (what went wrong),
 //! [`retry`] (what is tried again), [`statement`] (writing statements), [`ejson`] (records),
-//! [`blocking`] (the same client without async).
+//! [`blocking`] (the same client without async), [`walk`] (reading every record a query
+//! matches, as a `Stream`).
 //!
 //! # Choices where the API reference is silent
 //!
@@ -63,6 +64,7 @@ pub mod storage;
 pub mod token;
 mod transport;
 pub mod value;
+pub mod walk;
 
 pub use builder::{
     Authorizer, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REFRESH_MARGIN,

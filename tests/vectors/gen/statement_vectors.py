@@ -103,7 +103,7 @@ case("refuse collection name with a space","count",{},coll="my coll",error="inva
 case("refuse a too long collection name","count",{},coll="a"*65,error="invalid collection name")
 case("refuse unsupported filter operator","query",{"where":{"a":{"$where":"1"}}},error="unsupported filter operator `$where`")
 case("refuse top-level $where","query",{"where":{"$where":"this.a > 1"}},error="unsupported filter operator `$where`")
-case("refuse $expr in a filter","count",{"where":{"$expr":{"$gt":["$a","$b"]}}},error="`$expr`")
+case("count with $expr in a filter","count",{"where":{"$expr":{"$gt":["$a","$b"]}}},expect='db.collection("users").where(db.command.expr(db.command.aggregate.gt(["$a", "$b"]))).count()')
 case("refuse unsupported stage","aggregate",{"pipeline":[{"$out":"other"}]},error="unsupported aggregate stage `$out`")
 case("refuse a stage with two keys","aggregate",{"pipeline":[{"$match":{},"$limit":I(1)}]},error="exactly one")
 case("refuse unsupported aggregate operator","aggregate",{"pipeline":[{"$project":{"s":{"$toString":"$n"}}}]},error="unsupported aggregate operator `$toString` (at `pipeline[0].$project.s.$toString`)")

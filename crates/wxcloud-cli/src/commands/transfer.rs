@@ -12,7 +12,8 @@ use std::io::{BufWriter, Write};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
-use wxcloud::statement::{Direction, Query, Statement};
+use wxcloud::statement::{Count, Query, Statement};
+use wxcloud::walk::{MAX_PAGE_SIZE, Pages};
 use wxcloud::{Document, Value, ejson};
 
 use super::Context;
@@ -21,74 +22,47 @@ use crate::failure::Failure;
 use crate::input;
 use crate::output::{io_failure, print_line};
 
-/// The most records one query returns.
-const MAX_PAGE: u64 = 1000;
-
-/// The statement that reads one page of an export: ordered by `_id` so pages do not overlap.
-pub fn export_page(
-    collection: &str,
-    filter: Option<&Document>,
-    skip: u64,
-    limit: u64,
-) -> Result<String, Failure> {
-    super::write(&Statement::Query(Query {
-        collection: collection.to_owned(),
-        doc: None,
-        filter: filter.cloned(),
-        order_by: vec![("_id".to_owned(), Direction::Asc)],
-        skip: Some(skip),
-        limit: Some(limit),
-        fields: None,
-    }))
-}
-
 /// Runs `export`: every matching record, one per line, on stdout.
 pub async fn export(ctx: Context, e: ExportArgs) -> Result<(), Failure> {
-    if !(1..=MAX_PAGE).contains(&e.page_size) {
-        return Err(Failure::usage(format!(
-            "--page-size must be between 1 and {MAX_PAGE}"
-        )));
-    }
     let filter = e
         .filter
         .as_deref()
         .map(|w| input::document("--where", w))
         .transpose()?;
+    let mut query = Query::new(e.collection.clone());
+    query.filter = filter.clone();
+    // The core's walk: pages by key (ordered by `_id`), so records added or removed while the
+    // export runs never shift the others; each page is a retried read.
+    let mut pages = Pages::new(query)?.page_size(e.page_size).map_err(|_| {
+        Failure::usage(format!("--page-size must be between 1 and {MAX_PAGE_SIZE}"))
+    })?;
     if ctx.out.print_statement {
-        return print_line(&export_page(
-            &e.collection,
-            filter.as_ref(),
-            0,
-            e.page_size,
-        )?);
+        return print_line(&super::write(&Statement::Query(pages.next_query()))?);
     }
     let relaxed = e.relaxed;
     let collection = e.collection.clone();
     ctx.with_session(async |session, _printer| {
         let mut out = BufWriter::new(std::io::stdout().lock());
         let bar = progress_bar("exporting");
-        let mut written: u64 = 0;
-        loop {
-            let statement = export_page(&collection, filter.as_ref(), written, e.page_size)?;
-            let page = session.client.query_raw(&statement).await?;
-            if written == 0 {
-                bar.set_length(page.pager.total);
+        if !bar.is_hidden() {
+            let mut count = Count::new(collection.clone());
+            if let Some(f) = &filter {
+                count = count.filter(f.clone());
             }
-            let n = page.data.len() as u64;
-            for raw in &page.data {
-                let doc = ejson::decode_document(raw)?;
+            bar.set_length(session.client.count(&count).await?);
+        }
+        let mut written: u64 = 0;
+        while let Some(page) = pages.next_page(&session.client).await? {
+            for doc in page {
                 let line = if relaxed {
                     ejson::to_relaxed_string(&Value::Document(doc))
                 } else {
                     ejson::to_canonical_string(&doc)
                 };
                 writeln!(out, "{line}").map_err(io_failure)?;
+                written += 1;
             }
-            written += n;
             bar.set_position(written);
-            if n < e.page_size {
-                break;
-            }
         }
         out.flush().map_err(io_failure)?;
         bar.finish_and_clear();

@@ -5,21 +5,15 @@
 use std::collections::HashMap;
 
 use wxcloud::statement::vocab;
-use wxcloud::{Document, Value};
+use wxcloud::Value;
 
 use super::date;
-use super::js::{Call, Chain, Cmd, Func, Js, Pos};
-use super::lexer::{Spanned, Tok};
-use super::lower::{number, stage, to_value};
-use super::{MAX_DEPTH, ParseError};
+use wxcloud::statement::chain::{
+    Call, Chain, Cmd, Func, Js, Pos, call_function, geo_shape, is_command, stage,
+};
 
-/// Whether `name` is a `db.command` method: a query, logic or update command of the shared
-/// vocabulary, or `expr` (a whole-document `$expr` condition).
-fn is_command(name: &str) -> bool {
-    vocab::query_operator(name).is_some()
-        || vocab::update_operator(name).is_some()
-        || name == "expr"
-}
+use super::lexer::{Spanned, Tok};
+use super::{MAX_DEPTH, ParseError};
 
 /// The parser's state over one statement's tokens.
 pub struct Parser<'t> {
@@ -425,7 +419,7 @@ impl<'t> Parser<'t> {
                 other => Err(err(pos, format!("{} cannot be called", other.describe()))),
             },
             Js::Func(f) => self.call_func(f, args, pos),
-            Js::GeoShape(shape) => geo(&shape, &args, pos).map(Js::Value),
+            Js::GeoShape(shape) => geo_shape(&shape, &args, pos).map(Js::Value),
             other => Err(err(pos, format!("{} is not a function", other.describe()))),
         }
     }
@@ -433,89 +427,10 @@ impl<'t> Parser<'t> {
     fn call_func(&self, f: Func, args: Vec<Js>, pos: Pos) -> Result<Js, ParseError> {
         let value = match f {
             Func::Date => Value::Date(date_of(&args, self.now_ms, pos)?),
-            Func::RegExp => {
-                let text = |i: usize| match args.get(i) {
-                    None | Some(Js::Undefined) => Ok(String::new()),
-                    Some(Js::Value(Value::String(s))) => Ok(s.clone()),
-                    Some(Js::Value(Value::Regex { pattern, .. })) if i == 0 => Ok(pattern.clone()),
-                    Some(_) => Err(err(
-                        pos,
-                        "RegExp() takes a pattern string and a flags string",
-                    )),
-                };
-                regex(text(0)?, text(1)?, pos)?
-            }
-            Func::DbRegExp => {
-                let [Js::Object(fields)] = args.as_slice() else {
-                    return Err(err(pos, "db.RegExp() takes {regexp, options}"));
-                };
-                let field = |k: &str| match fields.iter().find(|(n, _)| n == k).map(|(_, v)| v) {
-                    None | Some(Js::Undefined) => Ok(String::new()),
-                    Some(Js::Value(Value::String(s))) => Ok(s.clone()),
-                    Some(_) => Err(err(pos, format!("db.RegExp(): {k} must be a string"))),
-                };
-                let pattern = field("regexp")?;
-                if pattern.is_empty() {
-                    return Err(err(pos, "db.RegExp() needs a regexp"));
-                }
-                regex(pattern, field("options")?, pos)?
-            }
-            Func::DbObjectId => {
-                let hex = match args.as_slice() {
-                    [Js::Object(fields)] => fields.iter().find(|(k, _)| k == "id").map(|(_, v)| v),
-                    _ => None,
-                };
-                match hex {
-                    Some(Js::Value(Value::String(s))) => Value::ObjectId(object_id(s, pos)?),
-                    _ => return Err(err(pos, "db.ObjectId() takes {id: \"<24 hex digits>\"}")),
-                }
-            }
-            Func::ServerDate => {
-                let offset = match args.as_slice() {
-                    [] | [Js::Undefined] => 0.0,
-                    [Js::Object(fields)] => {
-                        match fields.iter().find(|(k, _)| k == "offset").map(|(_, v)| v) {
-                            None | Some(Js::Undefined) => 0.0,
-                            Some(Js::Num(n)) if n.is_finite() => *n,
-                            Some(_) => {
-                                return Err(err(pos, "db.serverDate(): offset must be a number"));
-                            }
-                        }
-                    }
-                    _ => return Err(err(pos, "db.serverDate() takes {offset}")),
-                };
-                let mut opts = Document::new();
-                opts.insert("offset".into(), number(offset));
-                let mut d = Document::new();
-                d.insert("$serverDate".into(), Value::Document(opts));
-                Value::Document(d)
-            }
+            other => call_function(other, &args, pos)?,
         };
         Ok(Js::Value(value))
     }
-}
-
-/// The 12 bytes of an ObjectId written as 24 hex digits.
-fn object_id(hex: &str, pos: Pos) -> Result<[u8; 12], ParseError> {
-    let bad = || err(pos, format!("db.ObjectId(): {hex:?} is not 24 hex digits"));
-    if hex.len() != 24 || !hex.is_ascii() {
-        return Err(bad());
-    }
-    let mut bytes = [0u8; 12];
-    for (i, byte) in bytes.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
-    }
-    Ok(bytes)
-}
-
-fn regex(pattern: String, options: String, pos: Pos) -> Result<Value, ParseError> {
-    if let Some(bad) = options.chars().find(|c| !"gimsuxy".contains(*c)) {
-        return Err(err(
-            pos,
-            format!("invalid regular expression option {bad:?}"),
-        ));
-    }
-    Ok(Value::Regex { pattern, options })
 }
 
 /// The key as a JavaScript array index (`"0"`, `"42"`, not `"042"` or `"-1"`), if it is one.
@@ -548,51 +463,6 @@ fn date_of(args: &[Js], now_ms: i64, pos: Pos) -> Result<i64, ParseError> {
             date::from_components(&nums).ok_or_else(invalid)
         }
         _ => Err(invalid()),
-    }
-}
-
-/// `db.Geo.<shape>(args)` as a GeoJSON document.
-fn geo(shape: &str, args: &[Js], pos: Pos) -> Result<Value, ParseError> {
-    let coords = match (shape, args) {
-        ("Point", [Js::Num(lng), Js::Num(lat)]) => {
-            if !(-180.0..=180.0).contains(lng) || !(-90.0..=90.0).contains(lat) {
-                return Err(err(
-                    pos,
-                    "db.Geo.Point(longitude, latitude) is out of range",
-                ));
-            }
-            Value::Array(vec![number(*lng), number(*lat)])
-        }
-        ("Point", _) => {
-            return Err(err(
-                pos,
-                "db.Geo.Point() takes longitude and latitude numbers",
-            ));
-        }
-        (_, [Js::Array(items)]) => Value::Array(
-            items
-                .iter()
-                .map(|i| shape_coordinates(i, pos))
-                .collect::<Result<_, _>>()?,
-        ),
-        _ => return Err(err(pos, format!("db.Geo.{shape}() takes an array"))),
-    };
-    let mut d = Document::new();
-    d.insert("type".into(), Value::String(shape.to_owned()));
-    d.insert("coordinates".into(), coords);
-    Ok(Value::Document(d))
-}
-
-/// The coordinates of a component shape (a Point, LineString or Polygon value), or raw
-/// coordinates written as an array.
-fn shape_coordinates(js: &Js, pos: Pos) -> Result<Value, ParseError> {
-    match js {
-        Js::Value(Value::Document(d)) => d
-            .get("coordinates")
-            .cloned()
-            .ok_or_else(|| err(pos, "expected a Geo shape")),
-        Js::Array(_) => to_value(js),
-        _ => Err(err(pos, "expected Geo shapes")),
     }
 }
 

@@ -22,9 +22,7 @@
 
 mod date;
 mod expr;
-mod js;
 mod lexer;
-mod lower;
 
 use wxcloud::statement::Statement;
 
@@ -34,16 +32,7 @@ pub const MAX_LEN: usize = 16 * 1024 * 1024;
 pub const MAX_DEPTH: u32 = 128;
 
 /// A statement the parser cannot accept, with the line and column (1-based) where it failed.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{message} at line {line}, column {column}")]
-pub struct ParseError {
-    /// 1-based line.
-    pub line: u32,
-    /// 1-based column, in characters.
-    pub column: u32,
-    /// What is wrong.
-    pub message: String,
-}
+pub use wxcloud::statement::chain::ChainError as ParseError;
 
 /// Parses one statement. `now_ms` is what `new Date()` without arguments means.
 pub fn parse(text: &str, now_ms: i64) -> Result<Statement, ParseError> {
@@ -57,7 +46,7 @@ pub fn parse(text: &str, now_ms: i64) -> Result<Statement, ParseError> {
     let tokens = lexer::tokenize(text)?;
     let (value, pos) = expr::Parser::new(&tokens, now_ms).program()?;
     match value {
-        js::Js::Chain(chain) => lower::statement(chain),
+        wxcloud::statement::chain::Js::Chain(chain) => wxcloud::statement::chain::statement(chain),
         other => Err(ParseError {
             line: pos.line,
             column: pos.column,

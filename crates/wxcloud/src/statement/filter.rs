@@ -68,7 +68,7 @@ fn write_filter_doc(out: &mut String, filter: &Document, path: &Path<'_>) -> Res
     let mut fields: Vec<(&str, &Value)> = Vec::new();
     for (key, value) in filter {
         match key.as_str() {
-            "$and" | "$or" | "$nor" => logical.push((key.as_str(), value)),
+            "$and" | "$or" | "$nor" | "$expr" => logical.push((key.as_str(), value)),
             k if k.starts_with('$') => {
                 return Err(error_at(
                     &path.key(k),
@@ -102,8 +102,15 @@ fn write_filter_doc(out: &mut String, filter: &Document, path: &Path<'_>) -> Res
     Ok(())
 }
 
-/// `db.command.or([sub, ...])` for `$and`/`$or`/`$nor` with a list of filters.
+/// `db.command.or([sub, ...])` for `$and`/`$or`/`$nor` with a list of filters;
+/// `db.command.expr(<aggregate expression>)` for `$expr`.
 fn write_logical(out: &mut String, op: &str, operands: &Value, path: &Path<'_>) -> Result<()> {
+    if op == "$expr" {
+        out.push_str("db.command.expr(");
+        super::pipeline::write_expr(out, operands, path)?;
+        out.push(')');
+        return Ok(());
+    }
     let subs = match operands.as_array() {
         Some(subs) if !subs.is_empty() => subs,
         _ => {

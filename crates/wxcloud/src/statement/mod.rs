@@ -38,6 +38,7 @@ use crate::Result;
 
 mod ast;
 mod builder;
+pub mod chain;
 mod filter;
 mod geo;
 mod literal;

@@ -93,7 +93,7 @@ fn need_doc<'d>(doc: Option<&'d Document>, method: &str, path: &Path<'_>) -> Res
 }
 
 /// Appends an aggregation expression: `{"$op": arg}` as `db.command.aggregate.op(arg)`.
-fn write_expr(out: &mut String, value: &Value, path: &Path<'_>) -> Result<()> {
+pub(crate) fn write_expr(out: &mut String, value: &Value, path: &Path<'_>) -> Result<()> {
     let doc = match value {
         Value::Document(doc) => doc,
         Value::Array(items) => return write_items(out, items, path, write_expr),

@@ -3,34 +3,26 @@
 //! (nested query objects flattened to dot paths, field-level `.and/.or` lifted to a top-level
 //! `$and/$or`, plain update fields gathered into `$set`).
 
-use wxcloud::statement::{Direction, Query, Statement, Target, UpdateSpec, vocab};
-use wxcloud::{Document, Value};
+use crate::statement::{Direction, Query, Statement, Target, UpdateSpec, vocab};
+use crate::{Document, Value};
 
-use super::ParseError;
+use super::{ChainError, err};
 use super::js::{Call, Chain, Cmd, Js, Pos};
 
 /// Gives an error that knows no position (a value deep inside an argument) the position of
 /// the call it belongs to.
 trait At<T> {
-    fn at(self, pos: Pos) -> Result<T, ParseError>;
+    fn at(self, pos: Pos) -> Result<T, ChainError>;
 }
 
-impl<T> At<T> for Result<T, ParseError> {
-    fn at(self, pos: Pos) -> Result<T, ParseError> {
+impl<T> At<T> for Result<T, ChainError> {
+    fn at(self, pos: Pos) -> Result<T, ChainError> {
         self.map_err(|mut e| {
             if e.line == 0 {
                 (e.line, e.column) = (pos.line, pos.column);
             }
             e
         })
-    }
-}
-
-fn err(pos: Pos, message: impl Into<String>) -> ParseError {
-    ParseError {
-        line: pos.line,
-        column: pos.column,
-        message: message.into(),
     }
 }
 
@@ -59,7 +51,7 @@ fn position(js: &Js) -> Option<Pos> {
 }
 
 /// A plain data value (no commands, no expressions).
-pub fn to_value(js: &Js) -> Result<Value, ParseError> {
+pub fn to_value(js: &Js) -> Result<Value, ChainError> {
     match js {
         Js::Num(n) => Ok(number(*n)),
         Js::Value(v) => Ok(v.clone()),
@@ -83,7 +75,7 @@ pub fn to_value(js: &Js) -> Result<Value, ParseError> {
     }
 }
 
-fn doc_of(js: &Js, pos: Pos, what: &str) -> Result<Document, ParseError> {
+fn doc_of(js: &Js, pos: Pos, what: &str) -> Result<Document, ChainError> {
     match to_value(js)? {
         Value::Document(d) => Ok(d),
         _ => Err(err(pos, format!("{what} must be an object"))),
@@ -91,7 +83,7 @@ fn doc_of(js: &Js, pos: Pos, what: &str) -> Result<Document, ParseError> {
 }
 
 /// An aggregation expression: `db.command.aggregate.X(arg)` becomes `{"$X": arg}`.
-fn expression(js: &Js) -> Result<Value, ParseError> {
+fn expression(js: &Js) -> Result<Value, ChainError> {
     match js {
         Js::Agg(name, args, pos) => {
             let op = vocab::aggregate_operator(name)
@@ -181,7 +173,7 @@ fn merge(out: &mut Document, key: &str, condition: Document) {
 }
 
 /// A `.where()` / `.match()` argument as a MongoDB filter.
-pub fn filter(js: &Js, pos: Pos) -> Result<Document, ParseError> {
+pub fn filter(js: &Js, pos: Pos) -> Result<Document, ChainError> {
     match js {
         Js::Object(fields) => query_object(fields),
         Js::Cmd(c) if matches!(c.name.as_str(), "and" | "or" | "nor") => {
@@ -225,7 +217,7 @@ fn spread(args: &[Js]) -> Vec<&Js> {
     }
 }
 
-fn query_object(fields: &[(String, Js)]) -> Result<Document, ParseError> {
+fn query_object(fields: &[(String, Js)]) -> Result<Document, ChainError> {
     let flat = flatten(fields);
     // Every field takes its place first, so a field-level `.and/.or` that moves to a top-level
     // `$and/$or` lands after all of them, as in the SDK.
@@ -258,7 +250,7 @@ fn query_object(fields: &[(String, Js)]) -> Result<Document, ParseError> {
 }
 
 /// One field's condition, `{field: {$op: ..}}` or, for `.and/.or`, `{$and: [..]}`.
-fn field_command(key: &str, cmd: &Cmd) -> Result<Document, ParseError> {
+fn field_command(key: &str, cmd: &Cmd) -> Result<Document, ChainError> {
     let mut d = Document::new();
     match cmd.name.as_str() {
         "and" | "or" | "nor" => {
@@ -285,7 +277,7 @@ fn field_command(key: &str, cmd: &Cmd) -> Result<Document, ParseError> {
     Ok(d)
 }
 
-fn one_arg(cmd: &Cmd) -> Result<&Js, ParseError> {
+fn one_arg(cmd: &Cmd) -> Result<&Js, ChainError> {
     match cmd.args.as_slice() {
         [one] => Ok(one),
         _ => Err(err(
@@ -296,7 +288,7 @@ fn one_arg(cmd: &Cmd) -> Result<&Js, ParseError> {
 }
 
 /// A field-less query command as its operator document: `_.gt(5)` is `{"$gt": 5}`.
-fn operator(cmd: &Cmd) -> Result<Document, ParseError> {
+fn operator(cmd: &Cmd) -> Result<Document, ChainError> {
     let name = cmd.name.as_str();
     let op = vocab::query_operator(name)
         .ok_or_else(|| err(cmd.pos, format!("db.command.{name} is not a query command")))?;
@@ -373,7 +365,7 @@ fn operator(cmd: &Cmd) -> Result<Document, ParseError> {
 }
 
 /// `{geometry, maxDistance, ...}` options renamed to `$`-operators (absent ones left out).
-fn geo_option(cmd: &Cmd, names: &[(&str, &str)]) -> Result<Value, ParseError> {
+fn geo_option(cmd: &Cmd, names: &[(&str, &str)]) -> Result<Value, ChainError> {
     let opts = doc_of(
         one_arg(cmd)?,
         cmd.pos,
@@ -395,7 +387,7 @@ fn geo_option(cmd: &Cmd, names: &[(&str, &str)]) -> Result<Value, ParseError> {
 }
 
 /// An `.update({data})` argument as a MongoDB update document of `$`-operators.
-fn update_document(data: &Js, pos: Pos) -> Result<Document, ParseError> {
+fn update_document(data: &Js, pos: Pos) -> Result<Document, ChainError> {
     let Js::Object(fields) = data else {
         return Err(err(
             position(data).unwrap_or(pos),
@@ -427,7 +419,7 @@ fn update_document(data: &Js, pos: Pos) -> Result<Document, ParseError> {
 }
 
 /// An update command as (operator, the value it gets for the field).
-fn update_command(cmd: &Cmd) -> Result<(&'static str, Value), ParseError> {
+fn update_command(cmd: &Cmd) -> Result<(&'static str, Value), ChainError> {
     let name = cmd.name.as_str();
     let op = vocab::update_operator(name).ok_or_else(|| {
         err(
@@ -494,7 +486,7 @@ fn unwrap_data(arg: &Js) -> &Js {
     }
 }
 
-fn count_arg(call: &Call) -> Result<u64, ParseError> {
+fn count_arg(call: &Call) -> Result<u64, ChainError> {
     match call.args.as_slice() {
         [Js::Num(n)] if n.fract() == 0.0 && *n >= 0.0 && *n < 9.0e15 => Ok(*n as u64),
         _ => Err(err(
@@ -504,7 +496,7 @@ fn count_arg(call: &Call) -> Result<u64, ParseError> {
     }
 }
 
-fn no_args(call: &Call) -> Result<(), ParseError> {
+fn no_args(call: &Call) -> Result<(), ChainError> {
     if call.args.is_empty() {
         Ok(())
     } else {
@@ -512,7 +504,7 @@ fn no_args(call: &Call) -> Result<(), ParseError> {
     }
 }
 
-fn one(call: &Call) -> Result<&Js, ParseError> {
+fn one(call: &Call) -> Result<&Js, ChainError> {
     match call.args.as_slice() {
         [one] => Ok(one),
         _ => Err(err(call.pos, format!("{}() takes one argument", call.name))),
@@ -520,13 +512,13 @@ fn one(call: &Call) -> Result<&Js, ParseError> {
 }
 
 /// A collection chain as the statement it ends with.
-pub fn statement(chain: Chain) -> Result<Statement, ParseError> {
+pub fn statement(chain: Chain) -> Result<Statement, ChainError> {
     let Chain {
         collection,
         calls,
         pos,
     } = chain;
-    if wxcloud::statement::validate_collection_name(&collection).is_err() {
+    if crate::statement::validate_collection_name(&collection).is_err() {
         return Err(err(pos, format!("invalid collection name {collection:?}")));
     }
     match calls.first() {
@@ -539,7 +531,7 @@ pub fn statement(chain: Chain) -> Result<Statement, ParseError> {
     }
 }
 
-fn aggregate(collection: String, calls: &[Call]) -> Result<Statement, ParseError> {
+fn aggregate(collection: String, calls: &[Call]) -> Result<Statement, ChainError> {
     no_args(&calls[0])?;
     let mut stages = Vec::new();
     let last = calls.len() - 1;
@@ -560,7 +552,7 @@ fn aggregate(collection: String, calls: &[Call]) -> Result<Statement, ParseError
 }
 
 /// One aggregate stage call as its MongoDB stage document.
-pub fn stage(call: &Call) -> Result<Document, ParseError> {
+pub fn stage(call: &Call) -> Result<Document, ChainError> {
     let op = vocab::stage_operator(&call.name).ok_or_else(|| {
         err(
             call.pos,
@@ -622,7 +614,7 @@ pub fn stage(call: &Call) -> Result<Document, ParseError> {
     Ok(d)
 }
 
-fn crud(collection: String, calls: &[Call], pos: Pos) -> Result<Statement, ParseError> {
+fn crud(collection: String, calls: &[Call], pos: Pos) -> Result<Statement, ChainError> {
     let mut q = Query {
         collection: collection.clone(),
         ..Query::default()

@@ -1,7 +1,7 @@
 //! What a parsed expression denotes: data, a database command, or a reference to part of the
 //! SDK (`db`, `db.command`, a collection chain, ...) waiting for a member access or a call.
 
-use wxcloud::Value;
+use crate::Value;
 
 /// Where something was written, for error messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
