@@ -299,6 +299,8 @@ impl EmulatorBuilder {
             db: Mutex::new(storage),
             jobs: Mutex::new(Jobs::default()),
             functions: self.functions,
+            requests: Mutex::default(),
+            invocations: Mutex::default(),
             cos: crate::cos::Cos::default(),
         });
         if shared.config.seed_sample && shared.has_env(crate::seed::SAMPLE_ENV) {

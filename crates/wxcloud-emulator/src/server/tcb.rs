@@ -119,7 +119,19 @@ fn call(
     if op == "getqcloudtoken" {
         return storage::qcloud_token(shared, &b);
     }
-    let env = req_str(&b, "env")?;
+    run_op(shared, op, &b, now, origin)
+}
+
+/// Runs the call `op` (`databasequery`, `updateindex`, ...) with body `b`, whose caller was
+/// already let in: checks the env and the fields, then does the work.
+pub(super) fn run_op(
+    shared: &Shared,
+    op: &str,
+    b: &Map<String, Json>,
+    now: i64,
+    origin: &str,
+) -> Result<Map<String, Json>, ApiError> {
+    let env = req_str(b, "env")?;
     if !shared.has_env(env) {
         return Err(ApiError::env_not_exists(env));
     }
@@ -162,7 +174,16 @@ fn call(
     }
 }
 
-fn statement_kind(s: &Statement) -> &'static str {
+/// The endpoint that runs statements of `kind` (`query` -> `databasequery`).
+pub(super) fn statement_endpoint(kind: &str) -> Option<&'static str> {
+    STATEMENT_ENDPOINTS
+        .iter()
+        .find(|(_, k)| *k == kind)
+        .map(|(e, _)| *e)
+}
+
+/// What kind of statement `s` is (`query`, `aggregate`, ...).
+pub(super) fn statement_kind(s: &Statement) -> &'static str {
     match s {
         Statement::Aggregate { .. } => "aggregate",
         Statement::Query(_) => "query",
