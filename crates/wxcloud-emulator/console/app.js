@@ -112,10 +112,11 @@ function wrapped(key, inner) {
   return JSON.stringify(inner);
 }
 
-/** Appends the rendering of `v` at indentation `depth` to `out`. */
-function renderValue(out, v, depth) {
+/** Appends the rendering of `v` at indentation `depth` to `out`; `types` shows a badge with
+ * each value's Extended JSON type (for records; plain JSON such as a request body has none). */
+function renderValue(out, v, depth, types) {
   const pad = "  ".repeat(depth);
-  const w = wrapper(v);
+  const w = types ? wrapper(v) : null;
   if (w) {
     out.append(el("span", { class: "v-" + TYPES[w].toLowerCase() }, wrapped(w, v[w])), " ",
       el("span", { class: "type" }, TYPES[w]));
@@ -126,7 +127,7 @@ function renderValue(out, v, depth) {
     out.append("[\n");
     v.forEach((item, i) => {
       out.append(pad + "  ");
-      renderValue(out, item, depth + 1);
+      renderValue(out, item, depth + 1, types);
       out.append(i < v.length - 1 ? ",\n" : "\n");
     });
     out.append(pad + "]");
@@ -138,7 +139,7 @@ function renderValue(out, v, depth) {
     out.append("{\n");
     keys.forEach((k, i) => {
       out.append(pad + "  ", el("span", { class: "key" }, JSON.stringify(k)), ": ");
-      renderValue(out, v[k], depth + 1);
+      renderValue(out, v[k], depth + 1, types);
       out.append(i < keys.length - 1 ? ",\n" : "\n");
     });
     out.append(pad + "}");
@@ -148,12 +149,12 @@ function renderValue(out, v, depth) {
   out.append(el("span", { class: "v-" + kind }, JSON.stringify(v)));
   // Canonical Extended JSON writes Int32 as a plain number and wraps every other number type.
   const badge = { string: "String", boolean: "Boolean", number: "Int32" }[kind];
-  if (badge) out.append(" ", el("span", { class: "type" }, badge));
+  if (badge && types) out.append(" ", el("span", { class: "type" }, badge));
 }
 
-function showJson(pre, value) {
+function showJson(pre, value, types) {
   pre.replaceChildren();
-  renderValue(pre, value, 0);
+  renderValue(pre, value, 0, Boolean(types));
 }
 
 /** A one-line preview of a record for the list: its _id and first fields. */
@@ -248,7 +249,7 @@ function renderCollections() {
   const c = colls.find((x) => x.name === db.coll);
   if (db.coll && !c) { db.coll = null; }
   $("coll-title").textContent = db.coll || "No collection selected";
-  $("coll-meta").textContent = c ? c.count + " records · " + bytes(c.size) + " · " + (c.indexes.length + 1) + " indexes" : "";
+  $("coll-meta").textContent = c ? c.count + " records · " + bytes(c.size) + " · " + (c.indexes.length + 1) + (c.indexes.length ? " indexes" : " index") : "";
   for (const id of ["doc-add", "coll-drop", "sort-apply"]) $(id).disabled = !c;
   renderIndexes(c);
   if (!c) { $("documents").replaceChildren(); $("page-info").textContent = ""; showDoc(null); }
@@ -307,7 +308,7 @@ function showDoc(doc) {
   $("doc-edit").disabled = !doc;
   $("doc-delete").disabled = !doc;
   $("doc-title").textContent = doc ? "Record " + idText(doc._id) : "Record";
-  if (doc) showJson($("doc-view"), doc);
+  if (doc) showJson($("doc-view"), doc, true);
   else $("doc-view").textContent = db.coll ? "Select a record." : "";
 }
 
@@ -421,7 +422,7 @@ async function runStatement(e) {
   delete shown.errcode; delete shown.errmsg;
   // Records come back as Extended JSON text, as from the service: show them as values.
   if (Array.isArray(shown.data)) shown.data = shown.data.map((r) => { try { return JSON.parse(r); } catch (x) { return r; } });
-  showJson(result, shown);
+  showJson(result, shown, true);
   result.hidden = false;
   say("Ran a " + reply.kind + " statement.");
   loadEnvs();

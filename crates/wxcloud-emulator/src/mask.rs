@@ -123,7 +123,11 @@ mod tests {
 
     #[test]
     fn bodies_that_are_not_json_are_described_not_shown() {
-        let shown = body(Some(b"secret=abc"), "application/x-www-form-urlencoded", None);
+        let shown = body(
+            Some(b"secret=abc"),
+            "application/x-www-form-urlencoded",
+            None,
+        );
         assert_eq!(
             shown,
             json!("<10 bytes, application/x-www-form-urlencoded: not shown>")

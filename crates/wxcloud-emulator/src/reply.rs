@@ -86,7 +86,8 @@ pub fn ok(fields: Map<String, Json_>) -> Response {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response =
-            Json(serde_json::json!({"errcode": self.errcode, "errmsg": self.errmsg})).into_response();
+            Json(serde_json::json!({"errcode": self.errcode, "errmsg": self.errmsg}))
+                .into_response();
         response.extensions_mut().insert(Errcode(self.errcode));
         response
     }

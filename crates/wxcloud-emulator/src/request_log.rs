@@ -155,7 +155,14 @@ mod tests {
     fn the_log_keeps_the_newest_entries_and_filters_them() {
         let mut log = RequestLog::default();
         for i in 0..CAPACITY + 10 {
-            log.push(entry(if i % 2 == 0 { "/tcb/databasequery" } else { "/tcb/databaseadd" }, (i % 3) as i64));
+            log.push(entry(
+                if i % 2 == 0 {
+                    "/tcb/databasequery"
+                } else {
+                    "/tcb/databaseadd"
+                },
+                (i % 3) as i64,
+            ));
         }
         assert_eq!(log.last_seq(), (CAPACITY + 10) as u64);
         assert_eq!(log.matching(&Filter::default()).len(), CAPACITY);
@@ -165,7 +172,10 @@ mod tests {
             errcode: Some(0),
             ..Filter::default()
         });
-        assert!(adds.iter().all(|e| e.path.ends_with("add") && e.errcode == Some(0)));
+        assert!(
+            adds.iter()
+                .all(|e| e.path.ends_with("add") && e.errcode == Some(0))
+        );
         assert!(!adds.is_empty());
         let summary = log.get(11).unwrap().summary().to_string();
         assert!(!summary.contains("abcdefghijklmnop"), "{summary}");

@@ -21,10 +21,19 @@ const STYLE: &str = include_str!("../../console/style.css");
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/", get(index))
-        .route("/__emulator/ui", get(|| async { Redirect::permanent("/__emulator/ui/") }))
+        .route(
+            "/__emulator/ui",
+            get(|| async { Redirect::permanent("/__emulator/ui/") }),
+        )
         .route("/__emulator/ui/", get(index))
-        .route("/__emulator/ui/app.js", get(|| asset(APP, "text/javascript; charset=utf-8")))
-        .route("/__emulator/ui/style.css", get(|| asset(STYLE, "text/css; charset=utf-8")))
+        .route(
+            "/__emulator/ui/app.js",
+            get(|| asset(APP, "text/javascript; charset=utf-8")),
+        )
+        .route(
+            "/__emulator/ui/style.css",
+            get(|| asset(STYLE, "text/css; charset=utf-8")),
+        )
 }
 
 async fn index() -> Response {

@@ -39,7 +39,12 @@ async fn requests(
     State(shared): State<Arc<Shared>>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let number = |key: &str| params.get(key).filter(|v| !v.trim().is_empty()).map(|v| v.trim().parse::<i64>());
+    let number = |key: &str| {
+        params
+            .get(key)
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| v.trim().parse::<i64>())
+    };
     let after = match number("after").transpose() {
         Ok(a) => a.unwrap_or(0).max(0) as u64,
         Err(_) => return ApiError::invalid("after", "must be a number").into_response(),
@@ -55,7 +60,9 @@ async fn requests(
     };
     let log = lock(&shared.requests);
     let list: Vec<Value> = log.matching(&filter).iter().map(|e| e.summary()).collect();
-    ok(fields(json!({"last_seq": log.last_seq(), "requests": list})))
+    ok(fields(
+        json!({"last_seq": log.last_seq(), "requests": list}),
+    ))
 }
 
 /// `GET /__emulator/requests/{seq}`: one request with its bodies, secrets masked.
@@ -65,8 +72,14 @@ async fn request(State(shared): State<Arc<Shared>>, Path(seq): Path<String>) -> 
     };
     match lock(&shared.requests).get(seq) {
         Some(e) => ok(fields(json!({"request": e.detail()}))),
-        None => ApiError::new(-1, format!("request {seq} is not in the log (it keeps the last {})", crate::request_log::CAPACITY))
-            .into_response(),
+        None => ApiError::new(
+            -1,
+            format!(
+                "request {seq} is not in the log (it keeps the last {})",
+                crate::request_log::CAPACITY
+            ),
+        )
+        .into_response(),
     }
 }
 

@@ -21,6 +21,7 @@ use super::tcb;
 use crate::exec;
 use crate::reply::{ApiError, Errcode, ok};
 use crate::state::{Shared, lock};
+use crate::storage::Storage;
 
 /// The routes.
 pub fn routes() -> Router<Arc<Shared>> {
@@ -32,9 +33,15 @@ pub fn routes() -> Router<Arc<Shared>> {
             "/__emulator/db/{env}/{coll}/documents",
             get(documents).post(add_document).put(replace_document),
         )
-        .route("/__emulator/db/{env}/{coll}/documents/delete", post(delete_document))
+        .route(
+            "/__emulator/db/{env}/{coll}/documents/delete",
+            post(delete_document),
+        )
         .route("/__emulator/db/{env}/{coll}/indexes", post(create_index))
-        .route("/__emulator/db/{env}/{coll}/indexes/{name}", delete(drop_index))
+        .route(
+            "/__emulator/db/{env}/{coll}/indexes/{name}",
+            delete(drop_index),
+        )
         .route("/__emulator/statement", post(statement))
 }
 
@@ -47,7 +54,8 @@ fn answer(outcome: Outcome) -> Response {
         Err(e) => {
             let hint = wxcloud::errcode::hint(e.errcode, wxcloud::errcode::Endpoint::Database);
             let mut response =
-                axum::Json(json!({"errcode": e.errcode, "errmsg": e.errmsg, "hint": hint})).into_response();
+                axum::Json(json!({"errcode": e.errcode, "errmsg": e.errmsg, "hint": hint}))
+                    .into_response();
             response.extensions_mut().insert(Errcode(e.errcode));
             response
         }
@@ -71,7 +79,8 @@ fn service(shared: &Shared, now: i64, op: &str, env: &str, mut body: Json) -> Ou
 
 /// A request body as an Extended JSON document: 40097 with the reason when it is not one.
 fn document(body: &Bytes) -> Result<Document, ApiError> {
-    let text = std::str::from_utf8(body).map_err(|_| ApiError::invalid("document", "is not UTF-8"))?;
+    let text =
+        std::str::from_utf8(body).map_err(|_| ApiError::invalid("document", "is not UTF-8"))?;
     wxcloud::ejson::decode_document(text).map_err(|e| ApiError::invalid("document", &e.to_string()))
 }
 
@@ -91,8 +100,11 @@ async fn envs(State(shared): State<Arc<Shared>>) -> Response {
                         .indexes
                         .iter()
                         .map(|ix| {
-                            let keys: Vec<Json> =
-                                ix.keys.iter().map(|(n, d)| json!({"name": n, "direction": d})).collect();
+                            let keys: Vec<Json> = ix
+                                .keys
+                                .iter()
+                                .map(|(n, d)| json!({"name": n, "direction": d}))
+                                .collect();
                             json!({"name": ix.name, "unique": ix.unique, "keys": keys})
                         })
                         .collect();
@@ -112,18 +124,35 @@ async fn create_collection(
     Path(env): Path<String>,
     body: Bytes,
 ) -> Response {
-    let name = serde_json::from_slice::<Json>(&body).ok().and_then(|b| b.get("name").cloned());
+    let name = serde_json::from_slice::<Json>(&body)
+        .ok()
+        .and_then(|b| b.get("name").cloned());
     blocking(shared, move |shared, now| {
         let name = name.ok_or_else(|| ApiError::missing("name"))?;
-        service(shared, now, "databasecollectionadd", &env, json!({"collection_name": name}))
+        service(
+            shared,
+            now,
+            "databasecollectionadd",
+            &env,
+            json!({"collection_name": name}),
+        )
     })
     .await
 }
 
 /// `DELETE /__emulator/db/{env}/{coll}`: drops a collection with its documents and indexes.
-async fn drop_collection(State(shared): State<Arc<Shared>>, Path((env, coll)): Path<(String, String)>) -> Response {
+async fn drop_collection(
+    State(shared): State<Arc<Shared>>,
+    Path((env, coll)): Path<(String, String)>,
+) -> Response {
     blocking(shared, move |shared, now| {
-        service(shared, now, "databasecollectiondelete", &env, json!({"collection_name": coll}))
+        service(
+            shared,
+            now,
+            "databasecollectiondelete",
+            &env,
+            json!({"collection_name": coll}),
+        )
     })
     .await
 }
@@ -139,14 +168,20 @@ async fn documents(
     blocking(shared, move |shared, _| {
         let number = |key: &str, default: u64| match params.get(key).filter(|v| !v.is_empty()) {
             None => Ok(default),
-            Some(v) => v.parse::<u64>().map_err(|_| ApiError::invalid(key, "must be a non-negative integer")),
+            Some(v) => v
+                .parse::<u64>()
+                .map_err(|_| ApiError::invalid(key, "must be a non-negative integer")),
         };
-        let (offset, limit) = (number("offset", 0)?, number("limit", 50)?.clamp(1, exec::MAX_QUERY_LIMIT));
+        let (offset, limit) = (
+            number("offset", 0)?,
+            number("limit", 50)?.clamp(1, exec::MAX_QUERY_LIMIT),
+        );
         let order = match params.get("sort").filter(|s| !s.is_empty()) {
             None => None,
             Some(field) => {
                 let dir = params.get("order").map_or(Ok(Direction::Asc), |o| {
-                    o.parse::<Direction>().map_err(|e| ApiError::invalid("order", &e.to_string()))
+                    o.parse::<Direction>()
+                        .map_err(|e| ApiError::invalid("order", &e.to_string()))
                 })?;
                 Some((field.clone(), dir))
             }
@@ -157,9 +192,28 @@ async fn documents(
         let (docs, total) = exec::browse(&lock(&shared.db), &env, &coll, order, offset, limit)?;
         let docs: Vec<Json> = docs
             .iter()
-            .map(|d| serde_json::from_str(&wxcloud::ejson::to_canonical_string(d)).unwrap_or(Json::Null))
+            .map(|d| {
+                serde_json::from_str(&wxcloud::ejson::to_canonical_string(d)).unwrap_or(Json::Null)
+            })
             .collect();
-        Ok(fields(json!({"total": total, "offset": offset, "limit": limit, "documents": docs})))
+        Ok(fields(
+            json!({"total": total, "offset": offset, "limit": limit, "documents": docs}),
+        ))
+    })
+    .await
+}
+
+/// Runs `work` on the request's Extended JSON document in collection `coll` of `env`.
+async fn with_document(
+    shared: Arc<Shared>,
+    (env, coll): (String, String),
+    body: Bytes,
+    work: impl FnOnce(&mut Storage, &str, &str, Document, i64) -> Outcome + Send + 'static,
+) -> Response {
+    blocking(shared, move |shared, now| {
+        let doc = document(&body)?;
+        check_env(shared, &env)?;
+        work(&mut lock(&shared.db), &env, &coll, doc, now)
     })
     .await
 }
@@ -168,31 +222,37 @@ async fn documents(
 /// (an `_id` is generated when it has none): `{"id_list": [id]}`.
 async fn add_document(
     State(shared): State<Arc<Shared>>,
-    Path((env, coll)): Path<(String, String)>,
+    Path(at): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    blocking(shared, move |shared, now| {
-        let doc = document(&body)?;
-        check_env(shared, &env)?;
-        exec::add(&mut lock(&shared.db), &env, &coll, &[doc], now)
+    with_document(shared, at, body, |db, env, coll, doc, now| {
+        exec::add(db, env, coll, &[doc], now)
     })
     .await
 }
 
 /// `PUT /__emulator/db/{env}/{coll}/documents` with an Extended JSON document that has an
-/// `_id`: replaces the stored document with that `_id`: `{"matched", "modified"}`.
+/// `_id`: replaces the stored document with that `_id` (never creates one):
+/// `{"matched", "modified"}`.
 async fn replace_document(
     State(shared): State<Arc<Shared>>,
-    Path((env, coll)): Path<(String, String)>,
+    Path(at): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    blocking(shared, move |shared, now| {
-        let doc = document(&body)?;
-        let id = doc.get("_id").cloned().ok_or_else(|| ApiError::missing("_id"))?;
-        check_env(shared, &env)?;
-        let mut db = lock(&shared.db);
-        require_document(&db, &env, &coll, &id)?;
-        exec::update(&mut db, &env, &coll, &Target::Doc(id), &UpdateSpec::Replace(doc), now)
+    with_document(shared, at, body, |db, env, coll, doc, now| {
+        let id = doc
+            .get("_id")
+            .cloned()
+            .ok_or_else(|| ApiError::missing("_id"))?;
+        require_document(db, env, coll, &id)?;
+        exec::update(
+            db,
+            env,
+            coll,
+            &Target::Doc(id),
+            &UpdateSpec::Replace(doc),
+            now,
+        )
     })
     .await
 }
@@ -201,26 +261,39 @@ async fn replace_document(
 /// `{"deleted": n}`.
 async fn delete_document(
     State(shared): State<Arc<Shared>>,
-    Path((env, coll)): Path<(String, String)>,
+    Path(at): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    blocking(shared, move |shared, now| {
-        let id = document(&body)?.get("_id").cloned().ok_or_else(|| ApiError::missing("_id"))?;
-        check_env(shared, &env)?;
-        exec::remove(&mut lock(&shared.db), &env, &coll, &Target::Doc(id), now)
+    with_document(shared, at, body, |db, env, coll, doc, now| {
+        let id = doc
+            .get("_id")
+            .cloned()
+            .ok_or_else(|| ApiError::missing("_id"))?;
+        exec::remove(db, env, coll, &Target::Doc(id), now)
     })
     .await
 }
 
 fn check_env(shared: &Shared, env: &str) -> Result<(), ApiError> {
-    if shared.has_env(env) { Ok(()) } else { Err(ApiError::env_not_exists(env)) }
+    if shared.has_env(env) {
+        Ok(())
+    } else {
+        Err(ApiError::env_not_exists(env))
+    }
 }
 
 /// An edit must not silently create the document it meant to change.
-fn require_document(db: &crate::storage::Storage, env: &str, coll: &str, id: &Value) -> Result<(), ApiError> {
+fn require_document(db: &Storage, env: &str, coll: &str, id: &Value) -> Result<(), ApiError> {
     let found = db.get(env, coll, id).map_err(ApiError::database)?;
-    if found.is_none() && db.collection_exists(env, coll).map_err(ApiError::database)? {
-        return Err(ApiError::new(-1, "no document with this _id (it was deleted meanwhile?)"));
+    if found.is_none()
+        && db
+            .collection_exists(env, coll)
+            .map_err(ApiError::database)?
+    {
+        return Err(ApiError::new(
+            -1,
+            "no document with this _id (it was deleted meanwhile?)",
+        ));
     }
     Ok(())
 }
@@ -234,7 +307,13 @@ async fn create_index(
 ) -> Response {
     blocking(shared, move |shared, now| {
         let index: Json = serde_json::from_slice(&body).map_err(|_| ApiError::bad_json())?;
-        service(shared, now, "updateindex", &env, json!({"collection_name": coll, "create_indexes": [index]}))
+        service(
+            shared,
+            now,
+            "updateindex",
+            &env,
+            json!({"collection_name": coll, "create_indexes": [index]}),
+        )
     })
     .await
 }
@@ -245,7 +324,13 @@ async fn drop_index(
     Path((env, coll, name)): Path<(String, String, String)>,
 ) -> Response {
     blocking(shared, move |shared, now| {
-        service(shared, now, "updateindex", &env, json!({"collection_name": coll, "drop_indexes": [{"name": name}]}))
+        service(
+            shared,
+            now,
+            "updateindex",
+            &env,
+            json!({"collection_name": coll, "drop_indexes": [{"name": name}]}),
+        )
     })
     .await
 }

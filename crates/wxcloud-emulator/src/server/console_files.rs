@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -13,6 +13,7 @@ use axum::routing::get;
 use serde_json::{Map, Value as Json, json};
 
 use super::console_api::fields;
+use super::cos::{content_type, file_body};
 use super::storage::cloud_path;
 use crate::cos;
 use crate::reply::{ApiError, ok};
@@ -20,36 +21,24 @@ use crate::state::{Shared, lock};
 
 /// The routes.
 pub fn routes() -> Router<Arc<Shared>> {
-    Router::new()
-        .route("/__emulator/files", get(list))
-        .route(
-            "/__emulator/files/{env}",
-            get(content).post(upload).delete(remove),
-        )
+    Router::new().route("/__emulator/files", get(list)).route(
+        "/__emulator/files/{env}",
+        get(content).post(upload).delete(remove),
+    )
 }
 
-/// The content type a file is served with, from its extension.
-pub fn content_type(path: &str) -> &'static str {
-    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-    match ext.as_str() {
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "svg" => "image/svg+xml",
-        "txt" | "log" | "md" | "csv" => "text/plain; charset=utf-8",
-        "json" => "application/json",
-        "html" | "htm" => "text/html; charset=utf-8",
-        "pdf" => "application/pdf",
-        _ => "application/octet-stream",
-    }
-}
-
-fn env_and_path(shared: &Shared, env: &str, params: &HashMap<String, String>) -> Result<String, ApiError> {
+fn env_and_path(
+    shared: &Shared,
+    env: &str,
+    params: &HashMap<String, String>,
+) -> Result<String, ApiError> {
     if !shared.has_env(env) {
         return Err(ApiError::env_not_exists(env));
     }
-    cloud_path("path", params.get("path").map(String::as_str).unwrap_or_default())
+    cloud_path(
+        "path",
+        params.get("path").map(String::as_str).unwrap_or_default(),
+    )
 }
 
 fn reply(outcome: Result<Map<String, Json>, ApiError>) -> Response {
@@ -58,7 +47,10 @@ fn reply(outcome: Result<Map<String, Json>, ApiError>) -> Response {
 
 /// `GET /__emulator/files?env=ENV`: `{"files": [{"env", "path", "file_id", "size",
 /// "content_type", "uploaded_ms"}]}` for one env, or every env without `env`.
-async fn list(State(shared): State<Arc<Shared>>, Query(params): Query<HashMap<String, String>>) -> Response {
+async fn list(
+    State(shared): State<Arc<Shared>>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
     let envs: Vec<String> = match params.get("env").filter(|e| !e.is_empty()) {
         Some(env) if !shared.has_env(env) => return ApiError::env_not_exists(env).into_response(),
         Some(env) => vec![env.clone()],
@@ -92,39 +84,46 @@ async fn content(
     Path(env): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let read = tokio::task::spawn_blocking(move || {
-        let path = env_and_path(&shared, &env, &params)?;
-        let db = lock(&shared.db);
-        let file = db
-            .find_file(&env, &path)
-            .map_err(ApiError::database)?
-            .ok_or_else(|| ApiError::new(-503003, format!("storage file not exists: {path}")))?;
-        let bytes = db.read_file(&file).map_err(ApiError::database)?;
-        Ok::<_, ApiError>((path, bytes, params.contains_key("download")))
+    let found = tokio::task::spawn_blocking({
+        let shared = shared.clone();
+        move || {
+            let path = env_and_path(&shared, &env, &params)?;
+            let file = lock(&shared.db)
+                .find_file(&env, &path)
+                .map_err(ApiError::database)?
+                .ok_or_else(|| {
+                    ApiError::new(-503003, format!("storage file not exists: {path}"))
+                })?;
+            Ok::<_, ApiError>((path, file, params.contains_key("download")))
+        }
     })
     .await;
-    match read {
-        Ok(Ok((path, bytes, download))) => {
-            let name = path.rsplit('/').next().unwrap_or("file").replace(['"', '\\'], "_");
-            let disposition = if download {
-                format!("attachment; filename=\"{name}\"")
-            } else {
-                "inline".to_owned()
-            };
-            (
-                [
-                    (header::CONTENT_TYPE, content_type(&path).to_owned()),
-                    (header::CONTENT_DISPOSITION, disposition),
-                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-                    (header::CONTENT_SECURITY_POLICY, "sandbox".to_owned()),
-                ],
-                Body::from(bytes),
-            )
-                .into_response()
-        }
-        Ok(Err(e)) => e.into_response(),
-        Err(_) => ApiError::new(-1, "system error").into_response(),
-    }
+    let (path, file, download) = match found {
+        Ok(Ok(found)) => found,
+        Ok(Err(e)) => return e.into_response(),
+        Err(_) => return ApiError::new(-1, "system error").into_response(),
+    };
+    let name = path
+        .rsplit('/')
+        .next()
+        .unwrap_or("file")
+        .replace(['"', '\\'], "_");
+    let disposition = if download {
+        format!("attachment; filename=\"{name}\"")
+    } else {
+        "inline".to_owned()
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type(&path).to_owned()),
+            (header::CONTENT_LENGTH, file.size.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (header::CONTENT_SECURITY_POLICY, "sandbox".to_owned()),
+        ],
+        file_body(&shared, &file),
+    )
+        .into_response()
 }
 
 /// `POST /__emulator/files/{env}?path=P` with the file's bytes as the body: stores it
@@ -142,7 +141,9 @@ async fn upload(
         lock(&shared.db)
             .put_file(&env, &path, &body, &meta, now)
             .map_err(ApiError::database)?;
-        Ok(fields(json!({"file_id": cos::file_id(&env, &path), "size": body.len()})))
+        Ok(fields(
+            json!({"file_id": cos::file_id(&env, &path), "size": body.len()}),
+        ))
     })
     .await;
     reply(stored.unwrap_or_else(|_| Err(ApiError::new(-1, "system error"))))
@@ -157,7 +158,10 @@ async fn remove(
     let outcome = env_and_path(&shared, &env, &params).and_then(|path| {
         match lock(&shared.db).delete_file(&env, &path) {
             Ok(true) => Ok(Map::new()),
-            Ok(false) => Err(ApiError::new(-503003, format!("storage file not exists: {path}"))),
+            Ok(false) => Err(ApiError::new(
+                -503003,
+                format!("storage file not exists: {path}"),
+            )),
             Err(e) => Err(ApiError::database(e)),
         }
     });

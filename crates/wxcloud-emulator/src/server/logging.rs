@@ -18,7 +18,11 @@ use crate::request_log::{CAPTURE_LIMIT, Captured, Entry};
 use crate::state::{Shared, lock};
 
 /// Runs the request and logs it with its reply.
-pub async fn log_requests(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+pub async fn log_requests(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
     if request.uri().path().starts_with(super::HOOKS) {
         return next.run(request).await;
     }

@@ -2,11 +2,11 @@
 
 pub(crate) mod body;
 mod cgi;
+pub mod conn;
 mod console;
 mod console_api;
 mod console_db;
 mod console_files;
-pub mod conn;
 mod cos;
 mod functions;
 mod hooks;

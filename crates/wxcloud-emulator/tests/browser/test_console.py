@@ -91,10 +91,11 @@ class EchoFunction(BaseHTTPRequestHandler):
 
 
 def png(width: int, height: int) -> bytes:
-    """A small green PNG image."""
+    """A small PNG image: a green-to-blue gradient."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    rows = b"".join(b"\x00" + b"\x07\xc1\x60" * width for _ in range(height))
+    rows = b"".join(
+        b"\x00" + b"".join(bytes((7, 193 - y, 96 + x * 159 // width)) for x in range(width)) for y in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
@@ -200,6 +201,7 @@ def test_a_failing_statement_shows_its_errcode_and_a_good_one_its_records(page: 
     expect(error).to_be_visible()
     expect(error).to_contain_text("errcode -502005")
     expect(error).to_contain_text("no_such_collection")
+    error.scroll_into_view_if_needed()
     shot(page, "statement")
     box.fill('db.collection("people").where({n: _.lt(3)}).orderBy("n", "asc").get()')
     box.press("Control+Enter")
@@ -210,7 +212,7 @@ def test_a_failing_statement_shows_its_errcode_and_a_good_one_its_records(page: 
 def test_upload_files_by_drop_and_by_picker_and_preview_them(page: Page, emu: Emulator) -> None:
     page.get_by_role("tab", name="Storage").click()
     page.get_by_label("Upload to folder").fill("images")
-    image = list(png(48, 32))
+    image = list(png(160, 96))
     page.evaluate(
         """(bytes) => {
             const dt = new DataTransfer();
@@ -229,7 +231,7 @@ def test_upload_files_by_drop_and_by_picker_and_preview_them(page: Page, emu: Em
     row.get_by_role("button", name="images/logo.png", exact=True).click()
     img = page.get_by_alt_text("Preview of images/logo.png")
     expect(img).to_be_visible()
-    page.wait_for_function("() => { const i = document.querySelector('#preview img'); return i && i.complete && i.naturalWidth === 48; }")
+    page.wait_for_function("() => { const i = document.querySelector('#preview img'); return i && i.complete && i.naturalWidth === 160; }")
     shot(page, "storage")
     listed = emu.get(f"/__emulator/files?env={ENV}")["files"]
     assert {f["path"] for f in listed} == {"images/logo.png", "images/notes.txt"}
