@@ -20,7 +20,7 @@ CREATE TABLE IF NOT EXISTS files (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     env TEXT NOT NULL, path TEXT NOT NULL,
     size INTEGER NOT NULL DEFAULT 0,
-    meta_fileid TEXT,
+    downloadable INTEGER NOT NULL DEFAULT 0,
     complete INTEGER NOT NULL DEFAULT 0,
     created_ms INTEGER NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS files_by_path ON files (env, path) WHERE complete = 1;
@@ -41,9 +41,9 @@ pub struct StoredFile {
     pub id: i64,
     /// Its length in bytes.
     pub size: u64,
-    /// The `x-cos-meta-fileid` it was uploaded with, if any: without the right one the file
-    /// exists but cannot be downloaded, as on COS.
-    pub meta_fileid: Option<String>,
+    /// Whether it was uploaded with the right `x-cos-meta-fileid`: without it the file exists
+    /// but cannot be downloaded, as on COS.
+    pub downloadable: bool,
 }
 
 impl StoredFile {
@@ -76,7 +76,7 @@ impl Storage {
         &mut self,
         id: i64,
         size: u64,
-        meta_fileid: Option<&str>,
+        downloadable: bool,
     ) -> Result<(), StorageError> {
         let tx = self.conn.transaction()?;
         let (env, path): (String, String) = tx
@@ -89,8 +89,8 @@ impl Storage {
             .ok_or_else(|| StorageError("the upload was discarded (reset?)".into()))?;
         delete_complete(&tx, &env, &path)?;
         tx.execute(
-            "UPDATE files SET complete = 1, size = ?2, meta_fileid = ?3 WHERE id = ?1",
-            params![id, size as i64, meta_fileid],
+            "UPDATE files SET complete = 1, size = ?2, downloadable = ?3 WHERE id = ?1",
+            params![id, size as i64, downloadable],
         )?;
         tx.commit()?;
         Ok(())
@@ -107,13 +107,13 @@ impl Storage {
         Ok(())
     }
 
-    /// Stores a whole file at once (an export's result), replacing the one at its path.
+    /// Stores a whole, downloadable file at once (an export's result), replacing the one at
+    /// its path.
     pub fn put_file(
         &mut self,
         env: &str,
         path: &str,
         bytes: &[u8],
-        meta_fileid: &str,
         now_ms: i64,
     ) -> Result<(), StorageError> {
         let id = self.begin_file(env, path, now_ms)?;
@@ -121,7 +121,7 @@ impl Storage {
             .chunks(CHUNK)
             .enumerate()
             .try_for_each(|(seq, chunk)| self.write_chunk(id, seq as i64, chunk))
-            .and_then(|()| self.finish_file(id, bytes.len() as u64, Some(meta_fileid)));
+            .and_then(|()| self.finish_file(id, bytes.len() as u64, true));
         if written.is_err() {
             let _ = self.abandon_file(id);
         }
@@ -133,13 +133,13 @@ impl Storage {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT id, size, meta_fileid FROM files WHERE env = ?1 AND path = ?2 AND complete = 1",
+                "SELECT id, size, downloadable FROM files WHERE env = ?1 AND path = ?2 AND complete = 1",
             )?
             .query_row(params![env, path], |r| {
                 Ok(StoredFile {
                     id: r.get(0)?,
                     size: r.get::<_, i64>(1)? as u64,
-                    meta_fileid: r.get(2)?,
+                    downloadable: r.get(2)?,
                 })
             })
             .optional()?)
@@ -213,14 +213,14 @@ mod tests {
     #[test]
     fn a_file_is_visible_only_once_finished_and_replaces_the_old_one() {
         let mut db = Storage::in_memory().unwrap();
-        db.put_file("e", "a.txt", b"old", "m1", 0).unwrap();
+        db.put_file("e", "a.txt", b"old", 0).unwrap();
         let id = db.begin_file("e", "a.txt", 1).unwrap();
         db.write_chunk(id, 0, b"new bytes").unwrap();
         let before = db.find_file("e", "a.txt").unwrap().unwrap();
         assert_eq!(db.read_file(&before).unwrap(), b"old");
-        db.finish_file(id, 9, None).unwrap();
+        db.finish_file(id, 9, false).unwrap();
         let after = db.find_file("e", "a.txt").unwrap().unwrap();
-        assert_eq!((after.size, after.meta_fileid.clone()), (9, None));
+        assert_eq!((after.size, after.downloadable), (9, false));
         assert_eq!(db.read_file(&after).unwrap(), b"new bytes");
         assert_eq!(
             db.read_chunk(before.id, 0).unwrap(),
@@ -235,7 +235,7 @@ mod tests {
     fn large_files_span_chunks() {
         let mut db = Storage::in_memory().unwrap();
         let bytes: Vec<u8> = (0..CHUNK * 2 + 5).map(|i| (i % 251) as u8).collect();
-        db.put_file("e", "big.bin", &bytes, "m", 0).unwrap();
+        db.put_file("e", "big.bin", &bytes, 0).unwrap();
         let f = db.find_file("e", "big.bin").unwrap().unwrap();
         assert_eq!(f.chunks(), 3);
         assert_eq!(db.read_file(&f).unwrap(), bytes);

@@ -15,7 +15,6 @@ use serde_json::{Map, Value as Json, json};
 use wxcloud::statement::{Statement, Target, UpdateSpec};
 use wxcloud::{Document, Value};
 
-use crate::cos;
 use crate::exec;
 use crate::reply::ApiError;
 use crate::server::body::{opt_bool, opt_u64, req_str};
@@ -334,8 +333,7 @@ pub fn export(
         err_msg: String::new(),
         export_path: Some(path.clone()),
     };
-    let meta = shared.cos.cos_file_id(&cos::bucket(env), &path);
-    if let Err(e) = lock(&shared.db).put_file(env, &path, out.as_bytes(), &meta, now) {
+    if let Err(e) = lock(&shared.db).put_file(env, &path, out.as_bytes(), now) {
         job.status = "fail";
         job.success = 0;
         job.err_msg = format!("cannot write {path}: {e}");

@@ -161,3 +161,62 @@ async fn every_acknowledged_write_survives_sigkill() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// A child emulator killed (SIGKILL) when dropped, so a failing test leaves no process behind.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_file_survives_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("emulator.db");
+    let (child, base) = spawn(&data);
+    let child = Killed(child);
+    let t = client_token(&base).await;
+    let env = "test2-4a89da";
+    let path = "kept/photo.jpg";
+    let bytes: Vec<u8> = (0..3 * 1024 * 1024 + 17u32)
+        .map(|i| (i % 253) as u8)
+        .collect();
+    let grant = ok(post_json(
+        &format!("{base}/tcb/uploadfile?access_token={t}"),
+        &json!({"env": env, "path": path}),
+    )
+    .await);
+    let (status, body) = post_form(
+        grant["url"].as_str().unwrap(),
+        &grant_fields(&grant, path, &bytes),
+    )
+    .await;
+    assert_eq!((status, body.as_str()), (204, ""));
+    drop(child); // SIGKILL: no chance to flush or close anything
+
+    let (child, base) = spawn(&data);
+    let _child = Killed(child);
+    let t = client_token(&base).await;
+    let list = ok(post_json(
+        &format!("{base}/tcb/batchdownloadfile?access_token={t}"),
+        &json!({"env": env, "file_list": [{"fileid": grant["file_id"], "max_age": 60}]}),
+    )
+    .await);
+    let entry = &list["file_list"][0];
+    assert_eq!(entry["status"], 0, "{entry}");
+    let back = http()
+        .get(entry["download_url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(
+        back.as_ref() == bytes.as_slice(),
+        "the file came back changed"
+    );
+}

@@ -136,10 +136,9 @@ async fn upload(
 ) -> Response {
     let stored = tokio::task::spawn_blocking(move || {
         let path = env_and_path(&shared, &env, &params)?;
-        let meta = shared.cos.cos_file_id(&cos::bucket(&env), &path);
         let now = shared.clock.now_ms();
         lock(&shared.db)
-            .put_file(&env, &path, &body, &meta, now)
+            .put_file(&env, &path, &body, now)
             .map_err(ApiError::database)?;
         Ok(fields(
             json!({"file_id": cos::file_id(&env, &path), "size": body.len()}),

@@ -130,8 +130,9 @@ async fn receive(
         fields.get("x-cos-security-token").map(String::as_str),
         now_s(shared),
     )?;
-    let meta = fields.get("x-cos-meta-fileid").cloned();
-    store(shared, &env, &key, meta, file).await
+    let downloadable = fields.get("x-cos-meta-fileid").map(String::as_str)
+        == Some(shared.cos.cos_file_id(bucket, &key).as_str());
+    store(shared, &env, &key, downloadable, file).await
 }
 
 /// Streams the file field into storage, a chunk row at a time.
@@ -139,7 +140,7 @@ async fn store(
     shared: &Arc<Shared>,
     env: &str,
     key: &str,
-    meta: Option<String>,
+    downloadable: bool,
     mut file: Field<'_>,
 ) -> Result<(), CosError> {
     let now = shared.clock.now_ms();
@@ -168,7 +169,7 @@ async fn store(
             }
         }
         blocking(shared, move |s| {
-            lock(&s.db).finish_file(id, size, meta.as_deref())
+            lock(&s.db).finish_file(id, size, downloadable)
         })
         .await
     }

@@ -131,15 +131,10 @@ pub fn download_files(
         };
         let (url, (status, errmsg)) = match found {
             None => (String::new(), missing("")),
-            Some((path, f))
-                if f.meta_fileid.as_deref()
-                    != Some(shared.cos.cos_file_id(&cos::bucket(env), &path).as_str()) =>
-            {
-                (
-                    String::new(),
-                    missing(": uploaded without its x-cos-meta-fileid"),
-                )
-            }
+            Some((_, f)) if !f.downloadable => (
+                String::new(),
+                missing(": uploaded without its x-cos-meta-fileid"),
+            ),
             Some((path, _)) => {
                 let expires = now.saturating_add(i64::try_from(max_age).unwrap_or(i64::MAX));
                 let url = shared.cos.download_url(origin, env, &path, expires);
