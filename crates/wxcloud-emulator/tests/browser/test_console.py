@@ -255,10 +255,10 @@ def test_the_request_log_updates_live_and_never_shows_a_token(page: Page, emu: E
     row.click()
     expect(page.locator("#request-detail")).to_contain_text("missing_for_the_log")
     expect(page.locator("#request-detail")).to_contain_text("access_token=")
+    shot(page, "requests")
     page.locator("#filter-errcode").fill("-502005")
     page.get_by_role("button", name="Filter").click()
     expect(page.locator("#requests tr")).to_have_count(1)
-    shot(page, "requests")
     page.locator("#filter-errcode").fill("")
     page.get_by_role("button", name="Filter").click()
     for r in page.locator("#requests tr").all()[:20]:
