@@ -10,16 +10,6 @@ fn url(emu: &RunningEmulator, path: &str) -> String {
     format!("{}{path}", emu.base_url())
 }
 
-async fn send(request: reqwest::RequestBuilder) -> Value {
-    request
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json reply")
-}
-
 #[tokio::test]
 async fn the_console_page_and_its_assets_are_served_at_the_root_and_under_ui() {
     let emu = start().await;
@@ -60,7 +50,7 @@ async fn the_console_page_and_its_assets_are_served_at_the_root_and_under_ui() {
 async fn collections_documents_and_indexes_are_browsed_and_changed_through_the_console_api() {
     let emu = start().await;
     let env = emu.env().to_owned();
-    ok(send(
+    ok(json_reply(
         http()
             .post(url(&emu, &format!("/__emulator/db/{env}")))
             .json(&json!({"name": "people"})),
@@ -69,7 +59,7 @@ async fn collections_documents_and_indexes_are_browsed_and_changed_through_the_c
     let add = url(&emu, &format!("/__emulator/db/{env}/people/documents"));
     for i in 0..250 {
         let doc = json!({"_id": format!("p{i:03}"), "n": i, "big": {"$numberLong": "9007199254740993"}, "at": {"$date": "2026-12-04T00:00:00Z"}});
-        ok(send(http().post(&add).json(&doc)).await);
+        ok(json_reply(http().post(&add).json(&doc)).await);
     }
     let envs = ok(get_json(&url(&emu, "/__emulator/db")).await);
     let people = envs["envs"]
@@ -110,7 +100,7 @@ async fn collections_documents_and_indexes_are_browsed_and_changed_through_the_c
     assert_eq!(errcode(&bad_order), 40097, "{bad_order}");
 
     // An edit is seen by a client of the service API.
-    ok(send(
+    ok(json_reply(
         http()
             .put(&add)
             .json(&json!({"_id": "p007", "n": 7, "name": "edited"})),
@@ -122,20 +112,20 @@ async fn collections_documents_and_indexes_are_browsed_and_changed_through_the_c
         seen[0].get("name"),
         Some(&wxcloud::Value::String("edited".into()))
     );
-    let gone = send(http().put(&add).json(&json!({"_id": "nope", "n": 1}))).await;
+    let gone = json_reply(http().put(&add).json(&json!({"_id": "nope", "n": 1}))).await;
     assert_ne!(
         errcode(&gone),
         0,
         "an edit never creates a document: {gone}"
     );
-    let invalid = send(http().post(&add).body("{\"n\": {\"$numberLong\": 5}}")).await;
+    let invalid = json_reply(http().post(&add).body("{\"n\": {\"$numberLong\": 5}}")).await;
     assert_eq!(errcode(&invalid), 40097, "{invalid}");
     assert!(
         invalid["errmsg"].as_str().unwrap().contains("document"),
         "{invalid}"
     );
 
-    let deleted = ok(send(
+    let deleted = ok(json_reply(
         http()
             .post(format!("{add}/delete"))
             .json(&json!({"_id": "p007"})),
@@ -152,20 +142,20 @@ async fn collections_documents_and_indexes_are_browsed_and_changed_through_the_c
     assert_eq!(count["count"], 249);
 
     let indexes = url(&emu, &format!("/__emulator/db/{env}/people/indexes"));
-    ok(send(http().post(&indexes).json(
+    ok(json_reply(http().post(&indexes).json(
         &json!({"name": "by_n", "unique": true, "keys": [{"name": "n", "direction": "1"}]}),
     ))
     .await);
     let envs = ok(get_json(&url(&emu, "/__emulator/db")).await).to_string();
     assert!(envs.contains("\"by_n\""), "{envs}");
-    ok(send(http().delete(format!("{indexes}/by_n"))).await);
+    ok(json_reply(http().delete(format!("{indexes}/by_n"))).await);
     assert!(
         !ok(get_json(&url(&emu, "/__emulator/db")).await)
             .to_string()
             .contains("\"by_n\"")
     );
 
-    ok(send(http().delete(url(&emu, &format!("/__emulator/db/{env}/people")))).await);
+    ok(json_reply(http().delete(url(&emu, &format!("/__emulator/db/{env}/people")))).await);
     let missing = get_json(&add).await;
     assert_eq!(errcode(&missing), -502005, "{missing}");
     emu.shutdown().await;
@@ -175,10 +165,10 @@ async fn collections_documents_and_indexes_are_browsed_and_changed_through_the_c
 async fn the_statement_endpoint_runs_any_statement_and_explains_failures() {
     let emu = start().await;
     let statement = url(&emu, "/__emulator/statement");
-    let reply = ok(send(http().post(&statement).json(&json!({"env": emu.env(), "statement": r#"db.collection("test_collection").aggregate().match({tags: "cloud"}).end()"#}))).await);
+    let reply = ok(json_reply(http().post(&statement).json(&json!({"env": emu.env(), "statement": r#"db.collection("test_collection").aggregate().match({tags: "cloud"}).end()"#}))).await);
     assert_eq!(reply["kind"], "aggregate");
     assert_eq!(reply["data"].as_array().unwrap().len(), 4);
-    let reply = ok(send(http().post(&statement).json(
+    let reply = ok(json_reply(http().post(&statement).json(
         &json!({"env": emu.env(), "statement": r#"db.collection("test_collection").count()"#}),
     ))
     .await);
@@ -186,7 +176,7 @@ async fn the_statement_endpoint_runs_any_statement_and_explains_failures() {
         (reply["kind"].clone(), reply["count"].clone()),
         (json!("count"), json!(4))
     );
-    let failed = send(
+    let failed = json_reply(
         http()
             .post(&statement)
             .json(&json!({"env": emu.env(), "statement": r#"db.collection("no_such").get()"#})),
@@ -197,7 +187,7 @@ async fn the_statement_endpoint_runs_any_statement_and_explains_failures() {
         failed["hint"].as_str().is_some_and(|h| !h.is_empty()),
         "{failed}"
     );
-    let illegal = send(
+    let illegal = json_reply(
         http()
             .post(&statement)
             .json(&json!({"env": emu.env(), "statement": "db.collection(\"x\").frobnicate()"})),
@@ -277,7 +267,7 @@ async fn the_request_log_lists_calls_with_errcodes_and_never_shows_a_token_or_se
     );
     assert!(!shown.contains(&t[..12]), "a token prefix leaked");
 
-    ok(send(http().delete(url(&emu, "/__emulator/requests"))).await);
+    ok(json_reply(http().delete(url(&emu, "/__emulator/requests"))).await);
     let empty = ok(get_json(&url(&emu, "/__emulator/requests")).await);
     assert!(empty["requests"].as_array().unwrap().is_empty());
     emu.shutdown().await;
@@ -309,7 +299,7 @@ async fn tokens_are_listed_masked_with_expiry_and_faults_are_listed_and_cleared(
     let faults = ok(get_json(&url(&emu, "/__emulator/faults")).await);
     assert_eq!(faults["faults"][0]["path"], "/tcb/databasequery");
     assert_eq!(faults["faults"][0]["left"], 3);
-    ok(send(http().delete(url(&emu, "/__emulator/faults"))).await);
+    ok(json_reply(http().delete(url(&emu, "/__emulator/faults"))).await);
     let faults = ok(get_json(&url(&emu, "/__emulator/faults")).await);
     assert!(faults["faults"].as_array().unwrap().is_empty());
     emu.shutdown().await;
@@ -320,7 +310,7 @@ async fn files_uploaded_through_the_console_are_listed_served_and_downloadable_b
     let emu = start().await;
     let env = emu.env().to_owned();
     let files = url(&emu, &format!("/__emulator/files/{env}"));
-    let up = ok(send(
+    let up = ok(json_reply(
         http()
             .post(format!("{files}?path=notes/hello.txt"))
             .body("hello console"),
@@ -380,10 +370,10 @@ async fn files_uploaded_through_the_console_are_listed_served_and_downloadable_b
         "hello console"
     );
 
-    ok(send(http().delete(format!("{files}?path=notes/hello.txt"))).await);
+    ok(json_reply(http().delete(format!("{files}?path=notes/hello.txt"))).await);
     let missing = get_json(&format!("{files}?path=notes/hello.txt")).await;
     assert_eq!(errcode(&missing), -503003, "{missing}");
-    let bad = send(http().post(format!("{files}?path=../up")).body("x")).await;
+    let bad = json_reply(http().post(format!("{files}?path=../up")).body("x")).await;
     assert_eq!(errcode(&bad), 40097, "{bad}");
     emu.shutdown().await;
 }
@@ -408,7 +398,7 @@ async fn function_calls_are_listed_with_event_reply_errcode_and_masked_secrets()
                 emu.env()
             ),
         );
-        async move { send(http().post(u).json(&event)).await }
+        async move { json_reply(http().post(u).json(&event)).await }
     };
     ok(call("echo", json!({"x": 1, "password": "hunter2-very-secret"})).await);
     assert_eq!(errcode(&call("fails", json!({})).await), -504002);

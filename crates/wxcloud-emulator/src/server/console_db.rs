@@ -240,10 +240,7 @@ async fn replace_document(
     body: Bytes,
 ) -> Response {
     with_document(shared, at, body, |db, env, coll, doc, now| {
-        let id = doc
-            .get("_id")
-            .cloned()
-            .ok_or_else(|| ApiError::missing("_id"))?;
+        let id = id_of(&doc)?;
         require_document(db, env, coll, &id)?;
         exec::update(
             db,
@@ -265,13 +262,17 @@ async fn delete_document(
     body: Bytes,
 ) -> Response {
     with_document(shared, at, body, |db, env, coll, doc, now| {
-        let id = doc
-            .get("_id")
-            .cloned()
-            .ok_or_else(|| ApiError::missing("_id"))?;
+        let id = id_of(&doc)?;
         exec::remove(db, env, coll, &Target::Doc(id), now)
     })
     .await
+}
+
+/// The document's `_id` (40101 without one).
+fn id_of(doc: &Document) -> Result<Value, ApiError> {
+    doc.get("_id")
+        .cloned()
+        .ok_or_else(|| ApiError::missing("_id"))
 }
 
 fn check_env(shared: &Shared, env: &str) -> Result<(), ApiError> {

@@ -61,8 +61,7 @@ pub async fn invoke(
         name: call.name,
         event,
         outcome: outcome
-            .as_ref()
-            .map(Clone::clone)
+            .clone()
             .map_err(|e| (e.errcode, e.errmsg.clone())),
         duration_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
     });

@@ -136,13 +136,13 @@ pub(super) fn run_op(
         return Err(ApiError::env_not_exists(env));
     }
     if let Some((_, kind)) = STATEMENT_ENDPOINTS.iter().find(|(e, _)| *e == op) {
-        let text = req_str(&b, "query")?;
+        let text = req_str(b, "query")?;
         let statement = crate::parser::parse(text, now).map_err(ApiError::statement)?;
         return run_statement(shared, env, op, kind, statement, now);
     }
     match op {
         "databasecollectionadd" => {
-            let name = collection_name(&b)?;
+            let name = collection_name(b)?;
             if !lock(&shared.db)
                 .create_collection(env, name, now)
                 .map_err(ApiError::database)?
@@ -154,7 +154,7 @@ pub(super) fn run_op(
             Ok(Map::new())
         }
         "databasecollectiondelete" => {
-            let name = collection_name(&b)?;
+            let name = collection_name(b)?;
             if !lock(&shared.db)
                 .drop_collection(env, name)
                 .map_err(ApiError::database)?
@@ -163,14 +163,14 @@ pub(super) fn run_op(
             }
             Ok(Map::new())
         }
-        "databasecollectionget" => list_collections(shared, env, &b),
-        "updateindex" => update_index(shared, env, &b),
-        "uploadfile" => storage::upload_file(shared, env, &b, origin),
-        "batchdownloadfile" => storage::download_files(shared, env, &b, origin),
-        "batchdeletefile" => storage::delete_files(shared, env, &b),
-        "databasemigrateimport" => migrate::import(shared, env, &b, now),
-        "databasemigrateexport" => migrate::export(shared, env, &b, now),
-        _ => migrate::query_info(shared, env, &b, origin),
+        "databasecollectionget" => list_collections(shared, env, b),
+        "updateindex" => update_index(shared, env, b),
+        "uploadfile" => storage::upload_file(shared, env, b, origin),
+        "batchdownloadfile" => storage::download_files(shared, env, b, origin),
+        "batchdeletefile" => storage::delete_files(shared, env, b),
+        "databasemigrateimport" => migrate::import(shared, env, b, now),
+        "databasemigrateexport" => migrate::export(shared, env, b, now),
+        _ => migrate::query_info(shared, env, b, origin),
     }
 }
 

@@ -209,6 +209,36 @@ def test_a_failing_statement_shows_its_errcode_and_a_good_one_its_records(page: 
     expect(page.locator("#statement-result")).to_contain_text('"p002"')
 
 
+def test_create_a_collection_add_a_record_and_an_index_then_drop_them(page: Page, emu: Emulator) -> None:
+    page.get_by_label("New collection").fill("scratch")
+    page.get_by_role("button", name="Create", exact=True).click()
+    expect(page.locator("#coll-title")).to_have_text("scratch")
+    page.get_by_role("button", name="Add record").click()
+    page.get_by_label("Record as Extended JSON").fill('{"_id": "s1", "big": {"$numberLong": "9007199254740993"}}')
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#page-info")).to_have_text("1–1 of 1")
+    page.locator("#documents .item").first.click()
+    expect(page.locator("#doc-view .type", has_text="Int64")).to_have_count(1)
+    page.locator("#indexes-box summary").click()
+    page.get_by_label("Name", exact=True).fill("by_big")
+    page.get_by_label("Field", exact=True).fill("big")
+    page.get_by_label("unique").check()
+    page.get_by_role("button", name="Create index").click()
+    expect(page.locator("#indexes")).to_contain_text("by_big")
+    expect(page.locator("#coll-meta")).to_contain_text("2 indexes")
+    page.get_by_role("button", name="Add record").click()
+    page.get_by_label("Record as Extended JSON").fill('{"_id": "s2", "big": {"$numberLong": "9007199254740993"}}')
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#doc-valid")).to_contain_text("errcode -502001")  # the unique index refuses it
+    page.get_by_role("button", name="Cancel").click()
+    page.get_by_role("button", name="Drop index by_big").click()
+    expect(page.locator("#indexes")).not_to_contain_text("by_big")
+    page.get_by_role("button", name="Drop collection").click()
+    expect(page.locator("#collections")).not_to_contain_text("scratch")
+    listed = emu.tcb("databasecollectionget", {"limit": 100})["collections"]
+    assert "scratch" not in {c["name"] for c in listed}
+
+
 def test_upload_files_by_drop_and_by_picker_and_preview_them(page: Page, emu: Emulator) -> None:
     page.get_by_role("tab", name="Storage").click()
     page.get_by_label("Upload to folder").fill("images")
