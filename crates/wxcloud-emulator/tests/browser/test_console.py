@@ -265,6 +265,16 @@ def test_upload_files_by_drop_and_by_picker_and_preview_them(page: Page, emu: Em
     shot(page, "storage")
     listed = emu.get(f"/__emulator/files?env={ENV}")["files"]
     assert {f["path"] for f in listed} == {"images/logo.png", "images/notes.txt"}
+    notes = page.locator("#files tr", has_text="images/notes.txt")
+    with page.expect_download() as download:
+        notes.get_by_role("link", name="Download").click()
+    with open(download.value.path(), "rb") as f:
+        assert f.read() == b"hello from the console test"
+    assert download.value.suggested_filename == "notes.txt"
+    notes.get_by_role("button", name="Delete images/notes.txt").click()
+    expect(page.locator("#files")).not_to_contain_text("images/notes.txt")
+    listed = emu.get(f"/__emulator/files?env={ENV}")["files"]
+    assert [f["path"] for f in listed] == ["images/logo.png"]
 
 
 def test_function_calls_are_listed(page: Page) -> None:
