@@ -9,8 +9,8 @@ use crate::mask;
 /// How many calls are kept.
 pub const CAPACITY: usize = 100;
 
-/// One call of a cloud function.
-#[derive(Clone, Debug)]
+/// One call of a cloud function (its Debug is the masked JSON).
+#[derive(Clone)]
 pub struct Invocation {
     /// When it started, milliseconds since the epoch on the emulator's clock.
     pub time_ms: i64,
@@ -22,6 +22,12 @@ pub struct Invocation {
     pub outcome: Result<String, (i64, String)>,
     /// How long it ran, in microseconds.
     pub duration_us: u64,
+}
+
+impl std::fmt::Debug for Invocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Invocation({})", self.to_json())
+    }
 }
 
 impl Invocation {

@@ -16,8 +16,8 @@ pub const CAPACITY: usize = 500;
 /// Bodies larger than this are described, not kept.
 pub const CAPTURE_LIMIT: usize = 64 * 1024;
 
-/// A request or reply body as captured.
-#[derive(Clone, Debug, Default)]
+/// A request or reply body as captured (its Debug shows only its type and size).
+#[derive(Clone, Default)]
 pub struct Captured {
     /// The bytes, when the body was small enough to keep.
     pub bytes: Option<Bytes>,
@@ -27,8 +27,20 @@ pub struct Captured {
     pub len: Option<u64>,
 }
 
-/// One served request.
-#[derive(Clone, Debug)]
+impl std::fmt::Debug for Captured {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Captured")
+            .field("content_type", &self.content_type)
+            .field(
+                "len",
+                &self.len.or(self.bytes.as_ref().map(|b| b.len() as u64)),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+/// One served request (its Debug is the masked summary).
+#[derive(Clone)]
 pub struct Entry {
     /// Position in the log, counting from 1 since the emulator started.
     pub seq: u64,
@@ -50,6 +62,12 @@ pub struct Entry {
     pub request: Captured,
     /// The reply body.
     pub reply: Captured,
+}
+
+impl std::fmt::Debug for Entry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Entry({})", self.summary())
+    }
 }
 
 impl Entry {
@@ -179,5 +197,7 @@ mod tests {
         assert!(!adds.is_empty());
         let summary = log.get(11).unwrap().summary().to_string();
         assert!(!summary.contains("abcdefghijklmnop"), "{summary}");
+        let debug = format!("{log:?}");
+        assert!(!debug.contains("abcdefghijklmnop") && debug.contains("access_token=abcd…"));
     }
 }

@@ -60,9 +60,7 @@ pub async fn invoke(
         time_ms: now,
         name: call.name,
         event,
-        outcome: outcome
-            .clone()
-            .map_err(|e| (e.errcode, e.errmsg.clone())),
+        outcome: outcome.clone().map_err(|e| (e.errcode, e.errmsg.clone())),
         duration_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
     });
     let resp_data = outcome?;
