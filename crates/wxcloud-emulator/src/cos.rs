@@ -188,7 +188,7 @@ impl Cos {
                 "The provided token is malformed or otherwise invalid.",
             ));
         }
-        if token_end.parse::<i64>().map_or(true, |end| now_s > end) {
+        if expired(token_end, now_s) {
             return Err(CosError::new(
                 400,
                 "ExpiredToken",
@@ -200,10 +200,7 @@ impl Cos {
         if !self.verify(&["upload", &bucket(env), key, time], sig) {
             return Err(CosError::bad_signature());
         }
-        let end = time
-            .split_once(';')
-            .and_then(|(_, e)| e.parse::<i64>().ok());
-        if end.map_or(true, |end| now_s > end) {
+        if expired(time.split_once(';').map_or("", |(_, end)| end), now_s) {
             return Err(CosError::expired());
         }
         Ok(())
@@ -235,11 +232,16 @@ impl Cos {
         if !self.verify(&["get", bucket, path, t], sign) {
             return Err(CosError::bad_signature());
         }
-        if t.parse::<i64>().map_or(true, |end| now_s > end) {
+        if expired(t, now_s) {
             return Err(CosError::expired());
         }
         Ok(())
     }
+}
+
+/// Whether an expiry (Unix seconds, as text) has passed; an unreadable one has.
+fn expired(end: &str, now_s: i64) -> bool {
+    end.parse::<i64>().map_or(true, |end| now_s > end)
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {

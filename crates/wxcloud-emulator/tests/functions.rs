@@ -220,3 +220,19 @@ async fn a_url_function_receives_the_event_as_a_json_post_and_its_body_is_resp_d
     assert_eq!(errcode(&gone), -504002, "{gone}");
     server.abort();
 }
+
+#[tokio::test]
+async fn a_function_url_stays_out_of_debug_output_and_errmsgs() {
+    let secret_url = "http://127.0.0.1:9/fn?key=SECRET-IN-URL";
+    let builder = Emulator::builder().function_url("gone", secret_url);
+    let debug = format!("{builder:?}");
+    assert!(
+        debug.contains("gone") && !debug.contains("SECRET"),
+        "{debug}"
+    );
+    let emu = start_with(builder).await;
+    let t = token(&emu).await;
+    let reply = invoke_raw(&emu, &t, "gone", "{}").await;
+    assert_eq!(errcode(&reply), -504002);
+    assert!(!reply.to_string().contains("SECRET"), "{reply}");
+}

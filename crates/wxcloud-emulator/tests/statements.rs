@@ -313,21 +313,13 @@ async fn the_export_example_with_a_geo_declaration_runs() {
     let t = token(&emu).await;
     let path = "exports/export.json";
     let query = "const Point = db.Geo.Point;\ndb.collection('test_collection').where({location: _.geoNear({geometry: Point(113, 23), maxDistance: 1000})}).limit(100).skip(0).get()";
-    let reply = ok(tcb(
+    let info = migrate_job(
         &emu,
         &t,
         "databasemigrateexport",
         json!({"env": emu.env(), "file_path": path, "file_type": 1, "query": query}),
     )
-    .await);
-    let job = reply["job_id"].clone();
-    let info = ok(tcb(
-        &emu,
-        &t,
-        "databasemigratequeryinfo",
-        json!({"env": emu.env(), "job_id": job}),
-    )
-    .await);
+    .await;
     assert_eq!(info["status"], "success", "{info}");
     assert_eq!(info["record_success"], 4);
     let url = info["file_url"].as_str().unwrap();

@@ -247,3 +247,11 @@ pub async fn download(emu: &RunningEmulator, token: &str, file_id: &str) -> Vec<
     assert_eq!(reply.status(), 200);
     reply.bytes().await.unwrap().to_vec()
 }
+
+/// Starts a migration job through `op` (`databasemigrateimport`/`export`) and returns its
+/// `databasemigratequeryinfo` reply (jobs finish before the call returns).
+pub async fn migrate_job(emu: &RunningEmulator, token: &str, op: &str, body: Value) -> Value {
+    let job = ok(tcb(emu, token, op, body).await)["job_id"].clone();
+    let info = json!({"env": emu.env(), "job_id": job});
+    ok(tcb(emu, token, "databasemigratequeryinfo", info).await)
+}
