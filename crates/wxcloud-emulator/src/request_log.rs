@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::mask;
 
-/// How many requests are kept.
+/// How many requests are kept unless the emulator is told otherwise.
 pub const CAPACITY: usize = 500;
 /// Bodies larger than this are described, not kept.
 pub const CAPTURE_LIMIT: usize = 64 * 1024;
@@ -107,18 +107,47 @@ pub struct Filter {
 }
 
 /// The ring buffer.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RequestLog {
     entries: VecDeque<Entry>,
+    capacity: usize,
     last_seq: u64,
 }
 
+impl Default for RequestLog {
+    fn default() -> Self {
+        Self::new(CAPACITY)
+    }
+}
+
 impl RequestLog {
+    /// A log keeping the last `capacity` requests (0: none, requests skip the log).
+    pub fn new(capacity: usize) -> Self {
+        RequestLog {
+            entries: VecDeque::with_capacity(capacity.min(CAPACITY)),
+            capacity,
+            last_seq: 0,
+        }
+    }
+
+    /// Whether requests are logged at all.
+    pub fn enabled(&self) -> bool {
+        self.capacity > 0
+    }
+
+    /// How many requests it keeps.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
     /// Appends an entry (its `seq` is assigned here), forgetting the oldest when full.
     pub fn push(&mut self, mut entry: Entry) {
         self.last_seq += 1;
         entry.seq = self.last_seq;
-        if self.entries.len() == CAPACITY {
+        if self.capacity == 0 {
+            return;
+        }
+        if self.entries.len() == self.capacity {
             self.entries.pop_front();
         }
         self.entries.push_back(entry);

@@ -421,6 +421,16 @@ async fn function_calls_are_listed_with_event_reply_errcode_and_masked_secrets()
     emu.shutdown().await;
 }
 
+#[tokio::test]
+async fn a_request_log_of_capacity_zero_keeps_nothing() {
+    let emu = start_with(Emulator::builder().in_memory().request_log(0)).await;
+    token(&emu).await;
+    let log = ok(get_json(&url(&emu, "/__emulator/requests")).await);
+    assert_eq!(log["requests"], json!([]));
+    assert_eq!(log["last_seq"], 0);
+    emu.shutdown().await;
+}
+
 /// The machine's own non-loopback address, if it has one.
 fn own_address() -> Option<std::net::IpAddr> {
     let probe = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;

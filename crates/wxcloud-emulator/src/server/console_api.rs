@@ -70,13 +70,14 @@ async fn request(State(shared): State<Arc<Shared>>, Path(seq): Path<String>) -> 
     let Ok(seq) = seq.parse::<u64>() else {
         return ApiError::invalid("seq", "must be a number").into_response();
     };
-    match lock(&shared.requests).get(seq) {
+    let log = lock(&shared.requests);
+    match log.get(seq) {
         Some(e) => ok(fields(json!({"request": e.detail()}))),
         None => ApiError::new(
             -1,
             format!(
                 "request {seq} is not in the log (it keeps the last {})",
-                crate::request_log::CAPACITY
+                log.capacity()
             ),
         )
         .into_response(),
