@@ -12,6 +12,7 @@ use crate::clock::Clock;
 use crate::faults::Fault;
 use crate::functions::{FunctionHandler, Functions};
 use crate::migrate::Jobs;
+use crate::request_log::RequestLog;
 use crate::server::{self, conn::CuttableListener};
 use crate::state::{ComponentApp, Config, Shared, lock};
 use crate::stats::Stats;
@@ -86,6 +87,7 @@ pub struct EmulatorBuilder {
     token_ttl: Duration,
     seed_sample: bool,
     functions: Functions,
+    request_log: usize,
 }
 
 impl Default for EmulatorBuilder {
@@ -100,6 +102,7 @@ impl Default for EmulatorBuilder {
             token_ttl: DEFAULT_TOKEN_TTL,
             seed_sample: false,
             functions: Functions::default(),
+            request_log: crate::request_log::CAPACITY,
         }
     }
 }
@@ -118,6 +121,7 @@ impl std::fmt::Debug for EmulatorBuilder {
             .field("token_ttl", &self.token_ttl)
             .field("seed_sample", &self.seed_sample)
             .field("functions", &self.functions)
+            .field("request_log", &self.request_log)
             .finish_non_exhaustive()
     }
 }
@@ -188,6 +192,13 @@ impl EmulatorBuilder {
     /// collection does not exist yet (and again after a reset).
     pub fn seed_sample(mut self, seed: bool) -> Self {
         self.seed_sample = seed;
+        self
+    }
+
+    /// How many requests the web console's request log keeps (default 500); 0 turns the log
+    /// off, so requests skip it entirely.
+    pub fn request_log(mut self, capacity: usize) -> Self {
+        self.request_log = capacity;
         self
     }
 
@@ -299,6 +310,8 @@ impl EmulatorBuilder {
             db: Mutex::new(storage),
             jobs: Mutex::new(Jobs::default()),
             functions: self.functions,
+            requests: Mutex::new(RequestLog::new(self.request_log)),
+            invocations: Mutex::default(),
             cos: crate::cos::Cos::default(),
         });
         if shared.config.seed_sample && shared.has_env(crate::seed::SAMPLE_ENV) {

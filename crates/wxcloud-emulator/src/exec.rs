@@ -190,6 +190,39 @@ pub fn select(
     Ok((docs, total))
 }
 
+/// One page of a collection for the console: newest first (the order documents were written,
+/// reversed) unless sorted by `order` (a field path and its direction); with the collection's
+/// document count.
+pub fn browse(
+    db: &Storage,
+    env: &str,
+    coll: &str,
+    order: Option<(String, Direction)>,
+    skip: u64,
+    limit: u64,
+) -> Result<(Vec<Document>, usize), ApiError> {
+    let take = usize::try_from(limit.min(MAX_QUERY_LIMIT)).unwrap_or(usize::MAX);
+    let skip_n = usize::try_from(skip).unwrap_or(usize::MAX);
+    match order {
+        None => {
+            let all = rows(db, env, coll)?;
+            let total = all.len();
+            let page = all.into_iter().rev().skip(skip_n).take(take).map(|r| r.doc);
+            Ok((page.collect(), total))
+        }
+        Some(order) => {
+            let q = Query {
+                collection: coll.to_owned(),
+                order_by: vec![order],
+                skip: Some(skip),
+                limit: Some(limit.clamp(1, MAX_QUERY_LIMIT)),
+                ..Query::default()
+            };
+            select(db, env, &q, 0, None)
+        }
+    }
+}
+
 /// `databasequery`: `{"pager": {"Offset", "Limit", "Total"}, "data": [..]}`; 10 records
 /// unless the query says `limit()`, at most 1000.
 pub fn query(

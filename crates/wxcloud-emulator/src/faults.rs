@@ -8,10 +8,10 @@
 
 use std::collections::HashMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// What a faulty call does.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Fault {
     /// The path it applies to, e.g. `/tcb/databaseadd` (query string ignored).
@@ -91,6 +91,13 @@ impl Faults {
             queue.remove(0);
         }
         Some(fault)
+    }
+
+    /// Every pending fault with the number of calls it still applies to, by path.
+    pub fn pending(&self) -> Vec<(Fault, u32)> {
+        let mut all: Vec<(Fault, u32)> = self.pending.values().flatten().cloned().collect();
+        all.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+        all
     }
 
     /// Drops every pending fault.

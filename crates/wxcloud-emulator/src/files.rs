@@ -166,6 +166,17 @@ impl Storage {
         Ok(out)
     }
 
+    /// Every complete file of `env`: (path, size, upload time in ms), by path.
+    pub fn list_files(&self, env: &str) -> Result<Vec<(String, u64, i64)>, StorageError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT path, size, created_ms FROM files WHERE env = ?1 AND complete = 1 ORDER BY path",
+        )?;
+        let rows = stmt.query_map(params![env], |r| {
+            Ok((r.get(0)?, r.get::<_, i64>(1)? as u64, r.get(2)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Deletes the file at `path`; false if there was none.
     pub fn delete_file(&mut self, env: &str, path: &str) -> Result<bool, StorageError> {
         let tx = self.conn.transaction()?;

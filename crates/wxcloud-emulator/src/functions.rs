@@ -148,6 +148,13 @@ impl Functions {
         self.insert(name, Arc::new(UrlFunction { url, http }));
     }
 
+    /// The registered function names, sorted.
+    pub fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.handlers.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names
+    }
+
     /// Sets how long a function may run.
     pub fn set_timeout(&mut self, timeout: Duration) {
         self.timeout = Some(timeout);

@@ -2,7 +2,8 @@
 //!
 //! It serves the token endpoints and every `/tcb/database*` call with the real service's error
 //! codes, runs statements on a real embedded database (SQLite), and offers test hooks for fault
-//! injection, token expiry and request statistics.
+//! injection, token expiry and request statistics, and a web console at `/` (loopback clients
+//! only) that shows and changes what the emulator holds.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), wxcloud_emulator::Error> {
@@ -25,9 +26,12 @@ mod faults;
 mod files;
 mod functions;
 mod ids;
+mod invocations;
+mod mask;
 mod migrate;
 pub mod parser;
 mod reply;
+mod request_log;
 mod seed;
 mod server;
 mod state;

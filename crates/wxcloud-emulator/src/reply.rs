@@ -67,17 +67,28 @@ impl ApiError {
     }
 }
 
+/// The errcode a reply carries, attached to the response so the request log can read it
+/// without parsing the body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Errcode(pub i64);
+
 /// A success reply: `{"errcode": 0, "errmsg": "ok"}` followed by `fields`.
 pub fn ok(fields: Map<String, Json_>) -> Response {
     let mut body = Map::new();
     body.insert("errcode".into(), 0.into());
     body.insert("errmsg".into(), "ok".into());
     body.extend(fields);
-    Json(Json_::Object(body)).into_response()
+    let mut response = Json(Json_::Object(body)).into_response();
+    response.extensions_mut().insert(Errcode(0));
+    response
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        Json(serde_json::json!({"errcode": self.errcode, "errmsg": self.errmsg})).into_response()
+        let mut response =
+            Json(serde_json::json!({"errcode": self.errcode, "errmsg": self.errmsg}))
+                .into_response();
+        response.extensions_mut().insert(Errcode(self.errcode));
+        response
     }
 }

@@ -50,6 +50,8 @@ pub fn reset(shared: &Shared) -> Result<(), ApiError> {
     lock(&shared.faults).clear();
     *lock(&shared.stats) = Default::default();
     lock(&shared.jobs).clear();
+    lock(&shared.requests).clear();
+    lock(&shared.invocations).clear();
     let mut db = lock(&shared.db);
     db.clear().map_err(ApiError::database)?;
     if shared.config.seed_sample && shared.has_env(SAMPLE_ENV) {

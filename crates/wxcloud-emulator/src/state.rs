@@ -6,7 +6,9 @@ use crate::clock::Clock;
 use crate::cos::Cos;
 use crate::faults::Faults;
 use crate::functions::Functions;
+use crate::invocations::Invocations;
 use crate::migrate::Jobs;
+use crate::request_log::RequestLog;
 use crate::stats::Stats;
 use crate::storage::Storage;
 use crate::tokens::Tokens;
@@ -46,6 +48,10 @@ pub struct Shared {
     pub jobs: Mutex<Jobs>,
     /// The cloud functions served (fixed at start).
     pub functions: Functions,
+    /// The last requests served, for the console.
+    pub requests: Mutex<RequestLog>,
+    /// The last cloud function calls, for the console.
+    pub invocations: Mutex<Invocations>,
     /// The signing key of upload grants and download URLs.
     pub cos: Cos,
 }

@@ -33,6 +33,18 @@ pub enum TokenKind {
     Authorizer,
 }
 
+impl TokenKind {
+    /// The kind as the console names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            TokenKind::ClientCredential => "client_credential",
+            TokenKind::Stable => "stable",
+            TokenKind::Component => "component",
+            TokenKind::Authorizer => "authorizer",
+        }
+    }
+}
+
 /// The 5-minute window of the service, in milliseconds.
 const WINDOW_MS: i64 = 5 * 60 * 1000;
 /// Minimum spacing of stable_token force refreshes.
@@ -233,6 +245,32 @@ impl Tokens {
         for t in self.tokens.values_mut() {
             t.expires_ms = t.expires_ms.min(now);
         }
+    }
+
+    /// Every token still remembered, newest first, as the console shows it: masked, with its
+    /// kind, app, expiry and state (`valid`, `expired`, `replaced`).
+    pub fn list(&self, now: i64) -> Vec<serde_json::Value> {
+        let mut all: Vec<(&String, &Token)> = self.tokens.iter().collect();
+        all.sort_by_key(|(_, t)| std::cmp::Reverse(t.expires_ms));
+        all.into_iter()
+            .map(|(text, t)| {
+                let state = if now >= t.expires_ms {
+                    "expired"
+                } else if t.revoked_ms.is_some_and(|r| now >= r) {
+                    "replaced"
+                } else {
+                    "valid"
+                };
+                serde_json::json!({
+                    "token": crate::mask::token(text),
+                    "kind": t.kind.name(),
+                    "appid": t.appid,
+                    "expires_ms": t.expires_ms,
+                    "expires_in": (t.expires_ms - now).max(0) / 1000,
+                    "state": state,
+                })
+            })
+            .collect()
     }
 
     /// Forgets every token and rate-limit counter.

@@ -92,8 +92,9 @@ pub async fn run(e: EmulatorArgs) -> Result<(), Failure> {
         apps.iter().map(|(id, _)| id.as_str()).collect()
     };
     eprintln!(
-        "wxcloud emulator: apps {}; data {storage}; stop with Ctrl-C",
+        "wxcloud emulator: apps {}; data {storage}; web console at {}/; stop with Ctrl-C",
         appids.join(", "),
+        running.base_url(),
     );
     stop.wait().await;
     running.shutdown().await;

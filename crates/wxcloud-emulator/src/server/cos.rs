@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::storage::{cloud_path, now_s};
 use crate::cos::{self, CosError};
-use crate::files::CHUNK;
+use crate::files::{CHUNK, StoredFile};
 use crate::state::{Shared, lock};
 
 /// The largest text field of an upload form.
@@ -225,11 +225,23 @@ async fn serve(
     })
     .await?
     .ok_or_else(no_key)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type(path).to_owned()),
+            (header::CONTENT_LENGTH, file.size.to_string()),
+        ],
+        file_body(shared, &file),
+    )
+        .into_response())
+}
+
+/// A stored file's bytes as a body read a chunk at a time (never held whole in memory).
+pub fn file_body(shared: &Arc<Shared>, file: &StoredFile) -> Body {
     let chunks = file.chunks();
     let reader = shared.clone();
+    let id = file.id;
     let stream = futures::stream::unfold(0i64, move |seq| {
         let reader = reader.clone();
-        let id = file.id;
         async move {
             if seq >= chunks {
                 return None;
@@ -244,14 +256,7 @@ async fn serve(
             Some((chunk, seq + 1))
         }
     });
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type(path).to_owned()),
-            (header::CONTENT_LENGTH, file.size.to_string()),
-        ],
-        Body::from_stream(stream),
-    )
-        .into_response())
+    Body::from_stream(stream)
 }
 
 /// The content type of a file, guessed from its extension.

@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 
 use super::body::json_object;
 use crate::functions::MAX_FUNCTION_PAYLOAD;
+use crate::invocations::Invocation;
 use crate::reply::ApiError;
 use crate::state::{Shared, lock};
 
@@ -52,10 +53,17 @@ pub async fn invoke(
         "userInfo".into(),
         serde_json::json!({ "appId": holder.appid }),
     );
-    let resp_data = shared
-        .functions
-        .invoke(&call.name, Value::Object(event))
-        .await?;
+    let event = Value::Object(event);
+    let started = std::time::Instant::now();
+    let outcome = shared.functions.invoke(&call.name, event.clone()).await;
+    lock(&shared.invocations).push(Invocation {
+        time_ms: now,
+        name: call.name,
+        event,
+        outcome: outcome.clone().map_err(|e| (e.errcode, e.errmsg.clone())),
+        duration_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+    });
+    let resp_data = outcome?;
     let mut out = Map::new();
     out.insert("resp_data".into(), resp_data.into());
     Ok(out)

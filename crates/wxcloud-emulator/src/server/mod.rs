@@ -3,9 +3,14 @@
 pub(crate) mod body;
 mod cgi;
 pub mod conn;
+mod console;
+mod console_api;
+mod console_db;
+mod console_files;
 mod cos;
 mod functions;
 mod hooks;
+mod logging;
 pub(crate) mod storage;
 mod tcb;
 
@@ -60,6 +65,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .layer(middleware::from_fn_with_state(
             shared.clone(),
             count_and_inject,
+        ))
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            logging::log_requests,
         ));
     let hooks = Router::new()
         .route("/__emulator/faults", post(hooks::add_fault))
@@ -67,6 +76,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/__emulator/stats", get(hooks::stats))
         .route("/__emulator/reset", post(hooks::reset))
         .route("/__emulator/clock/advance", post(hooks::advance_clock))
+        .merge(console::routes())
+        .merge(console_api::routes())
+        .merge(console_db::routes())
+        .merge(console_files::routes())
         .layer(middleware::from_fn(loopback_only));
     service
         .merge(hooks)

@@ -119,18 +119,30 @@ fn call(
     if op == "getqcloudtoken" {
         return storage::qcloud_token(shared, &b);
     }
-    let env = req_str(&b, "env")?;
+    run_op(shared, op, &b, now, origin)
+}
+
+/// Runs the call `op` (`databasequery`, `updateindex`, ...) with body `b`, whose caller was
+/// already let in: checks the env and the fields, then does the work.
+pub(super) fn run_op(
+    shared: &Shared,
+    op: &str,
+    b: &Map<String, Json>,
+    now: i64,
+    origin: &str,
+) -> Result<Map<String, Json>, ApiError> {
+    let env = req_str(b, "env")?;
     if !shared.has_env(env) {
         return Err(ApiError::env_not_exists(env));
     }
     if let Some((_, kind)) = STATEMENT_ENDPOINTS.iter().find(|(e, _)| *e == op) {
-        let text = req_str(&b, "query")?;
+        let text = req_str(b, "query")?;
         let statement = crate::parser::parse(text, now).map_err(ApiError::statement)?;
         return run_statement(shared, env, op, kind, statement, now);
     }
     match op {
         "databasecollectionadd" => {
-            let name = collection_name(&b)?;
+            let name = collection_name(b)?;
             if !lock(&shared.db)
                 .create_collection(env, name, now)
                 .map_err(ApiError::database)?
@@ -142,7 +154,7 @@ fn call(
             Ok(Map::new())
         }
         "databasecollectiondelete" => {
-            let name = collection_name(&b)?;
+            let name = collection_name(b)?;
             if !lock(&shared.db)
                 .drop_collection(env, name)
                 .map_err(ApiError::database)?
@@ -151,18 +163,27 @@ fn call(
             }
             Ok(Map::new())
         }
-        "databasecollectionget" => list_collections(shared, env, &b),
-        "updateindex" => update_index(shared, env, &b),
-        "uploadfile" => storage::upload_file(shared, env, &b, origin),
-        "batchdownloadfile" => storage::download_files(shared, env, &b, origin),
-        "batchdeletefile" => storage::delete_files(shared, env, &b),
-        "databasemigrateimport" => migrate::import(shared, env, &b, now),
-        "databasemigrateexport" => migrate::export(shared, env, &b, now),
-        _ => migrate::query_info(shared, env, &b, origin),
+        "databasecollectionget" => list_collections(shared, env, b),
+        "updateindex" => update_index(shared, env, b),
+        "uploadfile" => storage::upload_file(shared, env, b, origin),
+        "batchdownloadfile" => storage::download_files(shared, env, b, origin),
+        "batchdeletefile" => storage::delete_files(shared, env, b),
+        "databasemigrateimport" => migrate::import(shared, env, b, now),
+        "databasemigrateexport" => migrate::export(shared, env, b, now),
+        _ => migrate::query_info(shared, env, b, origin),
     }
 }
 
-fn statement_kind(s: &Statement) -> &'static str {
+/// The endpoint that runs statements of `kind` (`query` -> `databasequery`).
+pub(super) fn statement_endpoint(kind: &str) -> Option<&'static str> {
+    STATEMENT_ENDPOINTS
+        .iter()
+        .find(|(_, k)| *k == kind)
+        .map(|(e, _)| *e)
+}
+
+/// What kind of statement `s` is (`query`, `aggregate`, ...).
+pub(super) fn statement_kind(s: &Statement) -> &'static str {
     match s {
         Statement::Aggregate { .. } => "aggregate",
         Statement::Query(_) => "query",

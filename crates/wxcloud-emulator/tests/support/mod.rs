@@ -25,7 +25,7 @@ pub fn http() -> reqwest::Client {
 }
 
 /// Sends a request and returns the JSON reply.
-async fn json_reply(request: reqwest::RequestBuilder) -> Value {
+pub async fn json_reply(request: reqwest::RequestBuilder) -> Value {
     request
         .send()
         .await
