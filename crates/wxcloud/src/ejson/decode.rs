@@ -220,6 +220,21 @@ fn build<E: de::Error>(
     Ok(builder.take().unwrap_or(Value::Null))
 }
 
+/// Expands `$forward!` with the visits of values that are neither strings nor containers.
+macro_rules! non_string_visits {
+    ($forward:ident) => {
+        $forward! {
+            visit_unit();
+            visit_none();
+            visit_bool(v: bool);
+            visit_i64(v: i64);
+            visit_u64(v: u64);
+            visit_f64(v: f64);
+            visit_bytes(v: &[u8]);
+        }
+    };
+}
+
 /// Forwards each visit to [`Events`] over a [`ValueBuilder`], wrapping the result.
 macro_rules! forward_to_events {
     ($($method:ident($($arg:ident: $ty:ty),*);)*) => {$(
@@ -236,16 +251,8 @@ impl<'de> Visitor<'de> for ValueVisitor {
         f.write_str("an Extended JSON value")
     }
 
-    forward_to_events! {
-        visit_unit();
-        visit_none();
-        visit_bool(v: bool);
-        visit_i64(v: i64);
-        visit_u64(v: u64);
-        visit_f64(v: f64);
-        visit_str(v: &str);
-        visit_bytes(v: &[u8]);
-    }
+    non_string_visits!(forward_to_events);
+    forward_to_events! { visit_str(v: &str); }
 
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
         deserializer.deserialize_any(self)
@@ -407,15 +414,7 @@ impl<'de> Visitor<'de> for ContentSeed {
         Ok(Content::Str(Cow::Owned(v)))
     }
 
-    forward_to_content! {
-        visit_unit();
-        visit_none();
-        visit_bool(v: bool);
-        visit_i64(v: i64);
-        visit_u64(v: u64);
-        visit_f64(v: f64);
-        visit_bytes(v: &[u8]);
-    }
+    non_string_visits!(forward_to_content);
 
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_any(self)
