@@ -1,15 +1,20 @@
 'use strict'
-// Benchmark: wxcloud against what a Node user would write by hand, on the same local emulator
-// and the same 1,000-record replies.
+// Benchmark: wxcloud against what a Node user would write by hand, on the same 1,000-record
+// replies.
 //
 //   end to end: client.query(collection, {limit: 1000})
-//               vs fetch(POST /tcb/databasequery) + JSON.parse + bson's EJSON.parse per record
+//               vs fetch(POST /tcb/databasequery) + JSON.parse + bson's EJSON.parse per record,
+//               against a canned server (canned-server.js, its own process, the same reply body
+//               every time: no server work timed) and against the emulator (real work per reply)
 //   decoding:   wxcloud.decode(strings) vs strings.map(EJSON.parse) vs strings.map(JSON.parse)
 //
 // Run after a release build: `npm run build && node benchmarks/run.js [rounds]`.
 // Contenders run in interleaved rounds (fair on a shared machine); prints each one's median and
 // best round, then the speed-ups (how many times faster wxcloud is, from the medians).
 
+const { fork } = require('node:child_process')
+const os = require('node:os')
+const path = require('node:path')
 const { EJSON } = require('bson')
 const wxcloud = require('..')
 
@@ -67,20 +72,41 @@ async function main() {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ grant_type: 'client_credential', appid: emulator.appid, secret: emulator.secret }),
     }).then((r) => r.json())
-    const url = `${emulator.baseUrl}/tcb/databasequery?access_token=${tokenReply.access_token}`
     const body = JSON.stringify({ env: emulator.env, query: wxcloud.statements.query('bench', { limit: RECORDS }) })
-    const byHand = async () => {
+    const byHandAt = (base, token) => async () => {
+      const url = `${base}/tcb/databasequery?access_token=${token}`
       const reply = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.json())
       if (reply.errcode !== 0) throw new Error(reply.errmsg)
       const data = reply.data.map((s) => EJSON.parse(s, { relaxed: true }))
       if (data.length !== RECORDS) throw new Error(`got ${data.length} records`)
       return data
     }
-    const withWxcloud = async () => {
-      const page = await client.query('bench', { limit: RECORDS })
+    const withClient = (c) => async () => {
+      const page = await c.query('bench', { limit: RECORDS })
       if (page.data.length !== RECORDS) throw new Error(`got ${page.data.length} records`)
       return page.data
     }
+    const byHand = byHandAt(emulator.baseUrl, tokenReply.access_token)
+    const withWxcloud = withClient(client)
+
+    // The canned server replies with exactly what the emulator replied.
+    const cannedBody = await fetch(`${emulator.baseUrl}/tcb/databasequery?access_token=${tokenReply.access_token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    }).then((r) => r.text())
+    const server = fork(path.join(__dirname, 'canned-server.js'))
+    const port = await new Promise((resolve) => {
+      server.once('message', resolve)
+      server.send(cannedBody)
+    })
+    const canned = `http://127.0.0.1:${port}`
+    const cannedClient = new wxcloud.Client({ appid: 'wxcanned', secret: 's', env: emulator.env, baseUrl: canned, accessToken: 'canned-token' })
+    const [cannedWx, cannedHand] = await interleaved(ROUNDS, [
+      ['canned server: wxcloud client.query, 1000 records', withClient(cannedClient)],
+      ['canned server: fetch + JSON.parse + bson EJSON.parse per record', byHandAt(canned, 'canned-token')],
+    ])
+    server.disconnect()
 
     const rawClient = emulator.client({ raw: true })
     const [e2eWx, e2eHand, e2eRaw] = await interleaved(ROUNDS, [
@@ -98,6 +124,8 @@ async function main() {
 
     console.log(
       JSON.stringify({
+        load_average: +os.loadavg()[0].toFixed(1),
+        canned_server_speedup_vs_fetch_ejson: +(cannedHand / cannedWx).toFixed(2),
         end_to_end_speedup_vs_fetch_ejson: +(e2eHand / e2eWx).toFixed(2),
         decoding_share_of_wxcloud_end_to_end: +((e2eWx - e2eRaw) / e2eWx).toFixed(2),
         decoding_speedup_within_end_to_end: +((e2eHand - e2eRaw) / (e2eWx - e2eRaw)).toFixed(2),

@@ -114,11 +114,8 @@ impl Client {
     )]
     pub async fn aggregate(&self, target: String, pipeline: Option<Arg<Pipeline>>) -> Reply<Rows> {
         let target = Target::pick(target, pipeline.is_some(), |c| structured::aggregate(c, pipeline));
-        Reply(if self.raw {
-            send!(self.inner, aggregate_raw, target).map(Rows::Raw)
-        } else {
-            send!(self.inner, aggregate, target).map(Rows::Decoded)
-        })
+        let rows = if self.raw { Rows::Raw } else { Rows::Records };
+        Reply(send!(self.inner, aggregate_raw, target).map(rows))
     }
 
     /// Runs a query: `query(statement)` or `query(collection, {where, orderBy, skip, limit,
@@ -131,17 +128,11 @@ impl Client {
     )]
     pub async fn query(&self, target: String, options: Option<Arg<QueryOptions>>) -> Reply<Page> {
         let target = Target::pick(target, options.is_some(), |c| structured::query(c, options));
-        Reply(if self.raw {
-            send!(self.inner, query_raw, target).map(|r| Page {
-                data: Rows::Raw(r.data),
-                pager: r.pager,
-            })
-        } else {
-            send!(self.inner, query, target).map(|r| Page {
-                data: Rows::Decoded(r.data),
-                pager: r.pager,
-            })
-        })
+        let rows = if self.raw { Rows::Raw } else { Rows::Records };
+        Reply(send!(self.inner, query_raw, target).map(|r| Page {
+            data: rows(r.data),
+            pager: r.pager,
+        }))
     }
 
     /// Counts records: `count(statement)` or `count(collection, {where})`.

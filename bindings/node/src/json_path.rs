@@ -1,278 +1,422 @@
-//! Many records at once through V8's own JSON parser.
+//! Records straight from Extended JSON text to JavaScript objects, through V8's own JSON parser.
 //!
-//! Building objects one Node-API call per property costs far more than V8's `JSON.parse`,
-//! which builds them natively. So a batch of decoded records is written as one JSON text in
-//! which every value JSON can carry exactly is written in place, and the few it cannot (a
-//! `Date`, a `BigInt`, a `Buffer`, a `RegExp`, a non-finite double) are written as `null` and
-//! remembered with their path; one `JSON.parse` call builds the objects, then each remembered
-//! value is set at its path. Key order is kept (JSON.parse inserts keys in text order).
+//! Building objects one Node-API call per property costs far more than V8's `JSON.parse`, which
+//! builds them natively. So the core's decoder reads each record once and reports it to
+//! [`JsonText`], a sink that writes plain JSON text as it goes: wrappers are rewritten in place
+//! (`{"$numberDouble": "113.0"}` → `113.0`, an ObjectId → its hex string) and the few values JSON
+//! cannot carry (a `Date`, a `BigInt`, a `Buffer`, a `RegExp`, a non-finite double) are written
+//! as `null` and listed, with their path, in a second small JSON text. One JavaScript function
+//! (compiled once per thread, see [`PATCH_SOURCE`]) parses both texts and sets each listed value
+//! at its path. Key order is kept (JSON.parse inserts keys in text order).
 
+use std::cell::RefCell;
 use std::io::Write;
 
-use napi::Result;
-use wxcloud::{Document, Value};
+use base64::Engine as _;
 
+use napi::{Result, sys};
+use wxcloud::ejson::{self, Scalar, Sink, SinkError};
+
+use crate::errors::throwable;
 use crate::raw::{Js, JsValue};
-use crate::values::{MAX_DATE_MS, MAX_SAFE_INTEGER, ToJs, hex};
+use crate::values::{MAX_DATE_MS, MAX_SAFE_INTEGER, hex};
 
 /// Text buffers up to this size are kept for the next batch.
 const MAX_KEPT_TEXT: usize = 16 << 20;
 
+/// Parses the records' text and the patches' text, then sets each patched value. A patch is
+/// `depth, step_1 .. step_depth, kind, value` in one flat array (steps are array indexes or
+/// keys). Kinds: 0 `Date` from milliseconds, 1 `BigInt` from its decimal string, 2 a non-finite
+/// number from its name, 3 a `Buffer` from base64, 4 a `RegExp` from `[pattern, flags,
+/// options]` (a pattern JavaScript rejects stays its `{$regularExpression}` wrapper).
+const PATCH_SOURCE: &str = r#"(function wxcloudDecode(text, patchText) {
+  const root = JSON.parse(text)
+  if (patchText === '[]') return root
+  const p = JSON.parse(patchText)
+  for (let n = 0; n < p.length;) {
+    const depth = p[n++]
+    let target = root
+    for (let d = 1; d < depth; d++) target = target[p[n++]]
+    const last = p[n++]
+    const kind = p[n++]
+    const v = p[n++]
+    let value
+    switch (kind) {
+      case 0: value = new Date(v); break
+      case 1: value = BigInt(v); break
+      case 2: value = Number(v); break
+      case 3: value = Buffer.from(v, 'base64'); break
+      default:
+        try { value = new RegExp(v[0], v[1]) } catch (e) {
+          value = { $regularExpression: { pattern: v[0], options: v[2] } }
+        }
+    }
+    target[last] = value
+  }
+  return root
+})"#;
+
 thread_local! {
-    /// The JSON text buffer, reused across batches on the JavaScript thread.
-    static TEXT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The JSON text buffers, reused across batches on the JavaScript thread.
+    static BUFFERS: RefCell<(Vec<u8>, Vec<u8>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    /// The compiled [`PATCH_SOURCE`] function, with the env it belongs to.
+    static PATCHER: RefCell<Option<(usize, sys::napi_ref)>> = const { RefCell::new(None) };
 }
 
-/// One step of a path from the batch's root array to a value.
-enum Step<'a> {
+/// Where a value sits in its container.
+#[derive(Clone, Copy)]
+enum Step {
+    /// The next item's index in an array.
     Index(u32),
-    Key(&'a str),
+    /// The current key of a document: a range of [`JsonText::key_text`].
+    Key(usize, usize),
 }
 
-/// A value JSON cannot carry, and where it goes.
-struct Patch<'a> {
-    path: Vec<Step<'a>>,
-    value: &'a Value,
+/// An open container and how many entries it has written so far.
+struct Level {
+    step: Step,
+    count: u32,
 }
 
-/// Writes the batch as JSON and collects the patches.
-struct Writer<'a> {
+/// Writes what the decoder reports as plain JSON, listing the values JSON cannot carry.
+pub(crate) struct JsonText {
     out: Vec<u8>,
-    path: Vec<Step<'a>>,
-    patches: Vec<Patch<'a>>,
+    patches: Vec<u8>,
+    open: Vec<Level>,
+    /// The keys along the current path, back to back.
+    key_text: String,
 }
 
-impl<'a> Writer<'a> {
-    fn string(&mut self, s: &str) {
-        // Writing into a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut self.out, s);
+impl JsonText {
+    fn new(out: Vec<u8>, patches: Vec<u8>) -> Self {
+        let mut text = JsonText {
+            out,
+            patches,
+            open: Vec::new(),
+            key_text: String::new(),
+        };
+        text.out.clear();
+        text.patches.clear();
+        text.patches.push(b'[');
+        text
     }
 
-    fn patch(&mut self, value: &'a Value) {
-        self.out.extend_from_slice(b"null");
-        let path = self
-            .path
-            .iter()
-            .map(|s| match s {
-                Step::Index(i) => Step::Index(*i),
-                Step::Key(k) => Step::Key(k),
-            })
-            .collect();
-        self.patches.push(Patch { path, value });
-    }
-
-    fn document(&mut self, doc: &'a Document) {
-        self.out.push(b'{');
-        for (i, (key, value)) in doc.iter().enumerate() {
-            if i > 0 {
+    /// Starts a value: the comma and index inside an array (inside a document, `key` did it).
+    #[inline]
+    fn start_value(&mut self) {
+        if let Some(level) = self.open.last_mut()
+            && let Step::Index(_) = level.step
+        {
+            if level.count > 0 {
                 self.out.push(b',');
             }
-            self.string(key);
-            self.out.push(b':');
-            self.path.push(Step::Key(key));
-            self.value(value);
-            self.path.pop();
+            level.step = Step::Index(level.count);
+            level.count += 1;
         }
-        self.out.push(b'}');
     }
 
-    fn value(&mut self, value: &'a Value) {
-        match value {
-            Value::Null => self.out.extend_from_slice(b"null"),
-            Value::Bool(true) => self.out.extend_from_slice(b"true"),
-            Value::Bool(false) => self.out.extend_from_slice(b"false"),
-            Value::Int32(n) => {
-                let _ = write!(self.out, "{n}");
-            }
-            Value::Int64(n) if (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(n) => {
-                let _ = write!(self.out, "{n}");
-            }
-            Value::Double(n) if n.is_finite() => {
-                let _ = serde_json::to_writer(&mut self.out, n);
-            }
-            Value::Decimal128(s) | Value::String(s) => self.string(s),
-            Value::Date(ms) if !(-MAX_DATE_MS..=MAX_DATE_MS).contains(ms) => {
-                let _ = write!(self.out, r#"{{"$date":{{"$numberLong":"{ms}"}}}}"#);
-            }
-            Value::Timestamp { t, i } => {
-                let _ = write!(self.out, r#"{{"$timestamp":{{"t":{t},"i":{i}}}}}"#);
-            }
-            Value::MinKey => self.out.extend_from_slice(br#"{"$minKey":1}"#),
-            Value::MaxKey => self.out.extend_from_slice(br#"{"$maxKey":1}"#),
-            Value::ObjectId(bytes) => self.string(&hex(bytes)),
-            Value::Int64(_) | Value::Double(_) | Value::Date(_) => self.patch(value),
-            Value::Binary { .. } | Value::Regex { .. } => self.patch(value),
-            Value::Array(items) => {
-                self.out.push(b'[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        self.out.push(b',');
-                    }
-                    self.path.push(Step::Index(i as u32));
-                    self.value(item);
-                    self.path.pop();
-                }
-                self.out.push(b']');
-            }
-            Value::Document(doc) => self.document(doc),
+    fn open(&mut self, bracket: u8, step: Step) {
+        self.start_value();
+        self.out.push(bracket);
+        self.open.push(Level { step, count: 0 });
+    }
+
+    fn close(&mut self, bracket: u8) {
+        self.out.push(bracket);
+        if let Some(Level {
+            step: Step::Key(start, _),
+            ..
+        }) = self.open.pop()
+        {
+            self.key_text.truncate(start);
         }
+    }
+
+    fn string(out: &mut Vec<u8>, s: &str) {
+        // Writing into a Vec cannot fail.
+        let _ = serde_json::to_writer(out, s);
+    }
+
+    /// Writes `null` in place and lists the value to set there: its path, `kind`, then the
+    /// value's JSON written by `value`.
+    fn patch(&mut self, kind: u8, value: impl FnOnce(&mut Vec<u8>)) {
+        self.out.extend_from_slice(b"null");
+        let p = &mut self.patches;
+        if p.len() > 1 {
+            p.push(b',');
+        }
+        let _ = write!(p, "{}", self.open.len());
+        for level in &self.open {
+            p.push(b',');
+            match level.step {
+                Step::Index(i) => {
+                    let _ = write!(p, "{i}");
+                }
+                Step::Key(start, end) => Self::string(p, &self.key_text[start..end]),
+            }
+        }
+        let _ = write!(p, ",{kind},");
+        value(p);
+    }
+
+    /// Closes the batch's texts.
+    fn finish(&mut self) {
+        self.patches.push(b']');
     }
 }
 
-/// Values as one JavaScript array, built by `JSON.parse` and patched.
-pub(crate) fn to_array<'a, I>(js: Js, values: I, len: usize) -> Result<JsValue>
-where
-    I: IntoIterator<Item = ToWrite<'a>>,
-{
-    let mut w = Writer {
-        out: Vec::with_capacity(len * 256 + 2),
-        path: Vec::new(),
-        patches: Vec::new(),
-    };
-    w.out.push(b'[');
-    for (i, v) in values.into_iter().enumerate() {
-        if i > 0 {
-            w.out.push(b',');
-        }
-        w.path.push(Step::Index(i as u32));
-        match v {
-            ToWrite::Document(d) => w.document(d),
-            ToWrite::Value(v) => w.value(v),
-        }
-        w.path.pop();
+impl Sink for JsonText {
+    fn begin_document(&mut self, _size_hint: Option<usize>) -> std::result::Result<(), SinkError> {
+        let at = self.key_text.len();
+        self.open(b'{', Step::Key(at, at));
+        Ok(())
     }
-    w.out.push(b']');
+
+    #[inline]
+    fn key(&mut self, key: &str) -> std::result::Result<(), SinkError> {
+        if let Some(level) = self.open.last_mut() {
+            if level.count > 0 {
+                self.out.push(b',');
+            }
+            level.count += 1;
+            if let Step::Key(start, _) = level.step {
+                self.key_text.truncate(start);
+                self.key_text.push_str(key);
+                level.step = Step::Key(start, self.key_text.len());
+            }
+        }
+        Self::string(&mut self.out, key);
+        self.out.push(b':');
+        Ok(())
+    }
+
+    fn end_document(&mut self) -> std::result::Result<(), SinkError> {
+        self.close(b'}');
+        Ok(())
+    }
+
+    fn begin_array(&mut self, _size_hint: Option<usize>) -> std::result::Result<(), SinkError> {
+        self.open(b'[', Step::Index(0));
+        Ok(())
+    }
+
+    fn end_array(&mut self) -> std::result::Result<(), SinkError> {
+        self.close(b']');
+        Ok(())
+    }
+
+    fn scalar(&mut self, value: Scalar<'_>) -> std::result::Result<(), SinkError> {
+        self.start_value();
+        let out = &mut self.out;
+        match value {
+            Scalar::Null => out.extend_from_slice(b"null"),
+            Scalar::Bool(true) => out.extend_from_slice(b"true"),
+            Scalar::Bool(false) => out.extend_from_slice(b"false"),
+            Scalar::Int32(n) => {
+                let _ = write!(out, "{n}");
+            }
+            Scalar::Int64(n) if (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&n) => {
+                let _ = write!(out, "{n}");
+            }
+            Scalar::Int64(n) => self.patch(1, |p| {
+                let _ = write!(p, "\"{n}\"");
+            }),
+            Scalar::Double(d) if d.is_finite() => {
+                let _ = serde_json::to_writer(out, &d);
+            }
+            Scalar::Double(d) => {
+                let name = match d {
+                    d if d.is_nan() => "\"NaN\"",
+                    d if d > 0.0 => "\"Infinity\"",
+                    _ => "\"-Infinity\"",
+                };
+                self.patch(2, |p| p.extend_from_slice(name.as_bytes()));
+            }
+            Scalar::String(s) | Scalar::Decimal128(s) => Self::string(out, s),
+            Scalar::Date(ms) if (-MAX_DATE_MS..=MAX_DATE_MS).contains(&ms) => self.patch(0, |p| {
+                let _ = write!(p, "{ms}");
+            }),
+            Scalar::Date(ms) => {
+                // Beyond what a JavaScript Date holds: keep it exact as its wrapper.
+                let _ = write!(out, r#"{{"$date":{{"$numberLong":"{ms}"}}}}"#);
+            }
+            Scalar::ObjectId(id) => Self::string(out, &hex(&id)),
+            Scalar::Binary { bytes, .. } => {
+                let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+                self.patch(3, |p| Self::string(p, &b64));
+            }
+            Scalar::Regex { pattern, options } => {
+                let flags: String = options
+                    .chars()
+                    .filter(|c| matches!(c, 'i' | 'm' | 's' | 'u'))
+                    .collect();
+                self.patch(4, |p| {
+                    p.push(b'[');
+                    Self::string(p, pattern);
+                    p.push(b',');
+                    Self::string(p, &flags);
+                    p.push(b',');
+                    Self::string(p, options);
+                    p.push(b']');
+                });
+            }
+            Scalar::Timestamp { t, i } => {
+                let _ = write!(out, r#"{{"$timestamp":{{"t":{t},"i":{i}}}}}"#);
+            }
+            Scalar::MinKey => out.extend_from_slice(br#"{"$minKey":1}"#),
+            Scalar::MaxKey => out.extend_from_slice(br#"{"$maxKey":1}"#),
+        }
+        Ok(())
+    }
+}
+
+/// Decodes Extended JSON texts into one JavaScript array of their values; a decoding error
+/// throws (or rejects with) a `WxCloudError` whose message has the position.
+pub(crate) fn to_array<'a, I>(js: Js, texts: I, records: bool) -> Result<JsValue>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    emit(js, |w| write_texts(w, texts, records))
+}
+
+/// Builds one JavaScript array of records the core has already decoded (a walk's pages),
+/// written through the same writer.
+pub(crate) fn documents_to_array(js: Js, docs: &[wxcloud::Document]) -> Result<JsValue> {
+    emit(js, |w| {
+        for doc in docs {
+            ejson::replay_document(&mut *w, doc).map_err(|e| wxcloud::Error::decode(e.to_string()))?;
+        }
+        Ok(())
+    })
+}
+
+/// Decodes each text into the writer (`records` requires each to be a document).
+fn write_texts<'a>(w: &mut JsonText, texts: impl IntoIterator<Item = &'a str>, records: bool) -> wxcloud::Result<()> {
+    for text in texts {
+        if records {
+            ejson::decode_document_into(text, &mut *w)?;
+        } else {
+            ejson::decode_value_into(text, &mut *w)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes one JSON array of the values `write` reports, or gives the first error.
+fn write_with(buffers: (Vec<u8>, Vec<u8>), write: impl FnOnce(&mut JsonText) -> wxcloud::Result<()>) -> (JsonText, wxcloud::Result<()>) {
+    let mut w = JsonText::new(buffers.0, buffers.1);
+    let result = w
+        .begin_array(None)
+        .map_err(|e| wxcloud::Error::decode(e.to_string()))
+        .and_then(|()| write(&mut w));
+    let _ = w.end_array();
+    w.finish();
+    (w, result)
+}
+
+/// The texts as one JSON array of their values, for the writer's tests.
+#[cfg(test)]
+fn write_batch<'a>(texts: impl IntoIterator<Item = &'a str>, records: bool, buffers: (Vec<u8>, Vec<u8>)) -> (JsonText, wxcloud::Result<()>) {
+    write_with(buffers, |w| write_texts(w, texts, records))
+}
+
+/// Writes the values `write` reports with this thread's buffers, then parses and patches them
+/// into one JavaScript array; a failure throws a `WxCloudError` whose message has the position.
+fn emit(js: Js, write: impl FnOnce(&mut JsonText) -> wxcloud::Result<()>) -> Result<JsValue> {
+    let buffers = BUFFERS.with(|b| std::mem::take(&mut *b.borrow_mut()));
+    let (w, result) = write_with(buffers, write);
+    let parsed = match result {
+        Ok(()) => parse(js, &w),
+        Err(e) => Err(throwable(js, &e)),
+    };
+    // Keep the buffers for the next batch unless they grew unusually large.
+    if w.out.capacity() <= MAX_KEPT_TEXT && w.patches.capacity() <= MAX_KEPT_TEXT {
+        BUFFERS.with(|b| *b.borrow_mut() = (w.out, w.patches));
+    }
+    parsed
+}
+
+/// Runs the patching function over the written texts.
+fn parse(js: Js, w: &JsonText) -> Result<JsValue> {
     // The writer emits UTF-8: keys and strings come from Rust strings, the rest is ASCII.
     let text = std::str::from_utf8(&w.out).map_err(|_| napi::Error::from_reason("invalid UTF-8 in JSON text"))?;
-    let json = js.get_named(js.global()?, "JSON")?;
-    let parse = js.get_named(json, "parse")?;
-    let text = js.string(text);
-    // Keep the buffer for the next batch unless it grew unusually large.
-    if w.out.capacity() <= MAX_KEPT_TEXT {
-        let out = std::mem::take(&mut w.out);
-        TEXT.with(|t| *t.borrow_mut() = out);
-    }
-    let root = js.call(json, parse, &[text?])?;
-    let mut out = ToJs::new(js);
-    for patch in &w.patches {
-        let (last, parents) = match patch.path.split_last() {
-            Some(split) => split,
-            None => continue,
-        };
-        let mut target = root;
-        for step in parents {
-            target = match step {
-                Step::Index(i) => js.element(target, *i)?,
-                Step::Key(k) => js.get_named(target, k)?,
-            };
-        }
-        let value = out.value(patch.value)?;
-        match last {
-            Step::Index(i) => js.set_element(target, *i, value)?,
-            Step::Key(k) => js.set_named(target, k, value)?,
-        }
-    }
-    Ok(root)
+    let patches = std::str::from_utf8(&w.patches).map_err(|_| napi::Error::from_reason("invalid UTF-8 in JSON text"))?;
+    let patcher = patcher(js)?;
+    let text = js.string(text)?;
+    let patches = js.string(patches)?;
+    js.call(js.global()?, patcher, &[text, patches])
 }
 
-/// One item of a batch.
-pub(crate) enum ToWrite<'a> {
-    /// A record.
-    Document(&'a Document),
-    /// Any value.
-    Value(&'a Value),
+/// The compiled [`PATCH_SOURCE`] of this env, compiled on first use.
+fn patcher(js: Js) -> Result<JsValue> {
+    let env = js.0 as usize;
+    if let Some((owner, reference)) = PATCHER.with(|p| *p.borrow())
+        && owner == env
+    {
+        return js.deref(reference);
+    }
+    let function = js.run_script(PATCH_SOURCE)?;
+    let reference = js.reference(function)?;
+    PATCHER.with(|p| *p.borrow_mut() = Some((env, reference)));
+    Ok(function)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn write(value: &Value) -> (String, Vec<String>) {
-        let mut w = Writer {
-            out: Vec::new(),
-            path: Vec::new(),
-            patches: Vec::new(),
-        };
-        w.value(value);
-        let paths = w
-            .patches
-            .iter()
-            .map(|p| {
-                p.path
-                    .iter()
-                    .map(|s| match s {
-                        Step::Index(i) => format!("[{i}]"),
-                        Step::Key(k) => format!(".{k}"),
-                    })
-                    .collect::<String>()
-            })
-            .collect();
-        (String::from_utf8(w.out).unwrap(), paths)
-    }
-
-    fn doc(entries: Vec<(&str, Value)>) -> Value {
-        Value::Document(entries.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    fn write(texts: &[&str]) -> (String, String) {
+        let (w, result) = write_batch(texts.iter().copied(), false, Default::default());
+        result.unwrap();
+        (String::from_utf8(w.out).unwrap(), String::from_utf8(w.patches).unwrap())
     }
 
     #[test]
     fn json_values_are_written_in_place_keeping_key_order() {
-        let v = doc(vec![
-            ("z", Value::Int32(1)),
-            ("a", Value::Double(113.0)),
-            ("s", Value::String("q\"\u{2028}".into())),
-            ("n", Value::Int64(9_007_199_254_740_991)),
-            ("o", Value::ObjectId([0xab; 12])),
-            ("d", Value::Decimal128("1.10".into())),
+        let (text, patches) = write(&[
+            r#"{"z":1,"a":{"$numberDouble":"113.0"},"s":"q\"\u2028","n":{"$numberLong":"9007199254740991"},"o":{"$oid":"abababababababababababab"},"d":{"$numberDecimal":"1.10"}}"#,
+            r#"[1,{"$numberInt":"2"}]"#,
         ]);
-        let (text, patches) = write(&v);
         assert_eq!(
             text,
-            "{\"z\":1,\"a\":113.0,\"s\":\"q\\\"\u{2028}\",\"n\":9007199254740991,\"o\":\"abababababababababababab\",\"d\":\"1.10\"}"
+            "[{\"z\":1,\"a\":113.0,\"s\":\"q\\\"\u{2028}\",\"n\":9007199254740991,\"o\":\"abababababababababababab\",\"d\":\"1.10\"},[1,2]]"
         );
-        assert!(patches.is_empty());
+        assert_eq!(patches, "[]");
     }
 
     #[test]
     fn values_json_cannot_carry_are_null_with_their_path() {
-        let v = doc(vec![
-            ("at", Value::Date(5)),
-            ("big", Value::Int64(9_007_199_254_740_993)),
-            (
-                "list",
-                Value::Array(vec![
-                    Value::Double(f64::NAN),
-                    Value::Regex {
-                        pattern: "a".into(),
-                        options: "i".into(),
-                    },
-                ]),
-            ),
-            (
-                "bin",
-                Value::Binary {
-                    subtype: 0,
-                    bytes: vec![1],
-                },
-            ),
+        let (text, patches) = write(&[
+            r#"{"x":1}"#,
+            r#"{"at":{"$date":{"$numberLong":"5"}},"big":{"$numberLong":"9007199254740993"},"list":[{"$numberDouble":"NaN"},{"$regularExpression":{"pattern":"a","options":"ix"}}],"bin":{"$binary":{"base64":"AQ==","subType":"00"}}}"#,
         ]);
-        let (text, patches) = write(&v);
-        assert_eq!(text, "{\"at\":null,\"big\":null,\"list\":[null,null],\"bin\":null}");
-        assert_eq!(patches, [".at", ".big", ".list[0]", ".list[1]", ".bin"]);
+        assert_eq!(
+            text,
+            "[{\"x\":1},{\"at\":null,\"big\":null,\"list\":[null,null],\"bin\":null}]"
+        );
+        assert_eq!(
+            patches,
+            r#"[2,1,"at",0,5,2,1,"big",1,"9007199254740993",3,1,"list",0,2,"NaN",3,1,"list",1,4,["a","i","ix"],2,1,"bin",3,"AQ=="]"#
+        );
     }
 
     #[test]
     fn dates_beyond_the_js_range_and_special_types_become_wrappers() {
-        let v = Value::Array(vec![
-            Value::Date(i64::MAX),
-            Value::Timestamp { t: 1, i: 2 },
-            Value::MinKey,
-            Value::MaxKey,
+        let (text, patches) = write(&[
+            r#"[{"$date":{"$numberLong":"9223372036854775807"}},{"$timestamp":{"t":1,"i":2}},{"$minKey":1},{"$maxKey":1}]"#,
         ]);
-        let (text, patches) = write(&v);
         assert_eq!(
             text,
-            "[{\"$date\":{\"$numberLong\":\"9223372036854775807\"}},{\"$timestamp\":{\"t\":1,\"i\":2}},{\"$minKey\":1},{\"$maxKey\":1}]"
+            "[[{\"$date\":{\"$numberLong\":\"9223372036854775807\"}},{\"$timestamp\":{\"t\":1,\"i\":2}},{\"$minKey\":1},{\"$maxKey\":1}]]"
         );
-        assert!(patches.is_empty());
+        assert_eq!(patches, "[]");
+    }
+
+    #[test]
+    fn a_bad_record_is_a_decode_error_with_its_position() {
+        let (_, result) = write_batch(["{\"a\":1}", "{\"a\":{\"$numberLong\":\"x\"}}"], true, Default::default());
+        let err = result.unwrap_err();
+        assert_eq!(err.kind(), wxcloud::ErrorKind::Decode);
+        assert!(err.to_string().contains("column"), "{err}");
     }
 }

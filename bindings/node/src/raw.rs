@@ -40,38 +40,14 @@ impl Js {
         call!("null", napi_get_null(self.0))
     }
 
-    pub(crate) fn boolean(self, v: bool) -> Result<JsValue> {
-        call!("boolean", napi_get_boolean(self.0, v))
-    }
-
-    pub(crate) fn int32(self, v: i32) -> Result<JsValue> {
-        call!("int32", napi_create_int32(self.0, v))
-    }
-
     pub(crate) fn double(self, v: f64) -> Result<JsValue> {
         call!("double", napi_create_double(self.0, v))
-    }
-
-    pub(crate) fn bigint(self, v: i64) -> Result<JsValue> {
-        call!("bigint", napi_create_bigint_int64(self.0, v))
     }
 
     pub(crate) fn string(self, v: &str) -> Result<JsValue> {
         call!(
             "string",
             napi_create_string_utf8(self.0, v.as_ptr().cast(), v.len() as isize)
-        )
-    }
-
-    pub(crate) fn date(self, ms: f64) -> Result<JsValue> {
-        call!("date", napi_create_date(self.0, ms))
-    }
-
-    pub(crate) fn buffer(self, bytes: &[u8]) -> Result<JsValue> {
-        let mut data = ptr::null_mut();
-        call!(
-            "buffer",
-            napi_create_buffer_copy(self.0, bytes.len(), bytes.as_ptr().cast(), &mut data)
         )
     }
 
@@ -240,6 +216,12 @@ impl Js {
             "call",
             napi_call_function(self.0, receiver, function, args.len(), args.as_ptr())
         )
+    }
+
+    /// Compiles and runs a script, giving its completion value.
+    pub(crate) fn run_script(self, source: &str) -> Result<JsValue> {
+        let script = self.string(source)?;
+        call!("run script", napi_run_script(self.0, script))
     }
 
     pub(crate) fn is_promise(self, v: JsValue) -> Result<bool> {

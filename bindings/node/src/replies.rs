@@ -2,15 +2,18 @@
 
 use napi::bindgen_prelude::ToNapiValue;
 use napi::{Result, sys};
-use wxcloud::{CollectionList, Document, MigrateStatus, Pager, UpdateResult};
+use wxcloud::{CollectionList, MigrateStatus, Pager, UpdateResult};
 
-use crate::json_path::{self, ToWrite};
+use crate::json_path;
 use crate::raw::{Js, JsValue};
 
-/// Records: decoded objects, or the service's strings in raw mode.
+/// Records: the service's strings, decoded into objects in one pass when handed to
+/// JavaScript, or kept as they are in raw mode.
 pub enum Rows {
-    /// Decoded records.
-    Decoded(Vec<Document>),
+    /// Records to decode.
+    Records(Vec<String>),
+    /// Records the core has already decoded (a walk's pages).
+    Decoded(Vec<wxcloud::Document>),
     /// Extended JSON strings, untouched.
     Raw(Vec<String>),
 }
@@ -18,7 +21,8 @@ pub enum Rows {
 impl Rows {
     fn to_js(&self, js: Js) -> Result<JsValue> {
         match self {
-            Rows::Decoded(docs) => json_path::to_array(js, docs.iter().map(ToWrite::Document), docs.len()),
+            Rows::Records(texts) => json_path::to_array(js, texts.iter().map(String::as_str), true),
+            Rows::Decoded(docs) => json_path::documents_to_array(js, docs),
             Rows::Raw(strings) => {
                 let array = js.array(strings.len())?;
                 for (i, s) in strings.iter().enumerate() {

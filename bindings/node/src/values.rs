@@ -1,6 +1,6 @@
 //! Records as JavaScript values, and JavaScript values as statement input.
 //!
-//! Out: Double and Int32 become numbers, Int64 a number inside ±(2^53−1) and a `BigInt`
+//! Out (written by [`json_path`] straight from the text): Double and Int32 become numbers, Int64 a number inside ±(2^53−1) and a `BigInt`
 //! outside, Date a `Date`, Decimal128 and ObjectId strings, Binary a `Buffer`, Regex a `RegExp`
 //! (flags JavaScript cannot hold are dropped), Timestamp/MinKey/MaxKey — and a Date beyond
 //! the range of a JavaScript `Date` — their Extended JSON wrapper objects. Documents keep their key order.
@@ -15,7 +15,7 @@ use napi::{Result, sys};
 use wxcloud::{Document, Value};
 
 use crate::args::{Read, ReadJs, invalid};
-use crate::json_path::{self, ToWrite};
+use crate::json_path;
 use crate::raw::{Js, JsValue};
 
 /// The largest integer a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).
@@ -42,102 +42,6 @@ const WRAPPER_KEYS: &[&str] = &[
     "$regularExpression",
     "$binary",
 ];
-
-/// Builds JavaScript values one Node-API call at a time (for single values; batches of records
-/// go through [`json_path`]).
-pub(crate) struct ToJs {
-    js: Js,
-    regexp: Option<JsValue>,
-}
-
-impl ToJs {
-    pub(crate) fn new(js: Js) -> Self {
-        ToJs { js, regexp: None }
-    }
-
-    /// One document as a plain object, keys in order.
-    pub(crate) fn document(&mut self, doc: &Document) -> Result<JsValue> {
-        let object = self.js.object()?;
-        for (key, value) in doc {
-            let key = self.js.string(key)?;
-            let value = self.value(value)?;
-            self.js.set(object, key, value)?;
-        }
-        Ok(object)
-    }
-
-    /// One value.
-    pub(crate) fn value(&mut self, value: &Value) -> Result<JsValue> {
-        let js = self.js;
-        match value {
-            Value::Null => js.null(),
-            Value::Bool(b) => js.boolean(*b),
-            Value::Int32(n) => js.int32(*n),
-            Value::Int64(n) if (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(n) => js.double(*n as f64),
-            Value::Int64(n) => js.bigint(*n),
-            Value::Double(n) => js.double(*n),
-            Value::Decimal128(s) | Value::String(s) => js.string(s),
-            Value::Date(ms) if (-MAX_DATE_MS..=MAX_DATE_MS).contains(ms) => js.date(*ms as f64),
-            Value::Date(ms) => {
-                // Beyond what a JavaScript Date holds: keep it exact as its wrapper.
-                let inner = js.object()?;
-                js.set_named(inner, "$numberLong", js.string(&ms.to_string())?)?;
-                self.wrapper("$date", inner)
-            }
-            Value::ObjectId(bytes) => js.string(&hex(bytes)),
-            Value::Binary { bytes, .. } => js.buffer(bytes),
-            Value::Regex { pattern, options } => self.regex(pattern, options),
-            Value::Timestamp { t, i } => {
-                let inner = js.object()?;
-                js.set_named(inner, "t", js.double(f64::from(*t))?)?;
-                js.set_named(inner, "i", js.double(f64::from(*i))?)?;
-                self.wrapper("$timestamp", inner)
-            }
-            Value::MinKey => self.wrapper("$minKey", js.int32(1)?),
-            Value::MaxKey => self.wrapper("$maxKey", js.int32(1)?),
-            Value::Array(items) => {
-                let array = js.array(items.len())?;
-                for (i, item) in items.iter().enumerate() {
-                    let v = self.value(item)?;
-                    js.set_element(array, i as u32, v)?;
-                }
-                Ok(array)
-            }
-            Value::Document(doc) => self.document(doc),
-        }
-    }
-
-    fn wrapper(&self, key: &str, inner: JsValue) -> Result<JsValue> {
-        let object = self.js.object()?;
-        self.js.set_named(object, key, inner)?;
-        Ok(object)
-    }
-
-    /// `new RegExp(pattern, flags)`; a pattern JavaScript rejects comes back as its
-    /// `{$regularExpression: {pattern, options}}` wrapper instead of throwing.
-    fn regex(&mut self, pattern: &str, options: &str) -> Result<JsValue> {
-        let js = self.js;
-        let constructor = match self.regexp {
-            Some(c) => c,
-            None => {
-                let c = js.get_named(js.global()?, "RegExp")?;
-                self.regexp = Some(c);
-                c
-            }
-        };
-        let flags: String = options.chars().filter(|c| matches!(c, 'i' | 'm' | 's' | 'u')).collect();
-        match js.new_instance(constructor, &[js.string(pattern)?, js.string(&flags)?]) {
-            Ok(re) => Ok(re),
-            Err(_) => {
-                js.clear_exception();
-                let inner = js.object()?;
-                js.set_named(inner, "pattern", js.string(pattern)?)?;
-                js.set_named(inner, "options", js.string(options)?)?;
-                self.wrapper("$regularExpression", inner)
-            }
-        }
-    }
-}
 
 pub(crate) fn hex(bytes: &[u8; 12]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -350,12 +254,13 @@ impl ReadJs for Docs {
     }
 }
 
-/// Decoded values (records, or any Extended JSON value), converted when handed to JavaScript.
-pub struct Values(pub Vec<Value>);
+/// Extended JSON texts (records, or any Extended JSON value), decoded in one pass when handed
+/// to JavaScript (see [`json_path`]).
+pub struct Values(pub Vec<String>);
 
 impl ToNapiValue for Values {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
-        json_path::to_array(Js(env), val.0.iter().map(ToWrite::Value), val.0.len())
+        json_path::to_array(Js(env), val.0.iter().map(String::as_str), false)
     }
 }
 

@@ -7,10 +7,8 @@
 use std::borrow::Cow;
 
 use pyo3::prelude::*;
-use wxcloud::Document;
 use wxcloud::statement::{Statement, ToStatement};
 
-use crate::convert::documents_to_py;
 use crate::structured;
 
 /// A statement the caller wrote, or one the core writes from structured arguments.
@@ -92,7 +90,10 @@ pub enum Call {
 
 /// What an operation returned, still in Rust; becomes Python objects in `into_pyobject`.
 pub enum Reply {
-    Records(Vec<Document>),
+    /// Record strings, decoded into dicts in one pass when handed to Python.
+    Records(Vec<String>),
+    /// Records the core has already decoded (a walk's pages).
+    Documents(Vec<wxcloud::Document>),
     Raw(Vec<String>),
     Query {
         data: Box<Reply>,
@@ -119,22 +120,25 @@ pub enum Reply {
     Nothing,
 }
 
+/// Record strings as a reply: kept as they are in raw mode, else decoded once Python is at hand.
+fn rows(raw: bool, texts: Vec<String>) -> Reply {
+    if raw {
+        Reply::Raw(texts)
+    } else {
+        Reply::Records(texts)
+    }
+}
+
 /// Runs a call on the core client. `raw` keeps records as the Extended JSON strings the service
 /// returned.
 pub async fn run(client: wxcloud::Client, raw: bool, call: Call) -> wxcloud::Result<Reply> {
     Ok(match call {
-        Call::Aggregate(f) if raw => Reply::Raw(client.aggregate_raw(&f).await?),
-        Call::Aggregate(f) => Reply::Records(client.aggregate(&f).await?),
+        Call::Aggregate(f) => rows(raw, client.aggregate_raw(&f).await?),
         Call::Query(f) => {
-            let (data, p) = if raw {
-                let page = client.query_raw(&f).await?;
-                (Reply::Raw(page.data), page.pager)
-            } else {
-                let page = client.query(&f).await?;
-                (Reply::Records(page.data), page.pager)
-            };
+            let page = client.query_raw(&f).await?;
+            let p = page.pager;
             Reply::Query {
-                data: Box::new(data),
+                data: Box::new(rows(raw, page.data)),
                 offset: p.offset,
                 limit: p.limit,
                 total: p.total,
@@ -214,7 +218,8 @@ impl<'py> IntoPyObject<'py> for Reply {
 
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         Ok(match self {
-            Reply::Records(docs) => documents_to_py(py, &docs)?.into_any(),
+            Reply::Records(texts) => crate::records::documents(py, &texts)?.into_any(),
+            Reply::Documents(docs) => crate::records::decoded(py, &docs)?.into_any(),
             Reply::Raw(strings) => strings.into_pyobject(py)?.into_any(),
             Reply::Query {
                 data,

@@ -1,11 +1,7 @@
-//! Converting between `wxcloud::Value` and Python objects — the binding's hot path.
+//! Converting Python objects into `wxcloud::Value`s (statement input). The other direction,
+//! records into Python objects, goes straight from the text: see `records`.
 //!
-//! Out: Null → None, Bool → bool, Int32/Int64 → int, Double → float, Decimal128 →
-//! `decimal.Decimal`, String → str, Date → aware UTC `datetime`, ObjectId → str (24 hex
-//! digits), Binary → bytes (subtype 0) or `wxcloud.Binary`, Regex → `wxcloud.Regex`, Timestamp /
-//! MinKey / MaxKey → their `wxcloud` classes, arrays → list, documents → dict (key order kept).
-//!
-//! In: the same types, plus tuple (→ array), bytearray / memoryview (→ Binary) and `re.Pattern`
+//! In: the types `decode` gives out, plus tuple (→ array), bytearray / memoryview (→ Binary) and `re.Pattern`
 //! (→ Regex). An int becomes Int32 when it fits, else Int64; a larger one is refused. A naive
 //! `datetime` is refused: the service stores instants, and guessing a zone is the classic bug.
 //! Anything that cannot be written raises `StatementError` before anything is sent.
@@ -24,157 +20,11 @@ use crate::values::{Binary, MaxKey, MinKey, Regex, Timestamp};
 /// How deep a Python structure may nest; deeper (or cyclic) input is refused, not a stack overflow.
 const MAX_DEPTH: usize = 100;
 
-static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+/// `decimal.Decimal`, imported once.
+pub static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static PATTERN: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static EPOCH: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static ONE_MS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-
-// ---------------------------------------------------------------- Value → Python
-
-/// Converts a document into a dict, keeping key order.
-pub fn document_to_py<'py>(py: Python<'py>, doc: &Document) -> PyResult<Bound<'py, PyDict>> {
-    Out::new(py).document(doc)
-}
-
-/// Converts documents into a list of dicts, sharing key strings between records.
-pub fn documents_to_py<'py>(py: Python<'py>, docs: &[Document]) -> PyResult<Bound<'py, PyList>> {
-    let mut out = Out::new(py);
-    let list = PyList::empty(py);
-    for doc in docs {
-        list.append(out.document(doc)?)?;
-    }
-    Ok(list)
-}
-
-/// Converts one value into its Python object.
-pub fn value_to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
-    Out::new(py).value(v)
-}
-
-/// Keys longer than this are not shared (field names are short; long keys are data).
-const MAX_SHARED_KEY: usize = 64;
-/// At most this many distinct keys are shared per conversion.
-const MAX_SHARED_KEYS: usize = 4096;
-
-/// One conversion: records of a reply repeat the same field names, so each name becomes one
-/// Python string (with its hash computed once) shared by every record.
-pub struct Out<'py> {
-    py: Python<'py>,
-    keys: std::collections::HashMap<Box<str>, Bound<'py, PyString>>,
-}
-
-impl<'py> Out<'py> {
-    /// Starts a conversion.
-    pub fn new(py: Python<'py>) -> Self {
-        Out {
-            py,
-            keys: std::collections::HashMap::new(),
-        }
-    }
-
-    fn key(&mut self, k: &str) -> Bound<'py, PyString> {
-        if k.len() > MAX_SHARED_KEY {
-            return PyString::new(self.py, k);
-        }
-        if let Some(s) = self.keys.get(k) {
-            return s.clone();
-        }
-        let s = PyString::new(self.py, k);
-        if self.keys.len() < MAX_SHARED_KEYS {
-            self.keys.insert(k.into(), s.clone());
-        }
-        s
-    }
-
-    /// Converts a document into a dict, keeping key order.
-    pub fn document(&mut self, doc: &Document) -> PyResult<Bound<'py, PyDict>> {
-        let dict = PyDict::new(self.py);
-        for (k, v) in doc {
-            dict.set_item(self.key(k), self.value(v)?)?;
-        }
-        Ok(dict)
-    }
-
-    fn value(&mut self, v: &Value) -> PyResult<Bound<'py, PyAny>> {
-        let py = self.py;
-        Ok(match v {
-            Value::Null => py.None().into_bound(py),
-            Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-            Value::Int32(n) => n.into_pyobject(py)?.into_any(),
-            Value::Int64(n) => n.into_pyobject(py)?.into_any(),
-            Value::Double(f) => PyFloat::new(py, *f).into_any(),
-            Value::String(s) => PyString::new(py, s).into_any(),
-            Value::Document(d) => self.document(d)?.into_any(),
-            Value::Array(items) => {
-                let list = PyList::empty(py);
-                for item in items {
-                    list.append(self.value(item)?)?;
-                }
-                list.into_any()
-            }
-            Value::Decimal128(s) => DECIMAL
-                .import(py, "decimal", "Decimal")?
-                .call1((s.as_str(),))?,
-            Value::Date(ms) => date_to_py(py, *ms)?.into_any(),
-            Value::ObjectId(bytes) => PyString::new(py, &hex(bytes)).into_any(),
-            Value::Binary { subtype: 0, bytes } => PyBytes::new(py, bytes).into_any(),
-            Value::Binary { subtype, bytes } => Bound::new(
-                py,
-                Binary {
-                    data: bytes.clone(),
-                    subtype: *subtype,
-                },
-            )?
-            .into_any(),
-            Value::Regex { pattern, options } => Bound::new(
-                py,
-                Regex {
-                    pattern: pattern.clone(),
-                    options: options.clone(),
-                },
-            )?
-            .into_any(),
-            Value::Timestamp { t, i } => Bound::new(py, Timestamp { t: *t, i: *i })?.into_any(),
-            Value::MinKey => Bound::new(py, MinKey)?.into_any(),
-            Value::MaxKey => Bound::new(py, MaxKey)?.into_any(),
-        })
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 15)] as char);
-    }
-    s
-}
-
-/// Milliseconds since the epoch → an aware UTC datetime. Dates outside Python's years 1..=9999
-/// raise `DecodeError`.
-fn date_to_py(py: Python<'_>, ms: i64) -> PyResult<Bound<'_, PyDateTime>> {
-    let days = ms.div_euclid(86_400_000);
-    let in_day = ms.rem_euclid(86_400_000);
-    let (year, month, day) = wxcloud::ejson::civil_from_days(days);
-    if !(1..=9999).contains(&year) {
-        return Err(errors::to_py_err(wxcloud::Error::decode(format!(
-            "date {ms} ms since the epoch is outside the years Python's datetime can hold"
-        ))));
-    }
-    let secs = in_day / 1000;
-    PyDateTime::new(
-        py,
-        year as i32,
-        month as u8,
-        day as u8,
-        (secs / 3600) as u8,
-        (secs / 60 % 60) as u8,
-        (secs % 60) as u8,
-        (in_day % 1000) as u32 * 1000,
-        Some(&*PyTzInfo::utc(py)?),
-    )
-}
 
 // ---------------------------------------------------------------- Python → Value
 

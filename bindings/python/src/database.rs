@@ -12,7 +12,7 @@ use wxcloud::walk::Pages;
 
 use crate::calls::Reply;
 use crate::client::{AsyncClient, Client, runtime};
-use crate::convert::{documents_to_py, py_to_value};
+use crate::convert::py_to_value;
 use crate::errors::to_py_err;
 use crate::structured::{self, QueryArgs};
 
@@ -54,7 +54,7 @@ pub struct QueryPages {
 async fn next(client: wxcloud::Client, pages: Arc<Mutex<Pages>>) -> wxcloud::Result<Reply> {
     let page = pages.lock().await.next_page(&client).await?;
     // An empty list ends the walk: a page is never empty otherwise.
-    Ok(Reply::Records(page.unwrap_or_default()))
+    Ok(Reply::Documents(page.unwrap_or_default()))
 }
 
 #[pymethods]
@@ -67,7 +67,7 @@ impl QueryPages {
         let page = py.detach(|| runtime().block_on(async { pages.lock().await.next_page(&client).await }));
         drop(in_flight);
         match page.map_err(to_py_err)? {
-            Some(records) => Ok(Some(documents_to_py(py, &records)?)),
+            Some(records) => Ok(Some(crate::records::decoded(py, &records)?)),
             None => Ok(None),
         }
     }

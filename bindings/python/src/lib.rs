@@ -4,7 +4,7 @@
 //! (`errors`), arguments (`structured`) and replies (`calls`, `results`). The Python package
 //! `wxcloud` re-exports what it defines.
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::PyString;
 
 mod admin;
 mod aio;
@@ -14,7 +14,9 @@ mod convert;
 mod database;
 mod emulator;
 mod errors;
+mod ffi;
 mod functions;
+mod records;
 mod logging;
 mod results;
 mod statements;
@@ -28,33 +30,15 @@ mod values;
 #[pyfunction]
 fn decode<'py>(py: Python<'py>, records: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     if let Ok(s) = records.cast::<PyString>() {
-        return Ok(decode_one(py, &s.to_cow()?)?.into_any());
+        return records::document(py, &s.to_cow()?);
     }
-    // Each record is converted right after it is decoded, while it is still in the CPU cache;
-    // one `Out` shares the field-name strings between records.
-    let mut out = convert::Out::new(py);
-    let list = pyo3::types::PyList::empty(py);
-    for item in records.try_iter()? {
-        let item = item?;
-        let s = item.cast::<PyString>().map_err(|_| {
-            errors::to_py_err(wxcloud::Error::decode("decode() takes record strings"))
-        })?;
-        let doc = wxcloud::ejson::decode_document(&s.to_cow()?).map_err(errors::to_py_err)?;
-        list.append(out.document(&doc)?)?;
-    }
-    Ok(list.into_any())
+    records::iterable(py, records).map(Bound::into_any)
 }
 
 /// Decodes any Extended JSON value (a record, an array, a scalar) into its Python value.
 #[pyfunction]
 fn decode_value<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
-    let value = wxcloud::ejson::decode_value(text).map_err(errors::to_py_err)?;
-    convert::value_to_py(py, &value)
-}
-
-fn decode_one<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyDict>> {
-    let doc = wxcloud::ejson::decode_document(text).map_err(errors::to_py_err)?;
-    convert::document_to_py(py, &doc)
+    records::value(py, text)
 }
 
 /// Writes a value (usually a dict) as Extended JSON text: canonical by default, the form the

@@ -167,7 +167,85 @@ fn narrowed(value: Value) -> Value {
     }
 }
 
+/// Writes down every event a sink receives (size hints left out: text has none).
+#[derive(Default)]
+struct Recorder(Vec<String>);
+
+impl ejson::Sink for Recorder {
+    fn begin_document(&mut self, _: Option<usize>) -> Result<(), ejson::SinkError> {
+        self.0.push("{".into());
+        Ok(())
+    }
+    fn key(&mut self, key: &str) -> Result<(), ejson::SinkError> {
+        self.0.push(format!("key {key:?}"));
+        Ok(())
+    }
+    fn end_document(&mut self) -> Result<(), ejson::SinkError> {
+        self.0.push("}".into());
+        Ok(())
+    }
+    fn begin_array(&mut self, _: Option<usize>) -> Result<(), ejson::SinkError> {
+        self.0.push("[".into());
+        Ok(())
+    }
+    fn end_array(&mut self) -> Result<(), ejson::SinkError> {
+        self.0.push("]".into());
+        Ok(())
+    }
+    fn scalar(&mut self, value: ejson::Scalar<'_>) -> Result<(), ejson::SinkError> {
+        self.0.push(format!("{value:?}"));
+        Ok(())
+    }
+}
+
+#[test]
+fn a_sink_refusal_is_a_decode_error_at_its_position() {
+    struct NoDates;
+    impl ejson::Sink for NoDates {
+        fn begin_document(&mut self, _: Option<usize>) -> Result<(), ejson::SinkError> {
+            Ok(())
+        }
+        fn key(&mut self, _: &str) -> Result<(), ejson::SinkError> {
+            Ok(())
+        }
+        fn end_document(&mut self) -> Result<(), ejson::SinkError> {
+            Ok(())
+        }
+        fn begin_array(&mut self, _: Option<usize>) -> Result<(), ejson::SinkError> {
+            Ok(())
+        }
+        fn end_array(&mut self) -> Result<(), ejson::SinkError> {
+            Ok(())
+        }
+        fn scalar(&mut self, value: ejson::Scalar<'_>) -> Result<(), ejson::SinkError> {
+            match value {
+                ejson::Scalar::Date(_) => Err(ejson::SinkError::new("no dates here")),
+                _ => Ok(()),
+            }
+        }
+    }
+    let err = ejson::decode_document_into("{\"a\": 1,\n \"d\": {\"$date\": 0}}", &mut NoDates)
+        .unwrap_err();
+    assert_eq!(err.kind(), wxcloud::ErrorKind::Decode);
+    assert!(err.to_string().contains("no dates here at line 2"), "{err}");
+    let err = ejson::decode_document_into("[1]", &mut NoDates).unwrap_err();
+    assert!(
+        err.to_string().contains("expected a document, found array"),
+        "{err}"
+    );
+}
+
 proptest! {
+    #[test]
+    fn a_sink_sees_the_events_of_the_decoded_value(document in any_document()) {
+        let text = ejson::to_canonical_string(&document);
+        let mut from_text = Recorder::default();
+        ejson::decode_document_into(&text, &mut from_text).unwrap();
+        let mut from_value = Recorder::default();
+        ejson::replay(&mut from_value, &Value::Document(document)).unwrap();
+        prop_assert_eq!(from_text.0, from_value.0);
+    }
+
     #[test]
     fn canonical_text_decodes_to_the_same_document(document in any_document()) {
         let text = ejson::to_canonical_string(&document);

@@ -1,15 +1,11 @@
-//! One-pass decoding: a serde visitor that builds a [`Value`] straight from the JSON tokens,
-//! recognising Extended JSON wrappers as it goes — no intermediate `serde_json::Value`.
+//! One-pass decoding: a serde visitor that reads JSON tokens and reports them to a [`Sink`]
+//! as typed events, recognising Extended JSON wrappers as it goes — no intermediate value.
 //!
 //! A wrapper is recognised from the object's first key: if it is not one of the wrapper keys
-//! (the usual case, one byte compare) the object is read as a document. Otherwise its
+//! (the usual case, one byte compare) the object is reported as a document. Otherwise its
 //! contents are read (strings borrowed when possible), and the next key decides: end of
-//! object → interpret the wrapper; a legacy partner key → read it and interpret the pair;
-//! anything else → an ordinary document that already holds its first entries.
-//!
-//! Entries and items are gathered on a per-thread [`Scratch`] stack and moved into a document
-//! or array of exactly the right size when its container closes, so each container costs one
-//! allocation (two for a document's map) instead of a series of regrowths.
+//! object → the wrapper's scalar; a legacy partner key → read it and interpret the pair;
+//! anything else → an ordinary document, whose entries read so far are replayed to the sink.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -17,114 +13,246 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
+use super::sink::{Scalar, Sink, SinkError, ValueBuilder};
 use super::wrapper::{self, Content, Outcome, Wrapper};
-use crate::{Document, Value};
+use crate::Value;
 
 /// How deeply arrays and objects may nest; deeper input is a decode error, so hostile input
 /// cannot exhaust the stack. (serde_json's own limit, 128, is higher.)
 pub const MAX_DEPTH: usize = 100;
 
-/// Entries and items of the containers being decoded, innermost last.
-#[derive(Default)]
-pub(crate) struct Scratch {
-    entries: Vec<(String, Value)>,
-    items: Vec<Value>,
-}
-
-/// How many entries or items a thread keeps room for between decodes.
-const SCRATCH_KEPT: usize = 1024;
+/// How many entries or items a thread's builder keeps room for between decodes.
+const BUILDER_KEPT: usize = 1024;
 
 thread_local! {
-    static SCRATCH: RefCell<Scratch> = RefCell::default();
+    static BUILDER: RefCell<ValueBuilder> = RefCell::default();
 }
 
-/// Runs `f` with this thread's scratch stack (or a fresh one if it is already in use), and
-/// leaves the stack empty for the next decode.
-pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
-    SCRATCH.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut scratch) => {
-            let result = f(&mut scratch);
-            scratch.entries.clear();
-            scratch.items.clear();
-            scratch.entries.shrink_to(SCRATCH_KEPT);
-            scratch.items.shrink_to(SCRATCH_KEPT);
+/// Runs `f` with this thread's [`ValueBuilder`] (or a fresh one if it is already in use), and
+/// leaves it empty for the next decode.
+pub(crate) fn with_builder<R>(f: impl FnOnce(&mut ValueBuilder) -> R) -> R {
+    BUILDER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut builder) => {
+            let result = f(&mut builder);
+            builder.take();
+            builder.shrink_to(BUILDER_KEPT);
             result
         }
-        Err(_) => f(&mut Scratch::default()),
+        Err(_) => f(&mut ValueBuilder::default()),
     })
 }
 
-/// Decodes one Extended JSON value from a deserializer; `depth` counts enclosing containers.
-pub(crate) struct ValueSeed<'s> {
+/// Reports one Extended JSON value from a deserializer to `sink`.
+pub(crate) struct Events<'s, S: ?Sized> {
+    pub(crate) sink: &'s mut S,
+    /// How many containers enclose this value.
     pub(crate) depth: usize,
-    pub(crate) scratch: &'s mut Scratch,
+    /// Whether the value must be a document (a record at the top of the text).
+    pub(crate) document_only: bool,
 }
 
-impl ValueSeed<'_> {
-    /// The same seed again, for the next value.
-    fn again(&mut self) -> ValueSeed<'_> {
-        ValueSeed {
-            depth: self.depth,
-            scratch: self.scratch,
+impl<'s, S: Sink + ?Sized> Events<'s, S> {
+    /// Events for the top of a text.
+    pub(crate) fn top(sink: &'s mut S, document_only: bool) -> Self {
+        Events {
+            sink,
+            depth: 0,
+            document_only,
         }
     }
-}
 
-impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
-    type Value = Value;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        deserializer.deserialize_any(ValueVisitor {
-            depth: self.depth,
-            scratch: self.scratch,
-        })
+    /// Events for a value nested one level inside this one.
+    fn child(&mut self) -> Events<'_, S> {
+        Events {
+            sink: self.sink,
+            depth: self.depth + 1,
+            document_only: false,
+        }
     }
-}
 
-/// Builds a [`Value`] from whatever the deserializer reports.
-pub(crate) struct ValueVisitor<'s> {
-    pub(crate) depth: usize,
-    pub(crate) scratch: &'s mut Scratch,
-}
+    /// Reports a scalar, refusing it if a document was required.
+    #[inline]
+    fn scalar<E: de::Error>(self, value: Scalar<'_>) -> Result<(), E> {
+        if self.document_only {
+            return Err(not_a_document(&value.to_value()));
+        }
+        self.sink.scalar(value).map_err(refused)
+    }
 
-impl<'s> ValueVisitor<'s> {
-    /// The seed for a value nested one level inside this one, or an error if that is too deep.
-    fn child<E: de::Error>(self) -> Result<ValueSeed<'s>, E> {
+    /// Checks that a container opened here is not nested too deeply.
+    fn check_depth<E: de::Error>(&self) -> Result<(), E> {
         if self.depth >= MAX_DEPTH {
             return Err(E::custom(format_args!(
                 "nesting deeper than {MAX_DEPTH} levels"
             )));
         }
-        Ok(ValueSeed {
-            depth: self.depth + 1,
-            scratch: self.scratch,
+        Ok(())
+    }
+}
+
+/// A sink's refusal as a deserializer error (which gets the position attached).
+fn refused<E: de::Error>(e: SinkError) -> E {
+    E::custom(e)
+}
+
+fn not_a_document<E: de::Error>(found: &Value) -> E {
+    E::custom(format_args!(
+        "expected a document, found {}",
+        super::type_name(found)
+    ))
+}
+
+impl<'de, S: Sink + ?Sized> DeserializeSeed<'de> for Events<'_, S> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, S: Sink + ?Sized> Visitor<'de> for Events<'_, S> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an Extended JSON value")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.scalar(Scalar::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        self.scalar(Scalar::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        self.scalar(Scalar::Bool(v))
+    }
+
+    fn visit_i32<E: de::Error>(self, v: i32) -> Result<(), E> {
+        self.scalar(Scalar::Int32(v))
+    }
+
+    /// A plain integer is an Int32 if it fits, else an Int64.
+    #[inline]
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        self.scalar(match i32::try_from(v) {
+            Ok(small) => Scalar::Int32(small),
+            Err(_) => Scalar::Int64(v),
         })
     }
-}
 
-/// The value of a plain JSON integer: Int32 if it fits, else Int64.
-#[inline]
-fn integer(n: i64) -> Value {
-    match i32::try_from(n) {
-        Ok(small) => Value::Int32(small),
-        Err(_) => Value::Int64(n),
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        match i64::try_from(v) {
+            Ok(n) => self.visit_i64(n),
+            // Beyond i64, a plain integer can only be held approximately: as a double.
+            Err(_) => self.scalar(Scalar::Double(v as f64)),
+        }
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        self.scalar(Scalar::Double(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.scalar(Scalar::String(v))
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<(), E> {
+        self.scalar(Scalar::Binary {
+            subtype: 0,
+            bytes: v,
+        })
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        if self.document_only {
+            return Err(not_a_document(&Value::Array(Vec::new())));
+        }
+        self.check_depth()?;
+        self.sink.begin_array(seq.size_hint()).map_err(refused)?;
+        while seq.next_element_seed(self.child())?.is_some() {}
+        self.sink.end_array().map_err(refused)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        self.check_depth()?;
+        let (read, mut next) = match read_head(&mut map, self.depth + 1)? {
+            Head::Wrapper(value) => {
+                return match Scalar::of(&value) {
+                    Some(scalar) => self.scalar(scalar),
+                    None => self.sink.value(value).map_err(refused),
+                };
+            }
+            Head::Document { read, next } => (read, next),
+        };
+        self.sink.begin_document(map.size_hint()).map_err(refused)?;
+        for (key, value) in read {
+            self.sink.key(&key).map_err(refused)?;
+            self.sink.value(value).map_err(refused)?;
+        }
+        while let Some(key) = next {
+            self.sink.key(&key).map_err(refused)?;
+            map.next_value_seed(self.child())?;
+            next = map.next_key_seed(KeySeed)?;
+        }
+        self.sink.end_document().map_err(refused)
     }
 }
 
-impl<'de> Visitor<'de> for ValueVisitor<'_> {
+/// Builds a [`Value`] from whatever the deserializer reports (for `Value`'s `Deserialize`).
+pub(crate) struct ValueVisitor;
+
+/// Forwards a visit to [`Events`] feeding `builder`, and returns what it built.
+fn build<E: de::Error>(
+    builder: &mut ValueBuilder,
+    run: impl FnOnce(Events<'_, ValueBuilder>) -> Result<(), E>,
+) -> Result<Value, E> {
+    run(Events::top(builder, false))?;
+    Ok(builder.take().unwrap_or(Value::Null))
+}
+
+/// Expands `$forward!` with the visits of values that are neither strings nor containers.
+macro_rules! non_string_visits {
+    ($forward:ident) => {
+        $forward! {
+            visit_unit();
+            visit_none();
+            visit_bool(v: bool);
+            visit_i64(v: i64);
+            visit_u64(v: u64);
+            visit_f64(v: f64);
+            visit_bytes(v: &[u8]);
+        }
+    };
+}
+
+/// Forwards each visit to [`Events`] over a [`ValueBuilder`], wrapping the result.
+macro_rules! forward_to_events {
+    ($($method:ident($($arg:ident: $ty:ty),*);)*) => {$(
+        fn $method<E: de::Error>(self, $($arg: $ty),*) -> Result<Self::Value, E> {
+            with_builder(|b| build(b, |events| events.$method($($arg),*)))
+        }
+    )*};
+}
+
+impl<'de> Visitor<'de> for ValueVisitor {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an Extended JSON value")
     }
 
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
+    non_string_visits!(forward_to_events);
+    forward_to_events! { visit_str(v: &str); }
 
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
         deserializer.deserialize_any(self)
@@ -137,67 +265,12 @@ impl<'de> Visitor<'de> for ValueVisitor<'_> {
         deserializer.deserialize_any(self)
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Value, A::Error> {
+        with_builder(|b| build(b, |events| events.visit_seq(seq)))
     }
 
-    fn visit_i32<E>(self, v: i32) -> Result<Value, E> {
-        Ok(Value::Int32(v))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(integer(v))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        // Beyond i64, a plain integer can only be held approximately: as a double.
-        Ok(i64::try_from(v).map_or(Value::Double(v as f64), integer))
-    }
-
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::Double(v))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-
-    fn visit_bytes<E>(self, v: &[u8]) -> Result<Value, E> {
-        Ok(Value::Binary {
-            subtype: 0,
-            bytes: v.to_vec(),
-        })
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut seed = self.child()?;
-        let start = seed.scratch.items.len();
-        while let Some(item) = seq.next_element_seed(seed.again())? {
-            seed.scratch.items.push(item);
-        }
-        Ok(Value::Array(seed.scratch.items.drain(start..).collect()))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut seed = self.child()?;
-        let (read, mut next) = match read_head(&mut map, seed.again())? {
-            Head::Wrapper(value) => return Ok(value),
-            Head::Document { read, next } => (read, next),
-        };
-        let start = seed.scratch.entries.len();
-        let read = read.into_iter().map(|(k, v)| (k.into_owned(), v));
-        seed.scratch.entries.extend(read);
-        while let Some(key) = next {
-            let value = map.next_value_seed(seed.again())?;
-            seed.scratch.entries.push((key.into_owned(), value));
-            next = map.next_key_seed(KeySeed)?;
-        }
-        let doc: Document = seed.scratch.entries.drain(start..).collect();
-        Ok(Value::Document(doc))
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
+        with_builder(|b| build(b, |events| events.visit_map(map)))
     }
 }
 
@@ -215,10 +288,11 @@ pub(crate) enum Head<'de> {
 }
 
 /// Reads as much of an object as it takes to tell a wrapper from a document: the first key
-/// for an ordinary document (one byte compare), the whole object for a wrapper.
+/// for an ordinary document (one byte compare), the whole object for a wrapper. `depth` is
+/// the depth of the object's values.
 pub(crate) fn read_head<'de, A: MapAccess<'de>>(
     map: &mut A,
-    mut seed: ValueSeed<'_>,
+    depth: usize,
 ) -> Result<Head<'de>, A::Error> {
     let document = |read, next| Ok(Head::Document { read, next });
     let Some(first) = map.next_key_seed(KeySeed)? else {
@@ -227,11 +301,11 @@ pub(crate) fn read_head<'de, A: MapAccess<'de>>(
     let Some(key) = Wrapper::from_key(&first) else {
         return document(Vec::new(), Some(first));
     };
-    let content = map.next_value_seed(ContentSeed(seed.again()))?;
+    let content = map.next_value_seed(ContentSeed { depth })?;
     let second = map.next_key_seed(KeySeed)?;
     let (partner, next) = match second {
         Some(second) if key.pairs_with(&second) => {
-            let partner = map.next_value_seed(ContentSeed(seed))?;
+            let partner = map.next_value_seed(ContentSeed { depth })?;
             (Some((second, partner)), map.next_key_seed(KeySeed)?)
         }
         other => (None, other),
@@ -283,10 +357,13 @@ impl<'de> Visitor<'de> for KeySeed {
     }
 }
 
-/// Reads a wrapper key's contents: strings borrowed when possible, anything else as a value.
-struct ContentSeed<'s>(ValueSeed<'s>);
+/// Reads a wrapper key's contents: strings borrowed when possible, anything else as a value
+/// (built by a [`ValueBuilder`] of its own: usually a scalar, so it allocates nothing).
+struct ContentSeed {
+    depth: usize,
+}
 
-impl<'de> DeserializeSeed<'de> for ContentSeed<'_> {
+impl<'de> DeserializeSeed<'de> for ContentSeed {
     type Value = Content<'de>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
@@ -294,25 +371,31 @@ impl<'de> DeserializeSeed<'de> for ContentSeed<'_> {
     }
 }
 
-/// Forwards a non-string visit to [`ValueVisitor`] and wraps its result.
-macro_rules! forward_to_value {
+impl ContentSeed {
+    fn build<E: de::Error>(
+        self,
+        run: impl FnOnce(Events<'_, ValueBuilder>) -> Result<(), E>,
+    ) -> Result<Content<'static>, E> {
+        let mut builder = ValueBuilder::default();
+        run(Events {
+            sink: &mut builder,
+            depth: self.depth,
+            document_only: false,
+        })?;
+        Ok(Content::Value(builder.take().unwrap_or(Value::Null)))
+    }
+}
+
+/// Forwards a non-string visit to [`Events`] over a fresh builder, as [`Content::Value`].
+macro_rules! forward_to_content {
     ($($method:ident($($arg:ident: $ty:ty),*);)*) => {$(
         fn $method<E: de::Error>(self, $($arg: $ty),*) -> Result<Self::Value, E> {
-            self.visitor().$method($($arg),*).map(Content::Value)
+            self.build(|events| events.$method($($arg),*))
         }
     )*};
 }
 
-impl<'s> ContentSeed<'s> {
-    fn visitor(self) -> ValueVisitor<'s> {
-        ValueVisitor {
-            depth: self.0.depth,
-            scratch: self.0.scratch,
-        }
-    }
-}
-
-impl<'de> Visitor<'de> for ContentSeed<'_> {
+impl<'de> Visitor<'de> for ContentSeed {
     type Value = Content<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -331,26 +414,17 @@ impl<'de> Visitor<'de> for ContentSeed<'_> {
         Ok(Content::Str(Cow::Owned(v)))
     }
 
-    forward_to_value! {
-        visit_unit();
-        visit_none();
-        visit_bool(v: bool);
-        visit_i32(v: i32);
-        visit_i64(v: i64);
-        visit_u64(v: u64);
-        visit_f64(v: f64);
-        visit_bytes(v: &[u8]);
-    }
+    non_string_visits!(forward_to_content);
 
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_any(self)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        self.visitor().visit_seq(seq).map(Content::Value)
+        self.build(|events| events.visit_seq(seq))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        self.visitor().visit_map(map).map(Content::Value)
+        self.build(|events| events.visit_map(map))
     }
 }

@@ -16,7 +16,7 @@ use serde::de::{
     VariantAccess, Visitor,
 };
 
-use super::decode::{Head, ValueSeed, read_head, with_scratch};
+use super::decode::{Head, read_head};
 use super::typed::{VALUE_TOKEN, ValueDeserializer};
 use crate::Value;
 
@@ -169,7 +169,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for DirectVisitor<V> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<V::Value, A::Error> {
-        let head = with_scratch(|scratch| read_head(&mut map, ValueSeed { depth: 0, scratch }))?;
+        let head = read_head(&mut map, 0)?;
         match head {
             Head::Wrapper(value) => offer(value, self.hint, self.inner),
             Head::Document { read, next } => self.inner.visit_map(DirectMap {

@@ -41,6 +41,7 @@ mod decimal;
 mod decode;
 mod direct;
 mod encode;
+mod sink;
 mod typed;
 mod wrapper;
 
@@ -48,6 +49,7 @@ use serde::de::DeserializeSeed;
 
 pub use date::{civil_from_days, days_from_civil};
 pub use decode::MAX_DEPTH;
+pub use sink::{Scalar, Sink, SinkError, replay, replay_document};
 pub use typed::ValueDeserializer;
 
 use crate::{Document, Error, Result, Value};
@@ -64,18 +66,36 @@ fn decode_with<'de, S: DeserializeSeed<'de>>(text: &'de str, seed: S) -> Result<
 /// Fails with a [`Decode`](crate::ErrorKind::Decode) error if the text is not JSON, a wrapper
 /// holds bad contents, or the text is not an object (or is a wrapper such as `{"$oid": ..}`).
 pub fn decode_document(text: &str) -> Result<Document> {
-    match decode_value(text)? {
-        Value::Document(doc) => Ok(doc),
-        other => Err(Error::decode(format!(
-            "invalid Extended JSON record: expected a document, found {}",
-            type_name(&other)
-        ))),
+    match decode::with_builder(|builder| {
+        decode_document_into(text, builder)?;
+        Ok::<_, Error>(builder.take())
+    })? {
+        Some(Value::Document(doc)) => Ok(doc),
+        _ => Err(Error::decode("invalid Extended JSON: expected a document")),
     }
 }
 
 /// Decodes any Extended JSON value in text (a document, an array, a wrapper, a scalar).
 pub fn decode_value(text: &str) -> Result<Value> {
-    decode::with_scratch(|scratch| decode_with(text, decode::ValueSeed { depth: 0, scratch }))
+    decode::with_builder(|builder| {
+        decode_value_into(text, builder)?;
+        Ok(builder.take().unwrap_or(Value::Null))
+    })
+}
+
+/// Decodes one record (an Extended JSON object in text) in one pass, reporting what it holds
+/// to `sink` as typed events (see [`Sink`]): how the bindings build native objects straight
+/// from the text. The errors are those of [`decode_document`]; a [`SinkError`] becomes a
+/// [`Decode`](crate::ErrorKind::Decode) error at the position the decoder had reached. After
+/// an error the sink may have seen the events of a partial document.
+pub fn decode_document_into<S: Sink + ?Sized>(text: &str, sink: &mut S) -> Result<()> {
+    decode_with(text, decode::Events::top(sink, true))
+}
+
+/// Decodes any Extended JSON value in text, reporting it to `sink` (see
+/// [`decode_document_into`]).
+pub fn decode_value_into<S: Sink + ?Sized>(text: &str, sink: &mut S) -> Result<()> {
+    decode_with(text, decode::Events::top(sink, false))
 }
 
 /// The BSON type name of a value, for messages.

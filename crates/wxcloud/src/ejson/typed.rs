@@ -9,7 +9,7 @@ use serde::de::{
     self, Deserialize, Deserializer, EnumAccess, IntoDeserializer, VariantAccess, Visitor,
 };
 
-use super::decode::{ValueVisitor, with_scratch};
+use super::decode::ValueVisitor;
 use super::{date, encode};
 use crate::{Document, Value};
 
@@ -21,9 +21,7 @@ pub(crate) const VALUE_TOKEN: &str = "$__wxcloud_ejson_Value";
 /// decodes wrappers exactly as [`decode_value`](super::decode_value) does).
 impl<'de> Deserialize<'de> for Value {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {
-        with_scratch(|scratch| {
-            deserializer.deserialize_newtype_struct(VALUE_TOKEN, ValueVisitor { depth: 0, scratch })
-        })
+        deserializer.deserialize_newtype_struct(VALUE_TOKEN, ValueVisitor)
     }
 }
 

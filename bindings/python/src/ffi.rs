@@ -1,0 +1,113 @@
+//! The binding's only `unsafe` code: creating `datetime` objects through CPython's datetime C
+//! API instead of calling the `datetime` class with eight Python ints.
+//!
+//! The extension is built for the stable ABI (abi3), where pyo3 creates a datetime by calling
+//! the class (a tuple of eight ints, argument parsing, a type check: about a microsecond, the
+//! largest cost of decoding a record with a date). CPython has published the same constructor
+//! as the `datetime.datetime_CAPI` capsule since 3.7, whose leading fields have never changed;
+//! this module reads those fields only. If the capsule cannot be imported, [`DateTimes`] falls
+//! back to calling the class.
+
+use std::ffi::{c_int, c_void};
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyDateTime, PyTzInfo};
+
+/// The leading fields of CPython's `PyDateTime_CAPI` (`Include/datetime.h`), in order.
+#[repr(C)]
+struct DateTimeCapi {
+    date_type: *mut ffi::PyTypeObject,
+    datetime_type: *mut ffi::PyTypeObject,
+    time_type: *mut ffi::PyTypeObject,
+    delta_type: *mut ffi::PyTypeObject,
+    tzinfo_type: *mut ffi::PyTypeObject,
+    timezone_utc: *mut ffi::PyObject,
+    date_from_date: *const c_void,
+    datetime_from_date_and_time: unsafe extern "C" fn(
+        year: c_int,
+        month: c_int,
+        day: c_int,
+        hour: c_int,
+        minute: c_int,
+        second: c_int,
+        microsecond: c_int,
+        tzinfo: *mut ffi::PyObject,
+        cls: *mut ffi::PyTypeObject,
+    ) -> *mut ffi::PyObject,
+}
+
+/// Makes aware UTC datetimes; look it up once per decoding call.
+pub struct DateTimes<'py> {
+    py: Python<'py>,
+    capi: Option<&'static DateTimeCapi>,
+    utc: Bound<'py, PyTzInfo>,
+}
+
+impl<'py> DateTimes<'py> {
+    /// Finds the constructor and `timezone.utc`.
+    pub fn new(py: Python<'py>) -> PyResult<Self> {
+        // SAFETY: attached to the interpreter; PyCapsule_Import returns the capsule's pointer
+        // (which lives as long as the `datetime` module, i.e. the interpreter) or NULL with an
+        // exception set, which we clear and fall back from.
+        let capi = unsafe {
+            let p = ffi::PyCapsule_Import(c"datetime.datetime_CAPI".as_ptr(), 0);
+            if p.is_null() {
+                ffi::PyErr_Clear();
+                None
+            } else {
+                Some(&*p.cast::<DateTimeCapi>())
+            }
+        };
+        Ok(DateTimes {
+            py,
+            capi,
+            utc: PyTzInfo::utc(py)?.to_owned(),
+        })
+    }
+
+    /// An aware UTC datetime; the fields must form a valid date and time (the caller checks
+    /// the year; the calendar arithmetic gives the rest).
+    #[allow(clippy::too_many_arguments)]
+    pub fn utc(
+        &self,
+        year: i32,
+        month: u8,
+        day: u8,
+        hour: u8,
+        minute: u8,
+        second: u8,
+        microsecond: u32,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let Some(capi) = self.capi else {
+            return PyDateTime::new(
+                self.py,
+                year,
+                month,
+                day,
+                hour,
+                minute,
+                second,
+                microsecond,
+                Some(&self.utc),
+            )
+            .map(Bound::into_any);
+        };
+        // SAFETY: the capsule's constructor with its own datetime type and a live tzinfo; it
+        // returns a new reference, or NULL with an exception set (turned into a PyErr).
+        unsafe {
+            let obj = (capi.datetime_from_date_and_time)(
+                year,
+                c_int::from(month),
+                c_int::from(day),
+                c_int::from(hour),
+                c_int::from(minute),
+                c_int::from(second),
+                microsecond as c_int,
+                self.utc.as_ptr(),
+                capi.datetime_type,
+            );
+            Bound::from_owned_ptr_or_err(self.py, obj)
+        }
+    }
+}

@@ -1,0 +1,352 @@
+//! Extended JSON text → Python objects in one pass: a [`Sink`] that builds native objects as
+//! the core's decoder reports each value, with no intermediate `wxcloud::Value`.
+//!
+//! Null → None, Bool → bool, Int32/Int64 → int, Double → float, Decimal128 → `decimal.Decimal`,
+//! String → str, Date → aware UTC `datetime`, ObjectId → str (24 hex digits), Binary → bytes
+//! (subtype 0) or `wxcloud.Binary`, Regex → `wxcloud.Regex`, Timestamp / MinKey / MaxKey → their
+//! `wxcloud` classes, arrays → list, documents → dict (key order kept).
+//!
+//! What keeps it fast: field names come from a process-wide cache of Python strings (each with
+//! its hash already computed, so inserting into a dict does not hash again); a list is created
+//! once at its final length; the `datetime` constructor and UTC are looked up once per call
+//! (see [`ffi`](crate::ffi)); strings are created by CPython's UTF-8 decoder, which writes ASCII
+//! text straight into a string of its final width.
+
+use std::sync::{Mutex, MutexGuard};
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyList, PyString};
+use wxcloud::ejson::{self, Scalar, Sink, SinkError};
+
+use crate::convert::DECIMAL;
+use crate::errors;
+use crate::ffi::DateTimes;
+use crate::values::{Binary, MaxKey, MinKey, Regex, Timestamp};
+
+/// Decodes one record into a dict.
+pub fn document<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    Decoder::new(py)?.run(text, true)
+}
+
+/// Decodes any Extended JSON value into its Python value.
+pub fn value<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    Decoder::new(py)?.run(text, false)
+}
+
+/// Decodes records into a list of dicts.
+pub fn documents<'py, S: AsRef<str>>(py: Python<'py>, texts: &[S]) -> PyResult<Bound<'py, PyList>> {
+    let mut decoder = Decoder::new(py)?;
+    let dicts = texts
+        .iter()
+        .map(|t| decoder.run(t.as_ref(), true))
+        .collect::<PyResult<Vec<_>>>()?;
+    PyList::new(py, dicts)
+}
+
+/// Converts records the core has already decoded (a walk's pages) into a list of dicts, by
+/// replaying each through the same sink.
+pub fn decoded<'py>(py: Python<'py>, docs: &[wxcloud::Document]) -> PyResult<Bound<'py, PyList>> {
+    let mut decoder = Decoder::new(py)?;
+    let dicts = docs
+        .iter()
+        .map(|doc| decoder.replay(doc))
+        .collect::<PyResult<Vec<_>>>()?;
+    PyList::new(py, dicts)
+}
+
+/// Decodes every record string `records` yields into a list of dicts.
+pub fn iterable<'py>(py: Python<'py>, records: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+    let mut decoder = Decoder::new(py)?;
+    let mut dicts = Vec::with_capacity(records.len().unwrap_or(0));
+    for item in records.try_iter()? {
+        let item = item?;
+        let s = item.cast::<PyString>().map_err(|_| {
+            errors::to_py_err(wxcloud::Error::decode("decode() takes record strings"))
+        })?;
+        dicts.push(decoder.run(&s.to_cow()?, true)?);
+    }
+    PyList::new(py, dicts)
+}
+
+/// One decoding call: the sink and what it looked up once.
+struct Decoder<'py> {
+    sink: PySink<'py>,
+}
+
+impl<'py> Decoder<'py> {
+    fn new(py: Python<'py>) -> PyResult<Self> {
+        Ok(Decoder {
+            sink: PySink {
+                py,
+                dates: DateTimes::new(py)?,
+                open: Vec::new(),
+                items: Vec::new(),
+                done: None,
+                failure: None,
+                keys: match KEYS.try_lock() {
+                    Ok(shared) => Keys::Shared(shared),
+                    Err(_) => Keys::Local(KeyCache::new()),
+                },
+            },
+        })
+    }
+
+    /// Decodes one text; `record` requires a document.
+    fn run(&mut self, text: &str, record: bool) -> PyResult<Bound<'py, PyAny>> {
+        let sink = &mut self.sink;
+        let result = if record {
+            ejson::decode_document_into(text, sink)
+        } else {
+            ejson::decode_value_into(text, sink)
+        };
+        let result = result.map_err(errors::to_py_err);
+        self.finish(result)
+    }
+
+    /// Builds one decoded document's dict.
+    fn replay(&mut self, doc: &wxcloud::Document) -> PyResult<Bound<'py, PyAny>> {
+        let sink = &mut self.sink;
+        let result = ejson::replay_document(sink, doc).map_err(|e| errors::to_py_err(wxcloud::Error::decode(e.to_string())));
+        self.finish(result)
+    }
+
+    /// Takes the built object and resets the sink for the next record; a Python exception the
+    /// sink kept wins over the decoder's error.
+    fn finish(&mut self, result: PyResult<()>) -> PyResult<Bound<'py, PyAny>> {
+        let sink = &mut self.sink;
+        let done = sink.done.take();
+        sink.open.clear();
+        sink.items.clear();
+        if let Some(err) = sink.failure.take() {
+            return Err(err);
+        }
+        result?;
+        Ok(done.unwrap_or_else(|| sink.py.None().into_bound(sink.py)))
+    }
+}
+
+/// An open container.
+enum Open<'py> {
+    /// A dict, and the key of the entry whose value is being decoded.
+    Dict(Bound<'py, PyDict>, Option<Bound<'py, PyString>>),
+    /// A list, whose items so far are `items[start..]`.
+    List(usize),
+}
+
+/// Builds Python objects from decoding events.
+struct PySink<'py> {
+    py: Python<'py>,
+    dates: DateTimes<'py>,
+    open: Vec<Open<'py>>,
+    /// Items of the open lists, innermost last.
+    items: Vec<Bound<'py, PyAny>>,
+    done: Option<Bound<'py, PyAny>>,
+    /// A Python exception raised while building (re-raised as it is).
+    failure: Option<PyErr>,
+    keys: Keys,
+}
+
+/// The key cache of one call: the shared one, or a fresh one when another call holds it.
+enum Keys {
+    Shared(MutexGuard<'static, KeyCache>),
+    Local(KeyCache),
+}
+
+impl<'py> PySink<'py> {
+    /// Keeps a Python exception to re-raise, and stops the decoder.
+    fn failed(&mut self, err: PyErr) -> SinkError {
+        self.failure = Some(err);
+        SinkError::new("a Python exception was raised")
+    }
+
+    fn built(&mut self, obj: PyResult<Bound<'py, PyAny>>) -> Result<(), SinkError> {
+        match obj {
+            Ok(obj) => self.push(obj),
+            Err(err) => Err(self.failed(err)),
+        }
+    }
+
+    /// Puts a finished object where it belongs: in the open container, or as the result.
+    #[inline]
+    fn push(&mut self, obj: Bound<'py, PyAny>) -> Result<(), SinkError> {
+        match self.open.last_mut() {
+            Some(Open::Dict(dict, key)) => {
+                let key = key.take().ok_or_else(|| SinkError::new("a value without a key"))?;
+                if let Err(err) = dict.set_item(key, obj) {
+                    return Err(self.failed(err));
+                }
+            }
+            Some(Open::List(_)) => self.items.push(obj),
+            None => self.done = Some(obj),
+        }
+        Ok(())
+    }
+
+    fn scalar_object(&self, value: Scalar<'_>) -> Result<PyResult<Bound<'py, PyAny>>, SinkError> {
+        let py = self.py;
+        Ok(match value {
+            Scalar::Null => Ok(py.None().into_bound(py)),
+            Scalar::Bool(b) => Ok(PyBool::new(py, b).to_owned().into_any()),
+            Scalar::Int32(n) => n.into_pyobject(py).map(Bound::into_any).map_err(Into::into),
+            Scalar::Int64(n) => n.into_pyobject(py).map(Bound::into_any).map_err(Into::into),
+            Scalar::Double(d) => Ok(PyFloat::new(py, d).into_any()),
+            Scalar::String(s) => Ok(PyString::new(py, s).into_any()),
+            Scalar::Date(ms) => return self.date(ms).map(Ok),
+            Scalar::ObjectId(id) => Ok(PyString::new(py, &hex(&id)).into_any()),
+            Scalar::Decimal128(s) => DECIMAL.import(py, "decimal", "Decimal").and_then(|d| d.call1((s,))),
+            Scalar::Binary { subtype: 0, bytes } => Ok(PyBytes::new(py, bytes).into_any()),
+            Scalar::Binary { subtype, bytes } => Bound::new(
+                py,
+                Binary {
+                    data: bytes.to_vec(),
+                    subtype,
+                },
+            )
+            .map(Bound::into_any),
+            Scalar::Regex { pattern, options } => Bound::new(
+                py,
+                Regex {
+                    pattern: pattern.to_owned(),
+                    options: options.to_owned(),
+                },
+            )
+            .map(Bound::into_any),
+            Scalar::Timestamp { t, i } => Bound::new(py, Timestamp { t, i }).map(Bound::into_any),
+            Scalar::MinKey => Bound::new(py, MinKey).map(Bound::into_any),
+            Scalar::MaxKey => Bound::new(py, MaxKey).map(Bound::into_any),
+        })
+    }
+
+    /// Milliseconds since the epoch → an aware UTC datetime; dates outside Python's years
+    /// 1..=9999 are refused (a decode error at the date's position).
+    fn date(&self, ms: i64) -> Result<Bound<'py, PyAny>, SinkError> {
+        let days = ms.div_euclid(86_400_000);
+        let in_day = ms.rem_euclid(86_400_000);
+        let (year, month, day) = ejson::civil_from_days(days);
+        if !(1..=9999).contains(&year) {
+            return Err(SinkError::new(format!(
+                "date {ms} ms since the epoch is outside the years Python's datetime can hold"
+            )));
+        }
+        let secs = in_day / 1000;
+        self.dates
+            .utc(
+                year as i32,
+                month as u8,
+                day as u8,
+                (secs / 3600) as u8,
+                (secs / 60 % 60) as u8,
+                (secs % 60) as u8,
+                (in_day % 1000) as u32 * 1000,
+            )
+            .map_err(|e| SinkError::new(e.to_string()))
+    }
+}
+
+impl<'py> Sink for PySink<'py> {
+    fn begin_document(&mut self, _size_hint: Option<usize>) -> Result<(), SinkError> {
+        self.open.push(Open::Dict(PyDict::new(self.py), None));
+        Ok(())
+    }
+
+    #[inline]
+    fn key(&mut self, key: &str) -> Result<(), SinkError> {
+        let py = self.py;
+        let string = match &mut self.keys {
+            Keys::Shared(shared) => shared.get(py, key),
+            Keys::Local(local) => local.get(py, key),
+        };
+        if let Some(Open::Dict(_, slot)) = self.open.last_mut() {
+            *slot = Some(string);
+        }
+        Ok(())
+    }
+
+    fn end_document(&mut self) -> Result<(), SinkError> {
+        match self.open.pop() {
+            Some(Open::Dict(dict, _)) => self.push(dict.into_any()),
+            _ => Ok(()),
+        }
+    }
+
+    fn begin_array(&mut self, _size_hint: Option<usize>) -> Result<(), SinkError> {
+        self.open.push(Open::List(self.items.len()));
+        Ok(())
+    }
+
+    fn end_array(&mut self) -> Result<(), SinkError> {
+        let Some(Open::List(start)) = self.open.pop() else {
+            return Ok(());
+        };
+        // Created once at its final length (PyList_New(n), then each item set in place).
+        let list = PyList::new(self.py, self.items.drain(start..));
+        self.built(list.map(Bound::into_any))
+    }
+
+    #[inline]
+    fn scalar(&mut self, value: Scalar<'_>) -> Result<(), SinkError> {
+        let obj = self.scalar_object(value)?;
+        self.built(obj)
+    }
+}
+
+fn hex(bytes: &[u8; 12]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(24);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    s
+}
+
+/// Field names, shared by every decoding call of the process.
+static KEYS: Mutex<KeyCache> = Mutex::new(KeyCache::new());
+
+/// Keys longer than this are not cached (field names are short; long keys are data).
+const MAX_CACHED_KEY: usize = 64;
+/// Slots in the key cache (a power of two).
+const KEY_SLOTS: usize = 1024;
+
+/// A direct-mapped cache of Python strings for field names: a key's bytes pick one slot; a
+/// different key landing there replaces it. Each cached string has its hash computed once,
+/// which CPython keeps in the string, so a dict insert with it never hashes again.
+struct KeyCache {
+    slots: Vec<Option<(Box<str>, Py<PyString>)>>,
+}
+
+impl KeyCache {
+    const fn new() -> Self {
+        KeyCache { slots: Vec::new() }
+    }
+
+    fn get<'py>(&mut self, py: Python<'py>, key: &str) -> Bound<'py, PyString> {
+        if key.len() > MAX_CACHED_KEY {
+            return PyString::new(py, key);
+        }
+        if self.slots.is_empty() {
+            self.slots.resize_with(KEY_SLOTS, || None);
+        }
+        let slot = &mut self.slots[slot_of(key)];
+        if let Some((cached, string)) = slot
+            && **cached == *key
+        {
+            return string.bind(py).clone();
+        }
+        let string = PyString::new(py, key);
+        // Computed now and kept by the string object; a failure only means it is not cached.
+        let _ = string.hash();
+        *slot = Some((key.into(), string.clone().unbind()));
+        string
+    }
+}
+
+/// FNV-1a over the key's bytes, folded to a slot index.
+#[inline]
+fn slot_of(key: &str) -> usize {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in key.as_bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    (h ^ (h >> 32)) as usize & (KEY_SLOTS - 1)
+}
