@@ -41,29 +41,19 @@ def echo(event: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def emu() -> Iterator[tuple[wxcloud.Emulator, bool]]:
-    # `functions=` comes with the bindings' part of issue 12; without it, only the failure
-    # paths of invoke_cloud_function can be exercised.
-    options: dict[str, Any] = {"functions": {"echo": echo}}
-    try:
-        emulator = wxcloud.Emulator(**options)
-        has_functions = True
-    except TypeError:
-        emulator = wxcloud.Emulator()
-        has_functions = False
-    with emulator:
-        yield emulator, has_functions
+def emu() -> Iterator[wxcloud.Emulator]:
+    with wxcloud.Emulator(functions={"echo": echo}) as emulator:
+        yield emulator
 
 
 @pytest.fixture(scope="module")
-def wc(emu: tuple[wxcloud.Emulator, bool]) -> Any:
-    emulator, _ = emu
-    return EmulatorWeChatClient(emulator.base_url, emulator.appid, emulator.secret).cloud
+def wc(emu: wxcloud.Emulator) -> Any:
+    return EmulatorWeChatClient(emu.base_url, emu.appid, emu.secret).cloud
 
 
 @pytest.fixture(scope="module")
-def env(emu: tuple[wxcloud.Emulator, bool]) -> str:
-    return emu[0].env
+def env(emu: wxcloud.Emulator) -> str:
+    return emu.env
 
 
 def errcode_of(call: Callable[[], Any]) -> int:
@@ -91,15 +81,12 @@ def upload_file_last(cloud: Any, env: str, cloud_path: str, content: bytes) -> s
     return str(res["file_id"])
 
 
-def test_invoke_cloud_function(emu: tuple[wxcloud.Emulator, bool], wc: Any, env: str) -> None:
-    emulator, has_functions = emu
+def test_invoke_cloud_function(emu: wxcloud.Emulator, wc: Any, env: str) -> None:
     assert errcode_of(lambda: wc.invoke_cloud_function(env, "no_such_function", {})) == -501000
     # wechatpy sends an empty body when `data` is omitted: the service answers 44002.
     assert errcode_of(lambda: wc.invoke_cloud_function(env, "echo")) == 44002
-    if not has_functions:
-        pytest.skip("wxcloud.Emulator(functions=...) is not in this build")
     result = wc.invoke_cloud_function(env, "echo", {"a": [1, "x"]})
-    assert result == {"got": {"a": [1, "x"], "userInfo": {"appId": emulator.appid}}}
+    assert result == {"got": {"a": [1, "x"], "userInfo": {"appId": emu.appid}}}
 
 
 def test_database_methods(wc: Any, env: str) -> None:

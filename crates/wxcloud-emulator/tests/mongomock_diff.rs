@@ -61,6 +61,8 @@ enum Outcome {
 
 #[path = "mongomock_diff/http.rs"]
 mod http;
+#[path = "support/mod.rs"]
+mod support;
 #[path = "mongomock_diff/known.rs"]
 mod known;
 

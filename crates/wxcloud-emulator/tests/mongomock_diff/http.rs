@@ -100,15 +100,23 @@ impl Remote {
     }
 
     /// Imports documents with their exact types (a JSON-lines migrate import; an add
-    /// statement would type numbers by value).
+    /// statement would type numbers by value). The import file is uploaded to the env's cloud
+    /// storage first, as the real service requires.
     async fn import(&self, collection: &str, docs: &[Document]) {
-        let file = tempfile::NamedTempFile::new().expect("temp file");
         let text: String = docs
             .iter()
             .map(|d| ejson::to_canonical_string(d) + "\n")
             .collect();
-        std::fs::write(file.path(), text).expect("write the import file");
-        let body = json!({"env": self.env, "collection_name": collection, "file_path": file.path().to_string_lossy(),
+        let path = format!("mongomock/{collection}.json");
+        let grant = self
+            .call("uploadfile", json!({"env": self.env, "path": path}))
+            .await
+            .expect("upload grant");
+        let url = grant["url"].as_str().expect("upload url");
+        let (status, body) =
+            crate::support::post_form(url, &crate::support::grant_fields(&grant, &path, text.as_bytes())).await;
+        assert_eq!((status, body.as_str()), (204, ""), "upload the import file");
+        let body = json!({"env": self.env, "collection_name": collection, "file_path": path,
             "file_type": 1, "stop_on_error": true, "conflict_mode": 1});
         self.call("databasemigrateimport", body)
             .await
