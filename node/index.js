@@ -3,7 +3,7 @@
 // pieces that belong on the JavaScript side — the `WxCloudError` class every error is an
 // instance of, and `Symbol.asyncDispose` on `Emulator` for `await using`.
 
-const native = require('./native.js')
+const native = require('./loader.js').loadNative()
 
 /**
  * The one error class of the package. `code` is a stable string to switch on
