@@ -5,7 +5,7 @@
 // `util.inspect` of download links and credentials, and (database.js) `client.database()` and
 // `client.iterate()`.
 
-const native = require('./native.js')
+const native = require('./loader.js').loadNative()
 
 /**
  * The one error class of the package. `code` is a stable string to switch on
