@@ -11,7 +11,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 venv="$root/python/.venv/bin"
 "$venv/python" -m pip install --quiet --upgrade pip
-"$venv/python" -m pip install --quiet "maturin>=1.16,<2" "pytest>=8" "pytest-asyncio>=0.23" "mypy>=1.10" "wechatpy[cryptography]==1.8.18"
+"$venv/python" -m pip install --quiet "maturin>=1.16,<2" -r "$root/python/tests/requirements.txt"
 
 # Reuse the Rust suite's compiled dependencies (scripts/test exports CARGO_TARGET_DIR) and build
 # with the dev profile: CI should not pay for a release build. Users get the release profile.
