@@ -1,0 +1,111 @@
+//! Milliseconds per `databaseaggregate` call that returns 1,000 sample-shaped records from an
+//! in-process emulator (in-memory storage): the emulator's own aggregate path — statement
+//! parse, storage read, engine, canonical encoding of every record, the JSON reply — plus one
+//! keep-alive HTTP round trip, fetched by `wxcloud::Client` in raw mode (no decoding).
+//!
+//! `cargo bench -p wxcloud-emulator --bench aggregate_records [-- ROUNDS]` (default 200).
+//! Two pipelines: `.limit(1000)` alone (records pass through unchanged) and
+//! `.match({done: false}).sort({due: -1}).limit(1000)` (a filter, an order, the same output
+//! shape). Under `valgrind --tool=callgrind` the same binary gives instruction counts, which do
+//! not swing with the machine's load: `-- 20` keeps that run short.
+
+use std::time::Instant;
+
+use wxcloud::statement::Aggregate;
+use wxcloud::{Document, Value, ejson};
+use wxcloud_emulator::Emulator;
+
+const RECORDS: usize = 1_000;
+const COLLECTION: &str = "bench_records";
+
+/// 1,000 records with the key orders and value types of the four sample records, distinct
+/// `_id`s, descriptions and `done` flags.
+fn records() -> Vec<Document> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/vectors/ejson-seed-records.json"
+    );
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let samples: Vec<Document> = serde_json::from_str::<Vec<String>>(&text)
+        .expect("an array of record strings")
+        .iter()
+        .map(|s| ejson::decode_document(s).expect("a sample record"))
+        .collect();
+    (0..RECORDS)
+        .map(|n| {
+            let mut doc = samples[n % samples.len()].clone();
+            doc.insert("_id".into(), Value::String(format!("rec-{n:06}")));
+            doc.insert(
+                "description".into(),
+                Value::String(format!("learn the cloud database, part {n}")),
+            );
+            doc.insert("done".into(), Value::Bool(n % 3 == 0));
+            doc
+        })
+        .collect()
+}
+
+/// A one-key document `{key: value}`.
+fn one(key: &str, value: impl Into<Value>) -> Document {
+    let mut doc = Document::new();
+    doc.insert(key.into(), value.into());
+    doc
+}
+
+fn pipeline(filtered: bool) -> Aggregate {
+    let mut stages = Aggregate::new(COLLECTION);
+    if filtered {
+        stages = stages
+            .stage(one("$match", one("done", false)))
+            .stage(one("$sort", one("due", -1)));
+    }
+    stages.stage(one("$limit", RECORDS as i32))
+}
+
+fn median(mut ms: Vec<f64>) -> f64 {
+    ms.sort_by(f64::total_cmp);
+    ms[ms.len() / 2]
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let rounds = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse::<usize>().ok())
+        .unwrap_or(200);
+    let emu = Emulator::builder().in_memory().start().await?;
+    let client = wxcloud::Client::builder()
+        .base_url(emu.base_url())
+        .appid(emu.appid())
+        .secret(emu.secret())
+        .env(emu.env())
+        .build()?;
+    client.create_collection(COLLECTION).await?;
+    for chunk in records().chunks(100) {
+        client
+            .add(wxcloud::statement::Add::new(COLLECTION).docs(chunk.to_vec()))
+            .await?;
+    }
+
+    println!("databaseaggregate returning records from the emulator, {rounds} rounds, medians");
+    for (name, filtered) in [("limit(1000)", false), ("match+sort+limit(1000)", true)] {
+        let statement = pipeline(filtered);
+        let warm = client.aggregate_raw(statement.clone()).await?;
+        let bytes: usize = warm.iter().map(String::len).sum();
+        let mut times = Vec::with_capacity(rounds);
+        for _ in 0..rounds {
+            let start = Instant::now();
+            let got = client.aggregate_raw(statement.clone()).await?;
+            times.push(start.elapsed().as_secs_f64() * 1e3);
+            assert_eq!(got.len(), warm.len());
+        }
+        let ms = median(times);
+        println!(
+            "{name:<24} {:>5} records, {:>7} bytes: {ms:>7.3} ms/call, {:>9.0} records/s",
+            warm.len(),
+            bytes,
+            warm.len() as f64 / ms * 1e3
+        );
+    }
+    Ok(())
+}
