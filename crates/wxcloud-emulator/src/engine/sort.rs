@@ -89,23 +89,30 @@ impl SortKeys {
 
     /// Sorts documents stably, computing each document's key once.
     pub fn sort(&self, docs: &mut Vec<Document>) {
-        let mut keyed: Vec<(Vec<KeyPart>, Document)> =
-            docs.drain(..).map(|d| (self.key(&d), d)).collect();
-        keyed.sort_by(|a, b| self.cmp_keys(&a.0, &b.0));
-        docs.extend(keyed.into_iter().map(|(_, d)| d));
+        self.sort_by(docs, |d| d);
     }
 
-    /// The first `k` documents in order, holding at most `k` at a time.
-    pub fn top_k<E>(
+    /// Sorts items stably by the document `doc` finds in each, computing each key once.
+    pub fn sort_by<T>(&self, items: &mut Vec<T>, doc: fn(&T) -> &Document) {
+        let mut keyed: Vec<(Vec<KeyPart>, T)> =
+            items.drain(..).map(|t| (self.key(doc(&t)), t)).collect();
+        keyed.sort_by(|a, b| self.cmp_keys(&a.0, &b.0));
+        items.extend(keyed.into_iter().map(|(_, t)| t));
+    }
+
+    /// The first `k` items in order of the document `doc` finds in each, holding at most `k`
+    /// at a time.
+    pub fn top_k<T, E>(
         &self,
-        input: impl Iterator<Item = Result<Document, E>>,
+        input: impl Iterator<Item = Result<T, E>>,
         k: usize,
-    ) -> Result<Vec<Document>, E> {
-        let mut kept: Vec<(Vec<KeyPart>, u64, Document)> = Vec::with_capacity(k.min(1024) + 1);
+        doc: fn(&T) -> &Document,
+    ) -> Result<Vec<T>, E> {
+        let mut kept: Vec<(Vec<KeyPart>, u64, T)> = Vec::with_capacity(k.min(1024) + 1);
         let mut seq = 0u64;
-        for d in input {
-            let d = d?;
-            let key = self.key(&d);
+        for t in input {
+            let t = t?;
+            let key = self.key(doc(&t));
             seq += 1;
             if kept.len() == k {
                 // Keep the earlier document on ties (stable).
@@ -118,12 +125,12 @@ impl SortKeys {
                 let o = self.cmp_keys(kk, &key);
                 o == Ordering::Less || (o == Ordering::Equal && *s < seq)
             });
-            kept.insert(pos, (key, seq, d));
+            kept.insert(pos, (key, seq, t));
             if kept.len() > k {
                 kept.pop();
             }
         }
-        Ok(kept.into_iter().map(|(_, _, d)| d).collect())
+        Ok(kept.into_iter().map(|(_, _, t)| t).collect())
     }
 }
 

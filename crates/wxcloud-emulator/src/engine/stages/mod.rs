@@ -16,8 +16,11 @@ use super::project::Projection;
 use super::sort::SortKeys;
 use super::{Collections, EngineError};
 
+/// A stream of items (or the error that ended it).
+pub type Items<'a, T> = Box<dyn Iterator<Item = Result<T, EngineError>> + 'a>;
+
 /// A stream of documents (or the error that ended it).
-pub type Docs<'a> = Box<dyn Iterator<Item = Result<Document, EngineError>> + 'a>;
+pub type Docs<'a> = Items<'a, Document>;
 
 /// What stages can reach besides their input: other collections, the time and bound variables.
 #[derive(Clone, Copy)]
@@ -28,17 +31,23 @@ pub struct Ctx<'a> {
     pub now_ms: i64,
 }
 
-enum Stage {
+/// A stage that chooses or orders documents and never changes one: its output documents are
+/// input documents, so it can run over anything that carries a document.
+enum Pick {
     Match(Filter),
+    Skip(usize),
+    Limit(usize),
+    Sort(SortKeys),
+    TopK(SortKeys, usize),
+}
+
+enum Stage {
+    Pick(Pick),
     Project(Projection),
     AddFields(reshape::AddFields),
     Unset(Vec<Vec<String>>),
     ReplaceRoot(Expr),
     Unwind(reshape::Unwind),
-    Skip(usize),
-    Limit(usize),
-    Sort(SortKeys),
-    TopK(SortKeys, usize),
     Count(String),
     Sample(usize),
     Group(group::Group),
@@ -87,7 +96,7 @@ fn compile(stages: &[Document], nested: bool) -> Result<Vec<Stage>, EngineError>
     for (i, s) in stages.iter().enumerate() {
         let (name, arg) = stage_arg(s)?;
         let stage = match name {
-            "$match" => Stage::Match(Filter::compile(doc_arg(name, arg)?)?),
+            "$match" => Stage::Pick(Pick::Match(Filter::compile(doc_arg(name, arg)?)?)),
             "$project" => Stage::Project(Projection::compile(doc_arg(name, arg)?)?),
             "$addFields" | "$set" => {
                 Stage::AddFields(reshape::AddFields::compile(doc_arg(name, arg)?)?)
@@ -102,9 +111,9 @@ fn compile(stages: &[Document], nested: bool) -> Result<Vec<Stage>, EngineError>
             }
             "$replaceWith" => Stage::ReplaceRoot(Expr::compile(arg)?),
             "$unwind" => Stage::Unwind(reshape::Unwind::compile(arg)?),
-            "$skip" => Stage::Skip(count_arg(name, arg, true)?),
-            "$limit" => Stage::Limit(count_arg(name, arg, false)?),
-            "$sort" => Stage::Sort(SortKeys::compile(doc_arg(name, arg)?)?),
+            "$skip" => Stage::Pick(Pick::Skip(count_arg(name, arg, true)?)),
+            "$limit" => Stage::Pick(Pick::Limit(count_arg(name, arg, false)?)),
+            "$sort" => Stage::Pick(Pick::Sort(SortKeys::compile(doc_arg(name, arg)?)?)),
             "$count" => {
                 let n = arg
                     .as_str()
@@ -140,10 +149,12 @@ fn compile(stages: &[Document], nested: bool) -> Result<Vec<Stage>, EngineError>
             other => return Err(EngineError(format!("unsupported aggregate stage: {other}"))),
         };
         // `$sort` then `$limit`: keep only the first n while sorting.
-        if let (Stage::Limit(n), Some(Stage::Sort(_))) = (&stage, out.last()) {
+        if let (Stage::Pick(Pick::Limit(n)), Some(Stage::Pick(Pick::Sort(_)))) =
+            (&stage, out.last())
+        {
             let n = *n;
-            if let Some(Stage::Sort(keys)) = out.pop() {
-                out.push(Stage::TopK(keys, n));
+            if let Some(Stage::Pick(Pick::Sort(keys))) = out.pop() {
+                out.push(Stage::Pick(Pick::TopK(keys, n)));
                 continue;
             }
         }
@@ -183,14 +194,7 @@ fn chain<'a>(
     mut vars: Vars,
 ) -> Result<Docs<'a>, EngineError> {
     Ok(match stage {
-        Stage::Match(f) => Box::new(docs.filter_map(move |d| match d {
-            Ok(d) => match f.matches(&d, &mut vars) {
-                Ok(true) => Some(Ok(d)),
-                Ok(false) => None,
-                Err(e) => Some(Err(e)),
-            },
-            Err(e) => Some(Err(e)),
-        })),
+        Stage::Pick(p) => p.apply(docs, |d| d, vars)?,
         Stage::Project(p) => map(docs, vars, move |d, v| p.apply(&d, v)),
         Stage::AddFields(a) => map(docs, vars, move |d, v| a.apply(d, v)),
         Stage::Unset(fields) => map(docs, vars, move |mut d, _| {
@@ -214,14 +218,6 @@ fn chain<'a>(
             ))),
         }),
         Stage::Unwind(u) => Box::new(docs.flat_map(move |d| u.apply(d))),
-        Stage::Skip(n) => Box::new(docs.skip(n)),
-        Stage::Limit(n) => Box::new(docs.take(n)),
-        Stage::Sort(keys) => {
-            let mut all = docs.collect::<Result<Vec<_>, _>>()?;
-            keys.sort(&mut all);
-            Box::new(all.into_iter().map(Ok))
-        }
-        Stage::TopK(keys, n) => Box::new(keys.top_k(docs, n)?.into_iter().map(Ok)),
         Stage::Count(name) => {
             let mut n: i64 = 0;
             for d in docs {
@@ -256,4 +252,86 @@ fn chain<'a>(
         }
         Stage::GeoNear(g) => Box::new(g.run(docs, &mut vars)?.into_iter().map(Ok)),
     })
+}
+
+impl Pick {
+    /// Chains this stage onto `items`; `doc` finds the document an item carries.
+    fn apply<'a, T: 'a>(
+        self,
+        items: Items<'a, T>,
+        doc: fn(&T) -> &Document,
+        mut vars: Vars,
+    ) -> Result<Items<'a, T>, EngineError> {
+        Ok(match self {
+            Pick::Match(f) => Box::new(items.filter_map(move |t| match t {
+                Ok(t) => match f.matches(doc(&t), &mut vars) {
+                    Ok(true) => Some(Ok(t)),
+                    Ok(false) => None,
+                    Err(e) => Some(Err(e)),
+                },
+                Err(e) => Some(Err(e)),
+            })),
+            Pick::Skip(n) => Box::new(items.skip(n)),
+            Pick::Limit(n) => Box::new(items.take(n)),
+            Pick::Sort(keys) => {
+                let mut all = items.collect::<Result<Vec<_>, _>>()?;
+                keys.sort_by(&mut all, doc);
+                Box::new(all.into_iter().map(Ok))
+            }
+            Pick::TopK(keys, n) => Box::new(keys.top_k(items, n, doc)?.into_iter().map(Ok)),
+        })
+    }
+}
+
+/// A pipeline made only of `$match`, `$sort`, `$skip` and `$limit`: it chooses and orders
+/// documents without changing any, so what a caller knows about each input document (the
+/// emulator: its stored text) still holds for the output, and need not be computed again.
+pub struct Selection {
+    picks: Vec<Pick>,
+}
+
+impl Selection {
+    /// The pipeline as a selection, or `None` when a stage builds or changes documents. A bad
+    /// stage is the same error [`run`] gives.
+    pub fn compile(stages: &[Document]) -> Result<Option<Selection>, EngineError> {
+        let mut picks = Vec::new();
+        for stage in compile(stages, false)? {
+            match stage {
+                Stage::Pick(p) => picks.push(p),
+                _ => return Ok(None),
+            }
+        }
+        Ok(Some(Selection { picks }))
+    }
+
+    /// For a pipeline of `$skip` and `$limit` only, which reads no document: how many input
+    /// documents it skips and how many it then keeps at most (`None`: all).
+    pub fn window(&self) -> Option<(usize, Option<usize>)> {
+        let (mut skip, mut keep) = (0usize, None::<usize>);
+        for p in &self.picks {
+            match p {
+                Pick::Skip(n) => {
+                    skip = skip.saturating_add(*n);
+                    keep = keep.map(|k| k.saturating_sub(*n));
+                }
+                Pick::Limit(n) => keep = Some(keep.map_or(*n, |k| k.min(*n))),
+                _ => return None,
+            }
+        }
+        Some((skip, keep))
+    }
+
+    /// Runs the selection over `items`, in order; `doc` finds the document an item carries.
+    pub fn run<'a, T: 'a>(
+        self,
+        items: impl Iterator<Item = T> + 'a,
+        doc: fn(&T) -> &Document,
+        vars: Vars,
+    ) -> Result<Vec<T>, EngineError> {
+        let mut out: Items<'a, T> = Box::new(items.map(Ok));
+        for p in self.picks {
+            out = p.apply(out, doc, vars.clone())?;
+        }
+        out.collect()
+    }
 }
