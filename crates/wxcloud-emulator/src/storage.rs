@@ -47,13 +47,25 @@ pub struct CollectionInfo {
     pub indexes: Vec<IndexSpec>,
 }
 
-/// A stored document: its row (which keeps insertion order) and its value.
+/// A stored document: its row (which keeps insertion order), its value and its stored text.
 #[derive(Clone, Debug)]
 pub struct Row {
     /// The SQLite rowid.
     pub rowid: i64,
     /// The document.
     pub doc: Document,
+    /// `doc` as stored: its canonical Extended JSON text, what a read returns for it unchanged.
+    pub text: String,
+}
+
+impl Row {
+    fn decode(rowid: i64, text: String) -> Result<Row, StorageError> {
+        Ok(Row {
+            rowid,
+            doc: decode(&text)?,
+            text,
+        })
+    }
 }
 
 /// Writes to apply atomically to one collection.
@@ -210,12 +222,28 @@ impl Storage {
         let mut out = Vec::new();
         for row in rows {
             let (rowid, body) = row?;
-            out.push(Row {
-                rowid,
-                doc: decode(&body)?,
-            });
+            out.push(Row::decode(rowid, body)?);
         }
         Ok(out)
+    }
+
+    /// The stored text of a collection's documents in insertion order, `skip` of them skipped
+    /// and at most `keep` returned (`None`: all), without decoding any.
+    pub fn texts(
+        &self,
+        env: &str,
+        coll: &str,
+        skip: usize,
+        keep: Option<usize>,
+    ) -> Result<Vec<String>, StorageError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT body FROM documents WHERE env = ?1 AND coll = ?2 ORDER BY rowid LIMIT ?3 OFFSET ?4",
+        )?;
+        // SQLite reads a negative LIMIT as "no limit".
+        let keep = keep.map_or(-1, |k| i64::try_from(k).unwrap_or(i64::MAX));
+        let skip = i64::try_from(skip).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![env, coll, keep, skip], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The document with this `_id`, if any.
@@ -230,12 +258,7 @@ impl Storage {
             })
             .optional()?;
         found
-            .map(|(rowid, body)| {
-                Ok(Row {
-                    rowid,
-                    doc: decode(&body)?,
-                })
-            })
+            .map(|(rowid, body)| Row::decode(rowid, body))
             .transpose()
     }
 
