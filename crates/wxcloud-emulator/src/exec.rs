@@ -279,6 +279,10 @@ impl Collections for EnvCollections<'_> {
 }
 
 /// `databaseaggregate`: `{"data": [..]}`; at most 20 records unless the pipeline has `$limit`.
+///
+/// A pipeline that only chooses and orders documents (`$match`, `$sort`, `$skip`, `$limit`)
+/// returns the stored text of the documents it keeps instead of encoding them again, and one of
+/// `$skip`/`$limit` only reads just the rows it returns, decoding none.
 pub fn aggregate(
     db: &Storage,
     env: &str,
@@ -286,18 +290,53 @@ pub fn aggregate(
     stages: &[Document],
     now_ms: i64,
 ) -> Result<Map<String, Json>, ApiError> {
-    let input = rows(db, env, coll)?.into_iter().map(|r| r.doc);
+    require_collection(db, env, coll)?;
     let mut stages = stages.to_vec();
     stages.iter_mut().for_each(|s| resolve_doc(s, now_ms));
-    let lookup = EnvCollections { db, env };
-    let mut out_docs =
-        engine::aggregate(&stages, Box::new(input), &lookup, now_ms).map_err(engine_error)?;
-    if !stages.iter().any(|s| s.contains_key("$limit")) {
-        out_docs.truncate(DEFAULT_AGGREGATE_LIMIT);
-    }
+    let default_limit =
+        (!stages.iter().any(|s| s.contains_key("$limit"))).then_some(DEFAULT_AGGREGATE_LIMIT);
+    let data = match engine::stages::Selection::compile(&stages).map_err(engine_error)? {
+        Some(selection) => match selection.window() {
+            Some((skip, keep)) => db
+                .texts(env, coll, skip, keep.or(default_limit))
+                .map_err(ApiError::database)?,
+            None => {
+                let rows = rows(db, env, coll)?;
+                let vars = engine::expr::Vars::new(now_ms);
+                let mut kept = selection
+                    .run(rows.into_iter(), |r| &r.doc, vars)
+                    .map_err(engine_error)?;
+                kept.truncate(default_limit.unwrap_or(usize::MAX));
+                kept.into_iter().map(|r| r.text).collect()
+            }
+        },
+        None => {
+            let mut docs = run_pipeline(db, env, coll, &stages, now_ms)?;
+            docs.truncate(default_limit.unwrap_or(usize::MAX));
+            docs.iter()
+                .map(wxcloud::ejson::to_canonical_string)
+                .collect()
+        }
+    };
     let mut out = Map::new();
-    out.insert("data".into(), records(out_docs));
+    out.insert(
+        "data".into(),
+        Json::Array(data.into_iter().map(Json::String).collect()),
+    );
     Ok(out)
+}
+
+/// The documents the engine's pipeline makes from a collection's documents.
+fn run_pipeline(
+    db: &Storage,
+    env: &str,
+    coll: &str,
+    stages: &[Document],
+    now_ms: i64,
+) -> Result<Vec<Document>, ApiError> {
+    let input = rows(db, env, coll)?.into_iter().map(|r| r.doc);
+    let lookup = EnvCollections { db, env };
+    engine::aggregate(stages, Box::new(input), &lookup, now_ms).map_err(engine_error)
 }
 
 /// The value at a dot path, descending through embedded documents.

@@ -588,3 +588,65 @@ async fn a_geo_near_query_returns_the_nearest_places_first() {
         vec![Value::from("near"), "middle".into(), "far".into()]
     );
 }
+
+/// Pipelines of `$match`, `$sort`, `$skip` and `$limit` only send back the stored text of the
+/// records they keep; the same pipeline with a no-op reshaping stage appended runs the whole
+/// engine and encodes every record again. Both must give the same reply, byte for byte, for
+/// records of every type, for errors, and for the 20-record default.
+#[tokio::test]
+async fn a_selection_pipeline_replies_as_the_whole_engine_does() {
+    let emu = start().await;
+    let t = token(&emu).await;
+    numbers_collection(&emu, &t, 25).await;
+    let mixed = r#"db.collection("test_collection").add({data: [
+        {n: 1, big: 9007199254740993, when: new Date("2026-01-01T08:00:00.123Z"), nested: {a: [1, 2.5, "x\"y\\z", null, true, -0.0]}},
+        {n: 2, big: -2147483649, text: "中文 \u0001 tab\t", nested: {a: []}}]})"#;
+    run_ok(&emu, &t, "databaseadd", mixed).await;
+    let pipelines = [
+        ("test_collection", ""),
+        ("test_collection", ".limit(3)"),
+        ("test_collection", ".skip(1).limit(2)"),
+        ("test_collection", ".skip(2)"),
+        (
+            "test_collection",
+            ".sort({_id: 1}).skip(1).limit(3).skip(1)",
+        ),
+        (
+            "test_collection",
+            ".match({tags: \"cloud\"}).sort({due: -1}).limit(3)",
+        ),
+        ("test_collection", ".match({n: _.gte(1)}).sort({n: -1})"),
+        ("numbers", ""),
+        ("numbers", ".skip(1)"),
+        ("numbers", ".sort({n: -1})"),
+        ("numbers", ".skip(20).limit(10)"),
+        ("numbers", ".sort({even: 1, n: -1}).limit(7)"),
+        ("numbers", ".match({even: true}).skip(3)"),
+        ("numbers", ".match({n: _.gt(30)})"),
+        ("numbers", ".match({n: {$foo: 1}}).limit(2)"),
+        ("numbers", ".limit(0)"),
+        ("no_such_collection", ".limit(2)"),
+    ];
+    for (coll, stages) in pipelines {
+        let statement =
+            |tail: &str| format!("db.collection(\"{coll}\").aggregate(){stages}{tail}.end()");
+        let selected = run(&emu, &t, "databaseaggregate", &statement("")).await;
+        let engine = run(
+            &emu,
+            &t,
+            "databaseaggregate",
+            &statement(".project({zz_absent: 0})"),
+        )
+        .await;
+        assert_eq!(selected, engine, "{coll}{stages}");
+    }
+    let first = run_ok(
+        &emu,
+        &t,
+        "databaseaggregate",
+        r#"db.collection("numbers").aggregate().skip(20).limit(10).end()"#,
+    )
+    .await;
+    let ns: Vec<Value> = records(&first).iter().map(|d| d["n"].clone()).collect();
+    assert_eq!(ns, (20..25).map(Value::Int32).collect::<Vec<_>>());
+}
