@@ -113,7 +113,9 @@ impl Client {
         ts_return_type = "Promise<T[]>"
     )]
     pub async fn aggregate(&self, target: String, pipeline: Option<Arg<Pipeline>>) -> Reply<Rows> {
-        let target = Target::pick(target, pipeline.is_some(), |c| structured::aggregate(c, pipeline));
+        let target = Target::pick(target, pipeline.is_some(), |c| {
+            structured::aggregate(c, pipeline)
+        });
         let rows = if self.raw { Rows::Raw } else { Rows::Records };
         Reply(send!(self.inner, aggregate_raw, target).map(rows))
     }
@@ -142,7 +144,9 @@ impl Client {
         ts_return_type = "Promise<number>"
     )]
     pub async fn count(&self, target: String, options: Option<Arg<QueryOptions>>) -> Reply<Count> {
-        let target = Target::pick(target, options.is_some(), |c| structured::count_of(c, options));
+        let target = Target::pick(target, options.is_some(), |c| {
+            structured::count_of(c, options)
+        });
         Reply(send!(self.inner, count, target).map(Count))
     }
 
@@ -169,9 +173,16 @@ impl Client {
         ts_args_type = "statementOrCollection: string, where?: Document, data?: Document",
         ts_return_type = "Promise<UpdateResult>"
     )]
-    pub async fn update(&self, target: String, filter: Option<Arg<Where>>, data: Option<Arg<Data>>) -> Reply<Updated> {
+    pub async fn update(
+        &self,
+        target: String,
+        filter: Option<Arg<Where>>,
+        data: Option<Arg<Data>>,
+    ) -> Reply<Updated> {
         let target = match (filter, data) {
-            (Some(filter), Some(data)) => structured::update(target, filter, data).map(Target::built),
+            (Some(filter), Some(data)) => {
+                structured::update(target, filter, data).map(Target::built)
+            }
             (None, None) => Ok(Target::Text(target)),
             _ => {
                 return Reply(Err(wxcloud::Error::statement(
@@ -243,7 +254,11 @@ impl Client {
             Err(e) => return Reply(Err(e)),
         };
         let drop: Vec<&str> = changes.drop.iter().map(String::as_str).collect();
-        Reply(self.inner.update_index(&collection, &changes.create, &drop).await)
+        Reply(
+            self.inner
+                .update_index(&collection, &changes.create, &drop)
+                .await,
+        )
     }
 
     /// Starts importing a file from the env's cloud storage into a collection; resolves to the
@@ -263,7 +278,12 @@ impl Client {
             Ok(o) => o.0,
             Err(e) => return Reply(Err(e)),
         };
-        Reply(self.inner.migrate_import(&collection, &file_path, o).await.map(Count))
+        Reply(
+            self.inner
+                .migrate_import(&collection, &file_path, o)
+                .await
+                .map(Count),
+        )
     }
 
     /// Starts exporting what a statement selects to a file in the env's cloud storage; resolves
@@ -352,12 +372,21 @@ impl Client {
         ts_args_type = "fileIds: string[], options?: DownloadUrlOptions",
         ts_return_type = "Promise<DownloadLink[]>"
     )]
-    pub async fn download_urls(&self, file_ids: Vec<String>, options: Option<DownloadUrlOptions>) -> Reply<Links> {
+    pub async fn download_urls(
+        &self,
+        file_ids: Vec<String>,
+        options: Option<DownloadUrlOptions>,
+    ) -> Reply<Links> {
         let max_age = match seconds(options.and_then(|o| o.max_age), "downloadUrls: maxAge") {
             Ok(d) => d,
             Err(e) => return Reply(Err(e)),
         };
-        Reply(self.inner.download_urls(&file_ids, max_age).await.map(Links))
+        Reply(
+            self.inner
+                .download_urls(&file_ids, max_age)
+                .await
+                .map(Links),
+        )
     }
 
     /// Deletes files, reporting each one's outcome in input order.
@@ -367,7 +396,11 @@ impl Client {
     }
 
     /// Temporary Tencent Cloud credentials valid for `lifespan` seconds (default 7200).
-    #[napi(catch_unwind, ts_args_type = "lifespan?: number", ts_return_type = "Promise<QcloudToken>")]
+    #[napi(
+        catch_unwind,
+        ts_args_type = "lifespan?: number",
+        ts_return_type = "Promise<QcloudToken>"
+    )]
     pub async fn qcloud_token(&self, lifespan: Option<f64>) -> Reply<Credentials> {
         let lifespan = match seconds(lifespan, "qcloudToken: lifespan") {
             Ok(d) => d,
@@ -398,8 +431,9 @@ pub struct DownloadUrlOptions {
 /// A number of seconds (default 7200, the service's default for links and credentials); the
 /// core refuses what is under one second.
 fn seconds(value: Option<f64>, what: &str) -> wxcloud::Result<std::time::Duration> {
-    std::time::Duration::try_from_secs_f64(value.unwrap_or(7200.0))
-        .map_err(|_| wxcloud::Error::invalid_argument(format!("{what} must be a number of seconds")))
+    std::time::Duration::try_from_secs_f64(value.unwrap_or(7200.0)).map_err(|_| {
+        wxcloud::Error::invalid_argument(format!("{what} must be a number of seconds"))
+    })
 }
 
 /// The event of `invokeFunction`: none (`null`, sent as `{}`) when omitted.

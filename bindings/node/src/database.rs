@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use napi_derive::napi;
 use tokio::sync::Mutex;
+use wxcloud::Value;
 use wxcloud::statement::Statement;
 use wxcloud::statement::chain::{self, Operation};
 use wxcloud::walk::Pages;
-use wxcloud::Value;
 
 use crate::args::{Arg, Read, ReadJs};
 use crate::client::Client;
@@ -45,7 +45,12 @@ fn lower(chain: Arg<Recorded>) -> wxcloud::Result<Statement> {
 }
 
 /// The statement of a recorded chain (test and tooling hook behind `client.database()`).
-#[napi(namespace = "statements", js_name = "chain", catch_unwind, skip_typescript)]
+#[napi(
+    namespace = "statements",
+    js_name = "chain",
+    catch_unwind,
+    skip_typescript
+)]
 pub fn chain_statement(chain: Arg<Recorded>) -> Reply<ChainStatement> {
     Reply(lower(chain).and_then(|s| {
         Ok(ChainStatement {
@@ -68,13 +73,24 @@ impl QueryPages {
     #[napi(catch_unwind, ts_return_type = "Promise<Document[] | null>")]
     pub async fn next_page(&self) -> Reply<Option<Rows>> {
         let mut pages = self.pages.lock().await;
-        Reply(pages.next_page(&self.client).await.map(|page| page.map(Rows::Decoded)))
+        Reply(
+            pages
+                .next_page(&self.client)
+                .await
+                .map(|page| page.map(Rows::Decoded)),
+        )
     }
 }
 
-fn walk(client: &wxcloud::Client, statement: wxcloud::Result<Statement>, page_size: Option<u32>) -> wxcloud::Result<QueryPages> {
+fn walk(
+    client: &wxcloud::Client,
+    statement: wxcloud::Result<Statement>,
+    page_size: Option<u32>,
+) -> wxcloud::Result<QueryPages> {
     let Statement::Query(query) = statement? else {
-        return Err(wxcloud::Error::statement("iterate() walks a query: end the chain with where/orderBy/field"));
+        return Err(wxcloud::Error::statement(
+            "iterate() walks a query: end the chain with where/orderBy/field",
+        ));
     };
     let mut pages = Pages::new(query)?;
     if let Some(n) = page_size {
@@ -90,8 +106,17 @@ fn walk(client: &wxcloud::Client, statement: wxcloud::Result<Statement>, page_si
 impl Client {
     /// The walk behind `client.iterate(collection, {where, orderBy, fields})`.
     #[napi(js_name = "__queryPages", catch_unwind, skip_typescript)]
-    pub fn query_pages(&self, collection: String, options: Option<Arg<QueryOptions>>, page_size: Option<u32>) -> Reply<QueryPages> {
-        Reply(walk(self.core(), structured::query(collection, options), page_size))
+    pub fn query_pages(
+        &self,
+        collection: String,
+        options: Option<Arg<QueryOptions>>,
+        page_size: Option<u32>,
+    ) -> Reply<QueryPages> {
+        Reply(walk(
+            self.core(),
+            structured::query(collection, options),
+            page_size,
+        ))
     }
 
     /// The walk behind `db.collection(..).where(..).iterate()`.
@@ -122,9 +147,15 @@ pub fn vocabulary() -> Vocabulary {
     use wxcloud::statement::vocab;
     let names = |table: &[(&str, &str)]| table.iter().map(|(n, _)| (*n).to_owned()).collect();
     Vocabulary {
-        commands: chain::command_names().into_iter().map(str::to_owned).collect(),
+        commands: chain::command_names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
         aggregate_operators: names(vocab::AGGREGATE_OPERATORS),
-        stages: vocab::AGGREGATE_STAGES.iter().map(|s| (*s).to_owned()).collect(),
+        stages: vocab::AGGREGATE_STAGES
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
         geo_types: vocab::GEO_TYPES.iter().map(|s| (*s).to_owned()).collect(),
     }
 }

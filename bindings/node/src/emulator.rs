@@ -10,8 +10,8 @@ use wxcloud_emulator::RunningEmulator;
 
 use crate::args::Bad;
 use crate::client::Client;
-use crate::functions::JsFunction;
 use crate::errors::{Reply, throwable};
+use crate::functions::JsFunction;
 use crate::options::ClientOptions;
 use crate::raw::Js;
 
@@ -39,7 +39,12 @@ impl ValidateNapiValue for EmulatorOptions {}
 impl FromNapiValue for EmulatorOptions {
     unsafe fn from_napi_value(env: sys::napi_env, v: sys::napi_value) -> Result<Self> {
         let js = Js(env);
-        let bad = |m: &str| throwable(js, &wxcloud::Error::config(format!("Emulator options: {m}")));
+        let bad = |m: &str| {
+            throwable(
+                js,
+                &wxcloud::Error::config(format!("Emulator options: {m}")),
+            )
+        };
         let mut o = EmulatorOptions::default();
         match js.type_of(v)? {
             sys::ValueType::napi_undefined | sys::ValueType::napi_null => return Ok(o),
@@ -85,7 +90,9 @@ impl FromNapiValue for EmulatorOptions {
             sys::ValueType::napi_number => {
                 let ms = js.get_f64(limit)?;
                 if !(ms.is_finite() && ms > 0.0) {
-                    return Err(bad("functionTimeoutMs must be a positive number of milliseconds"));
+                    return Err(bad(
+                        "functionTimeoutMs must be a positive number of milliseconds",
+                    ));
                 }
                 o.function_timeout = Some(Duration::from_secs_f64(ms / 1000.0));
             }
@@ -233,7 +240,11 @@ impl Emulator {
     /// A client configured for this emulator (its base URL, app and env; the `WXCLOUD_*`
     /// variables are not read). `options` may add or override anything else, such as
     /// `timeoutMs`, `maxRetries`, `tokenMode` or `raw`.
-    #[napi(catch_unwind, ts_args_type = "options?: ClientOptions", ts_return_type = "Client")]
+    #[napi(
+        catch_unwind,
+        ts_args_type = "options?: ClientOptions",
+        ts_return_type = "Client"
+    )]
     pub fn client(&self, env: Env, options: Option<ClientOptions>) -> napi::Result<Client> {
         let js = Js(env.raw());
         let address = self.address().map_err(|e| throwable(js, &e))?;

@@ -28,7 +28,11 @@ pub struct JsFunction(Arc<HandlerFn>);
 impl FunctionHandler for JsFunction {
     fn call(&self, event: serde_json::Value) -> FunctionFuture {
         let f = self.0.clone();
-        Box::pin(async move { settle::call(&f, event, json_text).await.map(FunctionReply::Text) })
+        Box::pin(async move {
+            settle::call(&f, event, json_text)
+                .await
+                .map(FunctionReply::Text)
+        })
     }
 }
 
@@ -37,7 +41,10 @@ fn json_text(js: Js, v: JsValue) -> Result<String, String> {
     match js.json_stringify(v) {
         Ok(text) => Ok(text.unwrap_or_else(|| "null".to_owned())),
         Err(_) => Err(match js.take_exception() {
-            Some(e) => format!("its return value cannot be written as JSON: {}", settle::describe(js, e)),
+            Some(e) => format!(
+                "its return value cannot be written as JSON: {}",
+                settle::describe(js, e)
+            ),
             None => "its return value cannot be written as JSON".to_owned(),
         }),
     }
@@ -46,7 +53,9 @@ fn json_text(js: Js, v: JsValue) -> Result<String, String> {
 /// Reads the `functions` option: an object whose every value is a function.
 pub(crate) fn read(js: Js, v: JsValue) -> Read<Vec<(String, JsFunction)>> {
     if js.type_of(v)? != sys::ValueType::napi_object {
-        return Err(misconfigured("functions: expected an object of functions by name".into()));
+        return Err(misconfigured(
+            "functions: expected an object of functions by name".into(),
+        ));
     }
     let keys = js.own_keys(v)?;
     let mut out = Vec::new();
@@ -55,7 +64,9 @@ pub(crate) fn read(js: Js, v: JsValue) -> Read<Vec<(String, JsFunction)>> {
         let name = js.get_string(key)?;
         let f = js.get(v, key)?;
         if js.type_of(f)? != sys::ValueType::napi_function {
-            return Err(misconfigured(format!("functions.{name}: expected a function")));
+            return Err(misconfigured(format!(
+                "functions.{name}: expected a function"
+            )));
         }
         // SAFETY: `f` is a live function handle on this env.
         let handle = unsafe { HandlerFn::from_napi_value(js.0, f)? };

@@ -284,14 +284,19 @@ where
 pub(crate) fn documents_to_array(js: Js, docs: &[wxcloud::Document]) -> Result<JsValue> {
     emit(js, |w| {
         for doc in docs {
-            ejson::replay_document(&mut *w, doc).map_err(|e| wxcloud::Error::decode(e.to_string()))?;
+            ejson::replay_document(&mut *w, doc)
+                .map_err(|e| wxcloud::Error::decode(e.to_string()))?;
         }
         Ok(())
     })
 }
 
 /// Decodes each text into the writer (`records` requires each to be a document).
-fn write_texts<'a>(w: &mut JsonText, texts: impl IntoIterator<Item = &'a str>, records: bool) -> wxcloud::Result<()> {
+fn write_texts<'a>(
+    w: &mut JsonText,
+    texts: impl IntoIterator<Item = &'a str>,
+    records: bool,
+) -> wxcloud::Result<()> {
     for text in texts {
         if records {
             ejson::decode_document_into(text, &mut *w)?;
@@ -303,7 +308,10 @@ fn write_texts<'a>(w: &mut JsonText, texts: impl IntoIterator<Item = &'a str>, r
 }
 
 /// Writes one JSON array of the values `write` reports, or gives the first error.
-fn write_with(buffers: (Vec<u8>, Vec<u8>), write: impl FnOnce(&mut JsonText) -> wxcloud::Result<()>) -> (JsonText, wxcloud::Result<()>) {
+fn write_with(
+    buffers: (Vec<u8>, Vec<u8>),
+    write: impl FnOnce(&mut JsonText) -> wxcloud::Result<()>,
+) -> (JsonText, wxcloud::Result<()>) {
     let mut w = JsonText::new(buffers.0, buffers.1);
     let result = w
         .begin_array(None)
@@ -316,7 +324,11 @@ fn write_with(buffers: (Vec<u8>, Vec<u8>), write: impl FnOnce(&mut JsonText) -> 
 
 /// The texts as one JSON array of their values, for the writer's tests.
 #[cfg(test)]
-fn write_batch<'a>(texts: impl IntoIterator<Item = &'a str>, records: bool, buffers: (Vec<u8>, Vec<u8>)) -> (JsonText, wxcloud::Result<()>) {
+fn write_batch<'a>(
+    texts: impl IntoIterator<Item = &'a str>,
+    records: bool,
+    buffers: (Vec<u8>, Vec<u8>),
+) -> (JsonText, wxcloud::Result<()>) {
     write_with(buffers, |w| write_texts(w, texts, records))
 }
 
@@ -339,8 +351,10 @@ fn emit(js: Js, write: impl FnOnce(&mut JsonText) -> wxcloud::Result<()>) -> Res
 /// Runs the patching function over the written texts.
 fn parse(js: Js, w: &JsonText) -> Result<JsValue> {
     // The writer emits UTF-8: keys and strings come from Rust strings, the rest is ASCII.
-    let text = std::str::from_utf8(&w.out).map_err(|_| napi::Error::from_reason("invalid UTF-8 in JSON text"))?;
-    let patches = std::str::from_utf8(&w.patches).map_err(|_| napi::Error::from_reason("invalid UTF-8 in JSON text"))?;
+    let text = std::str::from_utf8(&w.out)
+        .map_err(|_| napi::Error::from_reason("invalid UTF-8 in JSON text"))?;
+    let patches = std::str::from_utf8(&w.patches)
+        .map_err(|_| napi::Error::from_reason("invalid UTF-8 in JSON text"))?;
     let patcher = patcher(js)?;
     let text = js.string(text)?;
     let patches = js.string(patches)?;
@@ -368,7 +382,10 @@ mod tests {
     fn write(texts: &[&str]) -> (String, String) {
         let (w, result) = write_batch(texts.iter().copied(), false, Default::default());
         result.unwrap();
-        (String::from_utf8(w.out).unwrap(), String::from_utf8(w.patches).unwrap())
+        (
+            String::from_utf8(w.out).unwrap(),
+            String::from_utf8(w.patches).unwrap(),
+        )
     }
 
     #[test]
@@ -414,7 +431,11 @@ mod tests {
 
     #[test]
     fn a_bad_record_is_a_decode_error_with_its_position() {
-        let (_, result) = write_batch(["{\"a\":1}", "{\"a\":{\"$numberLong\":\"x\"}}"], true, Default::default());
+        let (_, result) = write_batch(
+            ["{\"a\":1}", "{\"a\":{\"$numberLong\":\"x\"}}"],
+            true,
+            Default::default(),
+        );
         let err = result.unwrap_err();
         assert_eq!(err.kind(), wxcloud::ErrorKind::Decode);
         assert!(err.to_string().contains("column"), "{err}");

@@ -8,9 +8,9 @@
 
 mod args;
 mod client;
+mod database;
 mod emulator;
 mod errors;
-mod database;
 mod functions;
 mod json_path;
 mod options;

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use napi::bindgen_prelude::{FromNapiValue, TypeName, ValidateNapiValue};
 use napi::{Result, ValueType, sys};
-use wxcloud::{ClientBuilder, ConflictMode, FileType, ImportOptions, IndexDirection, IndexSpec, TokenMode};
+use wxcloud::{
+    ClientBuilder, ConflictMode, FileType, ImportOptions, IndexDirection, IndexSpec, TokenMode,
+};
 
 use crate::args::{Bad, Read, ReadJs, misconfigured};
 use crate::errors::throwable;
@@ -213,21 +215,31 @@ impl ClientOptions {
         }
         if let Some(n) = number_field(js, v, "maxRetries")? {
             if !(n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX)) {
-                return Err(misconfigured("maxRetries: expected a non-negative integer".into()));
+                return Err(misconfigured(
+                    "maxRetries: expected a non-negative integer".into(),
+                ));
             }
             o.max_retries = Some(n as u32);
         }
         o.redis_url = match field(js, v, "redisUrl")? {
-            Some(urls) if js.is_array(urls)? => Some(RedisUrl::Cluster(elements(js, urls, "redisUrl")?
-                .into_iter()
-                .map(|url| match js.type_of(url)? {
-                    sys::ValueType::napi_string => Ok(js.get_string(url)?),
-                    _ => Err(misconfigured("redisUrl: expected a string or an array of strings".into())),
-                })
-                .collect::<Read<Vec<String>>>()?)),
-            Some(_) => Some(RedisUrl::One(string_field(js, v, "redisUrl")
-                .map_err(|_| misconfigured("redisUrl: expected a string or an array of strings".into()))?
-                .unwrap_or_default())),
+            Some(urls) if js.is_array(urls)? => Some(RedisUrl::Cluster(
+                elements(js, urls, "redisUrl")?
+                    .into_iter()
+                    .map(|url| match js.type_of(url)? {
+                        sys::ValueType::napi_string => Ok(js.get_string(url)?),
+                        _ => Err(misconfigured(
+                            "redisUrl: expected a string or an array of strings".into(),
+                        )),
+                    })
+                    .collect::<Read<Vec<String>>>()?,
+            )),
+            Some(_) => Some(RedisUrl::One(
+                string_field(js, v, "redisUrl")
+                    .map_err(|_| {
+                        misconfigured("redisUrl: expected a string or an array of strings".into())
+                    })?
+                    .unwrap_or_default(),
+            )),
             None => None,
         };
         o.redis_ca_file = string_field(js, v, "redisCaFile")?;
@@ -259,10 +271,12 @@ impl ReadJs for IndexChanges {
         if let Some(list) = field(js, v, "create")? {
             for spec in elements(js, list, "create")? {
                 keys_of(js, spec, "index", &["name", "unique", "keys"])?;
-                let name =
-                    string_field(js, spec, "name")?.ok_or_else(|| misconfigured("index: name is required".into()))?;
-                let mut index = IndexSpec::new(name).unique(bool_field(js, spec, "unique")?.unwrap_or(false));
-                let keys = field(js, spec, "keys")?.ok_or_else(|| misconfigured("index: keys are required".into()))?;
+                let name = string_field(js, spec, "name")?
+                    .ok_or_else(|| misconfigured("index: name is required".into()))?;
+                let mut index =
+                    IndexSpec::new(name).unique(bool_field(js, spec, "unique")?.unwrap_or(false));
+                let keys = field(js, spec, "keys")?
+                    .ok_or_else(|| misconfigured("index: keys are required".into()))?;
                 for key in elements(js, keys, "keys")? {
                     let name = string_field(js, key, "name")?
                         .ok_or_else(|| misconfigured("index key: name is required".into()))?;
@@ -293,13 +307,17 @@ fn elements(js: Js, v: JsValue, what: &str) -> Read<Vec<JsValue>> {
 }
 
 fn direction(js: Js, key: JsValue) -> Read<IndexDirection> {
-    let d = field(js, key, "direction")?.ok_or_else(|| misconfigured("index key: direction is required".into()))?;
+    let d = field(js, key, "direction")?
+        .ok_or_else(|| misconfigured("index key: direction is required".into()))?;
     let text = match js.type_of(d)? {
         sys::ValueType::napi_number => js.get_f64(d)?.to_string(),
         _ => js.to_display(d)?,
     };
-    text.parse::<IndexDirection>()
-        .map_err(|_| misconfigured(format!("index key: direction must be 1, -1 or '2dsphere', got {text:?}")))
+    text.parse::<IndexDirection>().map_err(|_| {
+        misconfigured(format!(
+            "index key: direction must be 1, -1 or '2dsphere', got {text:?}"
+        ))
+    })
 }
 
 /// Options of `migrateImport` / `migrateExport`: `{fileType, stopOnError, conflictMode}`.
@@ -311,13 +329,24 @@ impl ReadJs for MigrateOptions {
 
     fn read(js: Js, v: JsValue) -> Read<Self> {
         let mut o = ImportOptions::default();
-        if keys_of(js, v, "options", &["fileType", "stopOnError", "conflictMode"])?.is_none() {
+        if keys_of(
+            js,
+            v,
+            "options",
+            &["fileType", "stopOnError", "conflictMode"],
+        )?
+        .is_none()
+        {
             return Ok(MigrateOptions(o));
         }
         o.file_type = match string_field(js, v, "fileType")?.as_deref() {
             None | Some("json") => FileType::Json,
             Some("csv") => FileType::Csv,
-            Some(other) => return Err(misconfigured(format!("fileType: 'json' or 'csv', got {other:?}"))),
+            Some(other) => {
+                return Err(misconfigured(format!(
+                    "fileType: 'json' or 'csv', got {other:?}"
+                )));
+            }
         };
         o.stop_on_error = bool_field(js, v, "stopOnError")?.unwrap_or(false);
         o.conflict_mode = match string_field(js, v, "conflictMode")?.as_deref() {

@@ -109,7 +109,15 @@ impl Js {
         )?;
         let mut buf = vec![0u8; len + 1];
         check(
-            unsafe { sys::napi_get_value_string_utf8(self.0, v, buf.as_mut_ptr().cast(), len + 1, &mut len) },
+            unsafe {
+                sys::napi_get_value_string_utf8(
+                    self.0,
+                    v,
+                    buf.as_mut_ptr().cast(),
+                    len + 1,
+                    &mut len,
+                )
+            },
             "string value",
         )?;
         buf.truncate(len);
@@ -164,7 +172,15 @@ impl Js {
         let mut offset = 0usize;
         check(
             unsafe {
-                sys::napi_get_typedarray_info(self.0, v, &mut kind, &mut len, &mut data, &mut buffer, &mut offset)
+                sys::napi_get_typedarray_info(
+                    self.0,
+                    v,
+                    &mut kind,
+                    &mut len,
+                    &mut data,
+                    &mut buffer,
+                    &mut offset,
+                )
             },
             "typed array info",
         )?;
@@ -207,11 +223,19 @@ impl Js {
     }
 
     pub(crate) fn new_instance(self, constructor: JsValue, args: &[JsValue]) -> Result<JsValue> {
-        call!("new", napi_new_instance(self.0, constructor, args.len(), args.as_ptr()))
+        call!(
+            "new",
+            napi_new_instance(self.0, constructor, args.len(), args.as_ptr())
+        )
     }
 
     /// Calls `function` with `this` = `receiver`.
-    pub(crate) fn call(self, receiver: JsValue, function: JsValue, args: &[JsValue]) -> Result<JsValue> {
+    pub(crate) fn call(
+        self,
+        receiver: JsValue,
+        function: JsValue,
+        args: &[JsValue],
+    ) -> Result<JsValue> {
         call!(
             "call",
             napi_call_function(self.0, receiver, function, args.len(), args.as_ptr())

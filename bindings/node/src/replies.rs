@@ -120,7 +120,11 @@ impl ToNapiValue for Migration {
         js.set_named(object, "recordSuccess", js.double(s.record_success as f64)?)?;
         js.set_named(object, "recordFail", js.double(s.record_fail as f64)?)?;
         js.set_named(object, "errMsg", string_or_null(js, s.err_msg.as_deref())?)?;
-        js.set_named(object, "fileUrl", string_or_null(js, s.file_url.as_deref())?)?;
+        js.set_named(
+            object,
+            "fileUrl",
+            string_or_null(js, s.file_url.as_deref())?,
+        )?;
         Ok(object)
     }
 }

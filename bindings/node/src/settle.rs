@@ -16,32 +16,47 @@ use crate::raw::{Js, JsValue};
 
 /// A JavaScript function callable from any thread with arguments `A` (converted on the
 /// JavaScript thread), errors not passed to it (`CalleeHandled = false`).
-pub(crate) type JsFn<A, const WEAK: bool> = ThreadsafeFunction<A, Unknown<'static>, A, Status, false, WEAK>;
+pub(crate) type JsFn<A, const WEAK: bool> =
+    ThreadsafeFunction<A, Unknown<'static>, A, Status, false, WEAK>;
 
 /// Reads the settled value on the JavaScript thread.
 pub(crate) type ReadFn<T> = fn(Js, JsValue) -> Result<T, String>;
 
 /// Calls `f` with `args` and returns what `read` makes of its settled value.
-pub(crate) async fn call<A, T, const WEAK: bool>(f: &JsFn<A, WEAK>, args: A, read: ReadFn<T>) -> Result<T, String>
+pub(crate) async fn call<A, T, const WEAK: bool>(
+    f: &JsFn<A, WEAK>,
+    args: A,
+    read: ReadFn<T>,
+) -> Result<T, String>
 where
     A: JsValuesTupleIntoVec + 'static,
     T: Send + 'static,
 {
     let (tx, rx) = oneshot::channel();
-    let status = f.call_with_return_value(args, ThreadsafeFunctionCallMode::NonBlocking, move |ret, env| {
-        settle(ret, env, read, tx);
-        Ok(())
-    });
+    let status = f.call_with_return_value(
+        args,
+        ThreadsafeFunctionCallMode::NonBlocking,
+        move |ret, env| {
+            settle(ret, env, read, tx);
+            Ok(())
+        },
+    );
     if status != Status::Ok {
         return Err(format!("it could not be called ({status})"));
     }
-    rx.await.unwrap_or_else(|_| Err("it never answered".to_owned()))
+    rx.await
+        .unwrap_or_else(|_| Err("it never answered".to_owned()))
 }
 
 type Sender<T> = oneshot::Sender<Result<T, String>>;
 
 /// On the JavaScript thread: reads the return value, waiting on it if it is a Promise.
-fn settle<T: 'static>(ret: napi::Result<Unknown<'static>>, env: Env, read: ReadFn<T>, tx: Sender<T>) {
+fn settle<T: 'static>(
+    ret: napi::Result<Unknown<'static>>,
+    env: Env,
+    read: ReadFn<T>,
+    tx: Sender<T>,
+) {
     let js = Js(env.raw());
     let value = match ret {
         Ok(v) => v.raw(),
@@ -59,7 +74,12 @@ fn settle<T: 'static>(ret: napi::Result<Unknown<'static>>, env: Env, read: ReadF
     }
 }
 
-fn wait_for<T: 'static>(js: Js, promise: JsValue, read: ReadFn<T>, tx: Sender<T>) -> napi::Result<()> {
+fn wait_for<T: 'static>(
+    js: Js,
+    promise: JsValue,
+    read: ReadFn<T>,
+    tx: Sender<T>,
+) -> napi::Result<()> {
     let tx = std::rc::Rc::new(std::cell::Cell::new(Some(tx)));
     let tx_then = tx.clone();
     // SAFETY: `promise` is a live Promise handle on this env.

@@ -13,7 +13,8 @@ use crate::settle::{self, JsFn};
 /// `uploadFile`'s source.
 pub struct Source(pub UploadSource);
 
-const WRONG_SOURCE: &str = "uploadFile: source must be a Buffer, a Uint8Array, a path string or a Readable stream";
+const WRONG_SOURCE: &str =
+    "uploadFile: source must be a Buffer, a Uint8Array, a path string or a Readable stream";
 
 fn invalid(message: impl Into<String>) -> Bad {
     Bad::Input(wxcloud::Error::invalid_argument(message))
@@ -23,7 +24,9 @@ impl ReadJs for Source {
     const TS: &'static str = "UploadSource";
     fn read(js: Js, v: JsValue) -> Read<Self> {
         match js.type_of(v)? {
-            sys::ValueType::napi_string => return Ok(Source(UploadSource::path(js.get_string(v)?))),
+            sys::ValueType::napi_string => {
+                return Ok(Source(UploadSource::path(js.get_string(v)?)));
+            }
             sys::ValueType::napi_object => {}
             _ => return Err(invalid(WRONG_SOURCE)),
         }
@@ -63,12 +66,16 @@ fn async_iterator(js: Js, v: JsValue) -> Read<Option<NextFn>> {
 
 /// The stream's chunks as the core reads them: each pull awaits one `next()` on the JavaScript
 /// thread, so a chunk is read only when the upload is ready for it.
-fn chunks(next: NextFn) -> impl futures::Stream<Item = std::io::Result<wxcloud::Bytes>> + Send + 'static {
+fn chunks(
+    next: NextFn,
+) -> impl futures::Stream<Item = std::io::Result<wxcloud::Bytes>> + Send + 'static {
     futures::stream::try_unfold(next, |next| async move {
         match settle::call(&next, (), chunk).await {
             Ok(Some(bytes)) => Ok(Some((wxcloud::Bytes::from(bytes), next))),
             Ok(None) => Ok(None),
-            Err(message) => Err(std::io::Error::other(format!("the upload stream failed: {message}"))),
+            Err(message) => Err(std::io::Error::other(format!(
+                "the upload stream failed: {message}"
+            ))),
         }
     })
 }
@@ -77,7 +84,9 @@ fn chunks(next: NextFn) -> impl futures::Stream<Item = std::io::Result<wxcloud::
 fn chunk(js: Js, step: JsValue) -> std::result::Result<Option<Vec<u8>>, String> {
     let read = || -> Result<std::result::Result<Option<Vec<u8>>, String>> {
         if js.type_of(step)? != sys::ValueType::napi_object {
-            return Ok(Err("its iterator gave something other than { value, done }".into()));
+            return Ok(Err(
+                "its iterator gave something other than { value, done }".into(),
+            ));
         }
         let done = js.get_named(step, "done")?;
         if js.type_of(done)? == sys::ValueType::napi_boolean && js.get_bool(done)? {
@@ -93,7 +102,9 @@ fn chunk(js: Js, step: JsValue) -> std::result::Result<Option<Vec<u8>>, String> 
         {
             return Ok(Ok(Some(bytes)));
         }
-        Ok(Err("a chunk was not a Buffer, a Uint8Array or a string".into()))
+        Ok(Err(
+            "a chunk was not a Buffer, a Uint8Array or a string".into()
+        ))
     };
     read().unwrap_or_else(|e| Err(format!("a chunk could not be read ({})", e.status)))
 }
@@ -108,17 +119,24 @@ impl ReadJs for Event {
         let text = match js.json_stringify(v) {
             Ok(text) => text,
             Err(_) => {
-                let why = js.take_exception().map(|e| settle::describe(js, e)).unwrap_or_default();
-                return Err(invalid(format!("invokeFunction: the event cannot be written as JSON: {why}")));
+                let why = js
+                    .take_exception()
+                    .map(|e| settle::describe(js, e))
+                    .unwrap_or_default();
+                return Err(invalid(format!(
+                    "invokeFunction: the event cannot be written as JSON: {why}"
+                )));
             }
         };
         // `undefined`, a function or a symbol: no event.
         let Some(text) = text else {
             return Ok(Event(serde_json::Value::Null));
         };
-        serde_json::from_str(&text)
-            .map(Event)
-            .map_err(|e| invalid(format!("invokeFunction: the event cannot be sent as JSON: {e}")))
+        serde_json::from_str(&text).map(Event).map_err(|e| {
+            invalid(format!(
+                "invokeFunction: the event cannot be sent as JSON: {e}"
+            ))
+        })
     }
 }
 
@@ -171,7 +189,12 @@ pub struct Deleted(pub Vec<DeleteResult>);
 impl ToNapiValue for Deleted {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
         let js = Js(env);
-        array(js, val.0.iter().map(|r| entry(js, &r.file_id, r.status, &r.errmsg)))
+        array(
+            js,
+            val.0
+                .iter()
+                .map(|r| entry(js, &r.file_id, r.status, &r.errmsg)),
+        )
     }
 }
 

@@ -73,7 +73,9 @@ fn order_by(js: Js, reader: &mut FromJs, v: JsValue) -> Read<Vec<(String, Direct
     let pairs = if len == 2 && js.type_of(js.element(v, 0)?)? == sys::ValueType::napi_string {
         vec![v]
     } else {
-        (0..len).map(|i| js.element(v, i)).collect::<napi::Result<Vec<_>>>()?
+        (0..len)
+            .map(|i| js.element(v, i))
+            .collect::<napi::Result<Vec<_>>>()?
     };
     let mut out = Vec::with_capacity(pairs.len());
     for pair in pairs {
@@ -119,7 +121,10 @@ fn fields(js: Js, reader: &mut FromJs, v: JsValue) -> Read<Document> {
 }
 
 /// `aggregate(collection, pipeline)`.
-pub(crate) fn aggregate(collection: String, pipeline: Option<Arg<Pipeline>>) -> wxcloud::Result<Statement> {
+pub(crate) fn aggregate(
+    collection: String,
+    pipeline: Option<Arg<Pipeline>>,
+) -> wxcloud::Result<Statement> {
     let stages = match pipeline {
         Some(p) => p.get()?.0,
         None => Vec::new(),
@@ -128,7 +133,10 @@ pub(crate) fn aggregate(collection: String, pipeline: Option<Arg<Pipeline>>) -> 
 }
 
 /// `query(collection, {where, orderBy, skip, limit, fields})`.
-pub(crate) fn query(collection: String, options: Option<Arg<QueryOptions>>) -> wxcloud::Result<Statement> {
+pub(crate) fn query(
+    collection: String,
+    options: Option<Arg<QueryOptions>>,
+) -> wxcloud::Result<Statement> {
     let o = optional(options)?;
     Ok(Statement::Query(Query {
         collection,
@@ -142,7 +150,10 @@ pub(crate) fn query(collection: String, options: Option<Arg<QueryOptions>>) -> w
 }
 
 /// `count(collection, {where})`.
-pub(crate) fn count_of(collection: String, options: Option<Arg<QueryOptions>>) -> wxcloud::Result<Statement> {
+pub(crate) fn count_of(
+    collection: String,
+    options: Option<Arg<QueryOptions>>,
+) -> wxcloud::Result<Statement> {
     Ok(Statement::Count {
         collection,
         filter: optional(options)?.filter,
@@ -160,7 +171,11 @@ pub(crate) fn add(collection: String, docs: Arg<Docs>) -> wxcloud::Result<Statem
 }
 
 /// `update(collection, where, data)`.
-pub(crate) fn update(collection: String, filter: Arg<Where>, data: Arg<Data>) -> wxcloud::Result<Statement> {
+pub(crate) fn update(
+    collection: String,
+    filter: Arg<Where>,
+    data: Arg<Data>,
+) -> wxcloud::Result<Statement> {
     Ok(Statement::Update {
         collection,
         target: Target::Where(filter.get()?.0),

@@ -36,7 +36,9 @@ fn grant(js: Js, v: JsValue) -> std::result::Result<AccessToken, String> {
                     token = js.get_named(v, "token")?;
                 }
                 if js.type_of(token)? != sys::ValueType::napi_string {
-                    return Ok(Err("expected {accessToken: string, expiresIn?: number}".into()));
+                    return Ok(Err(
+                        "expected {accessToken: string, expiresIn?: number}".into()
+                    ));
                 }
                 let token = js.get_string(token)?;
                 let expires_in = js.get_named(v, "expiresIn")?;
@@ -47,9 +49,14 @@ fn grant(js: Js, v: JsValue) -> std::result::Result<AccessToken, String> {
                 if !(seconds.is_finite() && seconds > 0.0) {
                     return Ok(Err("expiresIn must be a positive number of seconds".into()));
                 }
-                Ok(Ok(AccessToken::new(token, Duration::from_secs_f64(seconds))))
+                Ok(Ok(AccessToken::new(
+                    token,
+                    Duration::from_secs_f64(seconds),
+                )))
             }
-            _ => Ok(Err("expected a token string or {accessToken, expiresIn}".into())),
+            _ => Ok(Err(
+                "expected a token string or {accessToken, expiresIn}".into()
+            )),
         }
     };
     read().unwrap_or_else(|e| {

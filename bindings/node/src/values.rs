@@ -80,11 +80,17 @@ impl FromJs {
             sys::ValueType::napi_string => Ok(Value::String(js.get_string(v)?)),
             sys::ValueType::napi_bigint => match js.get_bigint(v)? {
                 (n, true) => Ok(Value::Int64(n)),
-                (_, false) => Err(invalid(format!("{path}: BigInt outside the 64-bit integer range"))),
+                (_, false) => Err(invalid(format!(
+                    "{path}: BigInt outside the 64-bit integer range"
+                ))),
             },
             sys::ValueType::napi_object => self.object(v, path, depth),
-            sys::ValueType::napi_function => Err(invalid(format!("{path}: a function is not a value"))),
-            _ => Err(invalid(format!("{path}: a symbol or external is not a value"))),
+            sys::ValueType::napi_function => {
+                Err(invalid(format!("{path}: a function is not a value")))
+            }
+            _ => Err(invalid(format!(
+                "{path}: a symbol or external is not a value"
+            ))),
         }
     }
 
@@ -109,13 +115,18 @@ impl FromJs {
         if js.is_buffer(v)? || js.is_typedarray(v)? {
             return match js.bytes(v)? {
                 Some(bytes) => Ok(Value::Binary { subtype: 0, bytes }),
-                None => Err(invalid(format!("{path}: only Buffer and Uint8Array are binary values"))),
+                None => Err(invalid(format!(
+                    "{path}: only Buffer and Uint8Array are binary values"
+                ))),
             };
         }
         if js.instance_of(v, self.regexp_constructor()?)? {
             let pattern = js.get_string(js.get_named(v, "source")?)?;
             let flags = js.get_string(js.get_named(v, "flags")?)?;
-            let mut options: Vec<char> = flags.chars().filter(|c| matches!(c, 'i' | 'm' | 's' | 'u')).collect();
+            let mut options: Vec<char> = flags
+                .chars()
+                .filter(|c| matches!(c, 'i' | 'm' | 's' | 'u'))
+                .collect();
             options.sort_unstable();
             return Ok(Value::Regex {
                 pattern,
@@ -123,7 +134,12 @@ impl FromJs {
             });
         }
         let doc = self.document(v, path, depth)?;
-        if doc.len() <= 2 && doc.keys().next().is_some_and(|k| WRAPPER_KEYS.contains(&k.as_str())) {
+        if doc.len() <= 2
+            && doc
+                .keys()
+                .next()
+                .is_some_and(|k| WRAPPER_KEYS.contains(&k.as_str()))
+        {
             let value = Value::Document(doc);
             let text = wxcloud::ejson::to_relaxed_string(&value);
             return wxcloud::ejson::decode_value(&text)
@@ -191,7 +207,11 @@ impl FromJs {
 
 /// A JavaScript number as Int32 when it is integral and fits, else Double.
 fn number(n: f64) -> Value {
-    if n.fract() == 0.0 && n >= f64::from(i32::MIN) && n <= f64::from(i32::MAX) && !(n == 0.0 && n.is_sign_negative()) {
+    if n.fract() == 0.0
+        && n >= f64::from(i32::MIN)
+        && n <= f64::from(i32::MAX)
+        && !(n == 0.0 && n.is_sign_negative())
+    {
         Value::Int32(n as i32)
     } else {
         Value::Double(n)

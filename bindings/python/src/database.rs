@@ -34,7 +34,12 @@ fn lower(chain: &Bound<'_, PyAny>) -> PyResult<Statement> {
 /// `db.Geo` from: `(commands, aggregate_operators, stages, geo_types)`, from the core's one
 /// vocabulary.
 #[pyfunction]
-fn _vocabulary() -> (Vec<&'static str>, Vec<&'static str>, Vec<&'static str>, Vec<&'static str>) {
+fn _vocabulary() -> (
+    Vec<&'static str>,
+    Vec<&'static str>,
+    Vec<&'static str>,
+    Vec<&'static str>,
+) {
     use wxcloud::statement::vocab;
     (
         chain::command_names(),
@@ -64,7 +69,8 @@ impl QueryPages {
     fn next_page<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, pyo3::types::PyList>>> {
         let (client, pages) = (self.client.clone(), self.pages.clone());
         let in_flight = crate::aio::InFlight::start();
-        let page = py.detach(|| runtime().block_on(async { pages.lock().await.next_page(&client).await }));
+        let page =
+            py.detach(|| runtime().block_on(async { pages.lock().await.next_page(&client).await }));
         drop(in_flight);
         match page.map_err(to_py_err)? {
             Some(records) => Ok(Some(crate::records::decoded(py, &records)?)),
@@ -85,12 +91,20 @@ fn core_of(client: &Bound<'_, PyAny>) -> PyResult<wxcloud::Client> {
     if let Ok(c) = client.cast::<AsyncClient>() {
         return Ok(c.get().core().clone());
     }
-    Err(pyo3::exceptions::PyTypeError::new_err("expected a wxcloud Client or AsyncClient"))
+    Err(pyo3::exceptions::PyTypeError::new_err(
+        "expected a wxcloud Client or AsyncClient",
+    ))
 }
 
-fn walk(client: &Bound<'_, PyAny>, statement: Statement, page_size: Option<u64>) -> PyResult<QueryPages> {
+fn walk(
+    client: &Bound<'_, PyAny>,
+    statement: Statement,
+    page_size: Option<u64>,
+) -> PyResult<QueryPages> {
     let Statement::Query(query) = statement else {
-        return Err(crate::errors::statement("iter() walks a query: end the chain with where/order_by/field"));
+        return Err(crate::errors::statement(
+            "iter() walks a query: end the chain with where/order_by/field",
+        ));
     };
     let mut pages = Pages::new(query).map_err(to_py_err)?;
     if let Some(n) = page_size {
@@ -127,7 +141,11 @@ fn _query_pages(
 /// The walk behind `db.collection(..).where(..).iter()`.
 #[pyfunction]
 #[pyo3(signature = (client, chain, *, page_size = None))]
-fn _chain_pages(client: &Bound<'_, PyAny>, chain: &Bound<'_, PyAny>, page_size: Option<u64>) -> PyResult<QueryPages> {
+fn _chain_pages(
+    client: &Bound<'_, PyAny>,
+    chain: &Bound<'_, PyAny>,
+    page_size: Option<u64>,
+) -> PyResult<QueryPages> {
     walk(client, lower(chain)?, page_size)
 }
 

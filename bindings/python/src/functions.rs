@@ -38,7 +38,12 @@ impl FunctionHandler for PyFunction {
     }
 }
 
-fn run(py: Python<'_>, func: &Py<PyAny>, runner: &Py<PyAny>, event: &str) -> Result<FunctionReply, String> {
+fn run(
+    py: Python<'_>,
+    func: &Py<PyAny>,
+    runner: &Py<PyAny>,
+    event: &str,
+) -> Result<FunctionReply, String> {
     runner
         .bind(py)
         .call_method1("call", (func.bind(py), event))
@@ -56,7 +61,11 @@ fn describe(py: Python<'_>, e: &PyErr) -> String {
         .unwrap_or_else(|_| "exception".into());
     let text = e.value(py).str().map(|s| s.to_string()).unwrap_or_default();
     let line = text.lines().next().unwrap_or_default();
-    let mut message = if line.is_empty() { name } else { format!("{name}: {line}") };
+    let mut message = if line.is_empty() {
+        name
+    } else {
+        format!("{name}: {line}")
+    };
     if message.len() > MAX_MESSAGE {
         let mut end = MAX_MESSAGE;
         while !message.is_char_boundary(end) {

@@ -106,7 +106,8 @@ impl<'py> Decoder<'py> {
     /// Builds one decoded document's dict.
     fn replay(&mut self, doc: &wxcloud::Document) -> PyResult<Bound<'py, PyAny>> {
         let sink = &mut self.sink;
-        let result = ejson::replay_document(sink, doc).map_err(|e| errors::to_py_err(wxcloud::Error::decode(e.to_string())));
+        let result = ejson::replay_document(sink, doc)
+            .map_err(|e| errors::to_py_err(wxcloud::Error::decode(e.to_string())));
         self.finish(result)
     }
 
@@ -171,7 +172,9 @@ impl<'py> PySink<'py> {
     fn push(&mut self, obj: Bound<'py, PyAny>) -> Result<(), SinkError> {
         match self.open.last_mut() {
             Some(Open::Dict(dict, key)) => {
-                let key = key.take().ok_or_else(|| SinkError::new("a value without a key"))?;
+                let key = key
+                    .take()
+                    .ok_or_else(|| SinkError::new("a value without a key"))?;
                 if let Err(err) = dict.set_item(key, obj) {
                     return Err(self.failed(err));
                 }
@@ -193,7 +196,9 @@ impl<'py> PySink<'py> {
             Scalar::String(s) => Ok(PyString::new(py, s).into_any()),
             Scalar::Date(ms) => return self.date(ms).map(Ok),
             Scalar::ObjectId(id) => Ok(PyString::new(py, &hex(&id)).into_any()),
-            Scalar::Decimal128(s) => DECIMAL.import(py, "decimal", "Decimal").and_then(|d| d.call1((s,))),
+            Scalar::Decimal128(s) => DECIMAL
+                .import(py, "decimal", "Decimal")
+                .and_then(|d| d.call1((s,))),
             Scalar::Binary { subtype: 0, bytes } => Ok(PyBytes::new(py, bytes).into_any()),
             Scalar::Binary { subtype, bytes } => Bound::new(
                 py,

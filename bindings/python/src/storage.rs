@@ -24,12 +24,16 @@ const WRONG_SOURCE: &str =
 pub fn upload_source(source: &Bound<'_, PyAny>) -> PyResult<wxcloud::UploadSource> {
     let py = source.py();
     if source.is_instance_of::<PyString>() || source.hasattr("__fspath__")? {
-        return Ok(wxcloud::UploadSource::path(source.extract::<std::path::PathBuf>()?));
+        return Ok(wxcloud::UploadSource::path(
+            source.extract::<std::path::PathBuf>()?,
+        ));
     }
     if let Ok(bytes) = source.cast::<PyBytes>() {
         // `bytes` cannot change: the upload reads the object itself, no copy.
         let backed = PyBackedBytes::from(bytes.clone());
-        return Ok(wxcloud::UploadSource::bytes(wxcloud::Bytes::from_owner(backed)));
+        return Ok(wxcloud::UploadSource::bytes(wxcloud::Bytes::from_owner(
+            backed,
+        )));
     }
     if let Ok(bytes) = source.cast::<PyByteArray>() {
         // A bytearray can change while the upload runs: send a copy of it as it is now.
@@ -37,7 +41,9 @@ pub fn upload_source(source: &Bound<'_, PyAny>) -> PyResult<wxcloud::UploadSourc
     }
     if source.is_instance_of::<PyMemoryView>() {
         let bytes = source.call_method0("tobytes")?;
-        return Ok(wxcloud::UploadSource::bytes(bytes.cast::<PyBytes>()?.as_bytes().to_vec()));
+        return Ok(wxcloud::UploadSource::bytes(
+            bytes.cast::<PyBytes>()?.as_bytes().to_vec(),
+        ));
     }
     let text_io = TEXT_IO.import(py, "io", "TextIOBase")?;
     if source.hasattr("read")? && !source.is_instance(text_io)? {
@@ -84,13 +90,27 @@ impl io::Read for PyReader {
                 .0
                 .bind(py)
                 .call_method1("read", (buf.len(),))
-                .map_err(|e| io::Error::other(format!("the file object's read() raised {}", e.get_type(py).name().map(|n| n.to_string()).unwrap_or_default())))?;
+                .map_err(|e| {
+                    io::Error::other(format!(
+                        "the file object's read() raised {}",
+                        e.get_type(py)
+                            .name()
+                            .map(|n| n.to_string())
+                            .unwrap_or_default()
+                    ))
+                })?;
             let chunk = chunk.cast::<PyBytes>().map_err(|_| {
-                io::Error::new(io::ErrorKind::InvalidData, "the file object's read() must return bytes (open the file with 'rb')")
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "the file object's read() must return bytes (open the file with 'rb')",
+                )
             })?;
             let bytes = chunk.as_bytes();
             if bytes.len() > buf.len() {
-                return Err(io::Error::new(io::ErrorKind::InvalidData, "the file object's read() returned more than it was asked for"));
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "the file object's read() returned more than it was asked for",
+                ));
             }
             buf[..bytes.len()].copy_from_slice(bytes);
             Ok(bytes.len())
@@ -109,12 +129,16 @@ pub fn event(data: Option<&Bound<'_, PyAny>>) -> PyResult<serde_json::Value> {
     let kwargs = pyo3::types::PyDict::new(py);
     kwargs.set_item("allow_nan", false)?;
     let text: String = dumps.call((data,), Some(&kwargs))?.extract()?;
-    serde_json::from_str(&text).map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("the event cannot be sent as JSON: {e}")))
+    serde_json::from_str(&text).map_err(|e| {
+        pyo3::exceptions::PyValueError::new_err(format!("the event cannot be sent as JSON: {e}"))
+    })
 }
 
 /// A function's return value as Python objects (`json.loads`).
 pub fn json_to_py<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
-    JSON_LOADS.import(py, "json", "loads")?.call1((value.to_string(),))
+    JSON_LOADS
+        .import(py, "json", "loads")?
+        .call1((value.to_string(),))
 }
 
 /// One file of `download_urls()`, in input order. `status` 0 means `url` is a link valid for the

@@ -576,7 +576,13 @@ mod tests {
     #[test]
     fn storage_url_takes_many_ids_and_a_max_age() {
         let cli = Cli::try_parse_from([
-            "wxcloud", "storage", "url", "cloud://a", "cloud://b", "--max-age", "60",
+            "wxcloud",
+            "storage",
+            "url",
+            "cloud://a",
+            "cloud://b",
+            "--max-age",
+            "60",
         ])
         .unwrap();
         let Command::Storage(StorageArgs {

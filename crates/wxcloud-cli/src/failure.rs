@@ -105,7 +105,10 @@ mod tests {
         assert_eq!(Failure::usage("x").exit_code(), 2);
         assert_eq!(Failure::from(Error::statement("bad")).exit_code(), 2);
         assert_eq!(Failure::from(Error::config("no env")).exit_code(), 2);
-        assert_eq!(Failure::from(Error::invalid_argument("bad path")).exit_code(), 2);
+        assert_eq!(
+            Failure::from(Error::invalid_argument("bad path")).exit_code(),
+            2
+        );
         assert_eq!(Failure::from(Error::decode("bad")).exit_code(), 1);
         assert_eq!(Failure::local("disk").exit_code(), 1);
     }

@@ -28,8 +28,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .filter(|l| !l.trim().is_empty())
         .map(ejson::decode_document)
         .collect::<Result<_, _>>()?;
-    let stages: Vec<Document> = match ejson::decode_value(&std::fs::read_to_string(pipeline_path)?)? {
-        Value::Array(items) => items.into_iter().filter_map(|v| v.as_document().cloned()).collect(),
+    let stages: Vec<Document> = match ejson::decode_value(&std::fs::read_to_string(pipeline_path)?)?
+    {
+        Value::Array(items) => items
+            .into_iter()
+            .filter_map(|v| v.as_document().cloned())
+            .collect(),
         _ => return Err("the pipeline file must hold an array of stages".into()),
     };
     let mut times = Vec::with_capacity(runs);

@@ -30,8 +30,6 @@ async fn with_functions() -> RunningEmulator {
     .await
 }
 
-
-
 #[tokio::test]
 async fn a_function_gets_the_event_and_its_return_value_comes_back_decoded() {
     let emu = with_functions().await;

@@ -11,13 +11,11 @@ use support::{client, fail_with, http, requests, start};
 use wxcloud::{Bytes, ErrorKind, FileType, ImportOptions, UploadSource};
 use wxcloud_emulator::Fault;
 
-
 fn sha256(bytes: &[u8]) -> Vec<u8> {
     aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes)
         .as_ref()
         .to_vec()
 }
-
 
 /// The COS form endpoint's path for cloud path `path`, from a file ID of the same env.
 fn cos_path(file_id: &str, path: &str) -> String {

@@ -61,10 +61,10 @@ enum Outcome {
 
 #[path = "mongomock_diff/http.rs"]
 mod http;
-#[path = "support/mod.rs"]
-mod support;
 #[path = "mongomock_diff/known.rs"]
 mod known;
+#[path = "support/mod.rs"]
+mod support;
 
 use known::{KNOWN, Known};
 

@@ -181,7 +181,10 @@ fn the_parser_agrees_with_the_official_sdk_on_the_corpus() {
     .unwrap();
     for snippet in snippets["snippets"].as_array().unwrap() {
         let js = snippet["js"].as_str().unwrap();
-        statements.push(js.replace("db.collection(C)", "db.collection(\"books\")").replace("\"from\": C", "\"from\": \"books\""));
+        statements.push(
+            js.replace("db.collection(C)", "db.collection(\"books\")")
+                .replace("\"from\": C", "\"from\": \"books\""),
+        );
     }
     let corpus: String = statements
         .iter()

@@ -601,7 +601,9 @@ async fn a_client_that_does_not_trust_the_certificate_warns_once_and_its_calls_g
         })
         .collect();
     for call in calls {
-        call.await.unwrap().expect("the call succeeds on the in-process cache");
+        call.await
+            .unwrap()
+            .expect("the call succeeds on the in-process cache");
     }
     assert_eq!(fetches(&emulator), 1, "one fetch in the process");
     assert_eq!(
@@ -610,5 +612,8 @@ async fn a_client_that_does_not_trust_the_certificate_warns_once_and_its_calls_g
         "one warning for the untrusted Redis"
     );
     let password = url.split_once("://").unwrap().1.split_once('@').unwrap().0;
-    assert_eq!(warnings.store_failures_naming(password.trim_start_matches(':')), 0);
+    assert_eq!(
+        warnings.store_failures_naming(password.trim_start_matches(':')),
+        0
+    );
 }

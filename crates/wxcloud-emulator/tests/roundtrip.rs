@@ -49,7 +49,9 @@ fn statements() -> Vec<Statement> {
         },
         Statement::Add {
             collection: "c".into(),
-            docs: vec![d(r#"{"ref": {"$oid": "5f1b2c3d4e5f60718293a4b5"}, "n": 1}"#)],
+            docs: vec![d(
+                r#"{"ref": {"$oid": "5f1b2c3d4e5f60718293a4b5"}, "n": 1}"#,
+            )],
             many: false,
         },
         Statement::Add {

@@ -12,7 +12,8 @@ use wxcloud::{Client, Document, Value, ejson};
 use wxcloud_emulator::{Emulator, RunningEmulator};
 
 fn vectors() -> Json {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/sdk-snippets.json");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/sdk-snippets.json");
     serde_json::from_str(&std::fs::read_to_string(path).expect("the snippet file")).expect("JSON")
 }
 
@@ -37,7 +38,10 @@ async fn send(client: &Client, operation: Operation, text: &str) -> Outcome {
         Operation::Query => client.query(text).await.map(|r| Outcome::Records(r.data)),
         Operation::Count => client.count(text).await.map(Outcome::Number),
         Operation::Aggregate => client.aggregate(text).await.map(Outcome::Records),
-        Operation::Update => client.update(text).await.map(|r| Outcome::Number(r.modified)),
+        Operation::Update => client
+            .update(text)
+            .await
+            .map(|r| Outcome::Number(r.modified)),
         Operation::Delete => client.delete(text).await.map(Outcome::Number),
         Operation::Add => client.add(text).await.map(Outcome::Ids),
     };
@@ -52,9 +56,19 @@ fn structured(s: &Json, name: &str) -> (Operation, String) {
         "query" => {
             let mut q = Query::new(name);
             q.filter = filter();
-            for pair in s.get("orderBy").and_then(Json::as_array).into_iter().flatten() {
-                let dir: Direction = pair[1].as_str().expect("direction").parse().expect("a direction");
-                q.order_by.push((pair[0].as_str().expect("field").to_owned(), dir));
+            for pair in s
+                .get("orderBy")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let dir: Direction = pair[1]
+                    .as_str()
+                    .expect("direction")
+                    .parse()
+                    .expect("a direction");
+                q.order_by
+                    .push((pair[0].as_str().expect("field").to_owned(), dir));
             }
             q.skip = s.get("skip").and_then(Json::as_u64);
             q.limit = s.get("limit").and_then(Json::as_u64);
@@ -70,7 +84,12 @@ fn structured(s: &Json, name: &str) -> (Operation, String) {
         }
         "aggregate" => Statement::Aggregate {
             collection: name.to_owned(),
-            stages: s["pipeline"].as_array().expect("pipeline").iter().map(document).collect(),
+            stages: s["pipeline"]
+                .as_array()
+                .expect("pipeline")
+                .iter()
+                .map(document)
+                .collect(),
         },
         "update" => Update::new(name, filter().expect("where"), document(&s["data"])).into(),
         "delete" => Delete::new(name, filter().expect("where")).into(),
@@ -78,14 +97,24 @@ fn structured(s: &Json, name: &str) -> (Operation, String) {
             let docs = &s["docs"];
             let many = docs.is_array();
             let docs = match value(docs) {
-                Value::Array(items) => items.into_iter().map(|d| d.as_document().expect("a record").clone()).collect(),
+                Value::Array(items) => items
+                    .into_iter()
+                    .map(|d| d.as_document().expect("a record").clone())
+                    .collect(),
                 Value::Document(d) => vec![d],
                 other => panic!("docs: {other:?}"),
             };
-            Statement::Add { collection: name.to_owned(), docs, many }
+            Statement::Add {
+                collection: name.to_owned(),
+                docs,
+                many,
+            }
         }
         "statement" => {
-            let text = s["text"].as_str().expect("text").replace("db.collection(C)", &format!("db.collection({name:?})"));
+            let text = s["text"]
+                .as_str()
+                .expect("text")
+                .replace("db.collection(C)", &format!("db.collection({name:?})"));
             let operation = match s["operation"].as_str() {
                 Some("update") => Operation::Update,
                 other => panic!("operation {other:?}"),
@@ -94,7 +123,10 @@ fn structured(s: &Json, name: &str) -> (Operation, String) {
         }
         other => panic!("unknown op {other}"),
     };
-    (Operation::of(&statement), statement.to_text().expect("the writer writes it"))
+    (
+        Operation::of(&statement),
+        statement.to_text().expect("the writer writes it"),
+    )
 }
 
 async fn seed(client: &Client, name: &str, records: &[Document]) {
@@ -114,7 +146,10 @@ async fn contents(client: &Client, name: &str, volatile: &[String]) -> Vec<Docum
     for record in &mut records {
         for field in volatile {
             if let Some(v) = record.get_mut(field) {
-                assert!(matches!(v, Value::Date(_)), "{field} holds the service's date");
+                assert!(
+                    matches!(v, Value::Date(_)),
+                    "{field} holds the service's date"
+                );
                 *v = Value::from("a date");
             }
         }
@@ -123,14 +158,26 @@ async fn contents(client: &Client, name: &str, volatile: &[String]) -> Vec<Docum
 }
 
 async fn emulator() -> RunningEmulator {
-    Emulator::builder().in_memory().start().await.expect("the emulator starts")
+    Emulator::builder()
+        .in_memory()
+        .start()
+        .await
+        .expect("the emulator starts")
 }
 
 #[tokio::test]
 async fn every_snippet_means_what_its_structured_call_means() {
     let set = vectors();
-    let seed_records: Vec<Document> = set["seed"].as_array().expect("seed").iter().map(document).collect();
-    let placeholder = set["collection_placeholder"].as_str().expect("placeholder").to_owned();
+    let seed_records: Vec<Document> = set["seed"]
+        .as_array()
+        .expect("seed")
+        .iter()
+        .map(document)
+        .collect();
+    let placeholder = set["collection_placeholder"]
+        .as_str()
+        .expect("placeholder")
+        .to_owned();
     let snippets = set["snippets"].as_array().expect("snippets");
     assert!(snippets.len() >= 60, "{} snippets", snippets.len());
     let emu = emulator().await;
@@ -150,9 +197,15 @@ async fn every_snippet_means_what_its_structured_call_means() {
         let text = js
             .replace("db.collection(C)", &format!("db.collection({quoted})"))
             .replace("\"from\": C", &format!("\"from\": {quoted}"));
-        let parsed = wxcloud_emulator::parser::parse(&text, 0).unwrap_or_else(|e| panic!("{text}: {e}"));
+        let parsed =
+            wxcloud_emulator::parser::parse(&text, 0).unwrap_or_else(|e| panic!("{text}: {e}"));
         let got = send(&client, Operation::of(&parsed), &text).await;
-        let spec: Json = serde_json::from_str(&snippet["structured"].to_string().replace(&format!("{placeholder:?}"), &format!("{plain_name:?}"))).expect("json");
+        let spec: Json = serde_json::from_str(
+            &snippet["structured"]
+                .to_string()
+                .replace(&format!("{placeholder:?}"), &format!("{plain_name:?}")),
+        )
+        .expect("json");
         let (operation, statement) = structured(&spec, &plain_name);
         let expected = send(&client, operation, &statement).await;
         let label = snippet["name"].as_str().unwrap_or("?");
@@ -160,7 +213,11 @@ async fn every_snippet_means_what_its_structured_call_means() {
         let volatile: Vec<String> = snippet
             .get("volatile")
             .and_then(Json::as_array)
-            .map(|v| v.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+            .map(|v| {
+                v.iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default();
         assert_eq!(
             contents(&client, &chain_name, &volatile).await,

@@ -13,7 +13,11 @@ use wxcloud_emulator::{Emulator, Fault, RunningEmulator};
 const RECORDS: i32 = 2500;
 
 async fn emulator() -> RunningEmulator {
-    Emulator::builder().in_memory().start().await.expect("the emulator starts")
+    Emulator::builder()
+        .in_memory()
+        .start()
+        .await
+        .expect("the emulator starts")
 }
 
 fn client(emu: &RunningEmulator, timeout: Duration) -> Client {
@@ -39,7 +43,10 @@ fn record(n: i32, tag: &str) -> Document {
 
 async fn add(client: &Client, docs: Vec<Document>) {
     for chunk in docs.chunks(500) {
-        client.add(Add::new("walk").docs(chunk.to_vec())).await.expect("add");
+        client
+            .add(Add::new("walk").docs(chunk.to_vec()))
+            .await
+            .expect("add");
     }
 }
 
@@ -52,15 +59,24 @@ async fn seeded(emu: &RunningEmulator) -> Client {
 
 fn n_filter(op: &str, n: i32) -> Document {
     let cond: Document = [(op.to_owned(), Value::Int32(n))].into_iter().collect();
-    [("n".to_owned(), Value::Document(cond))].into_iter().collect()
+    [("n".to_owned(), Value::Document(cond))]
+        .into_iter()
+        .collect()
 }
 
 fn id_of(doc: &Document) -> String {
-    doc.get("_id").and_then(Value::as_str).expect("an _id").to_owned()
+    doc.get("_id")
+        .and_then(Value::as_str)
+        .expect("an _id")
+        .to_owned()
 }
 
 fn query_path_count(emu: &RunningEmulator) -> u64 {
-    emu.stats().requests.get("/tcb/databasequery").copied().unwrap_or(0)
+    emu.stats()
+        .requests
+        .get("/tcb/databasequery")
+        .copied()
+        .unwrap_or(0)
 }
 
 /// Walks `n` ascending; after `at` records it changes the collection on both sides of the
@@ -69,7 +85,9 @@ fn query_path_count(emu: &RunningEmulator) -> u64 {
 async fn records_present_for_the_whole_walk_are_seen_exactly_once_while_others_come_and_go() {
     let emu = emulator().await;
     let client = seeded(&emu).await;
-    let mut walk = client.iter_query(Query::new("walk").order_by("n", Direction::Asc)).expect("walk");
+    let mut walk = client
+        .iter_query(Query::new("walk").order_by("n", Direction::Asc))
+        .expect("walk");
     let mut seen: HashMap<String, u32> = HashMap::new();
     let mut deleted: Vec<String> = Vec::new();
     let mut read = 0;
@@ -79,13 +97,28 @@ async fn records_present_for_the_whole_walk_are_seen_exactly_once_while_others_c
         if read == 500 || read == 1500 {
             let round = read;
             // Behind the cursor: inserted below it, and some already seen removed.
-            add(&client, (0..50).map(|i| record(-1 - i - round, "behind")).collect()).await;
-            let behind = client.delete(Delete::new("walk", n_filter("$lt", round / 10))).await;
+            add(
+                &client,
+                (0..50).map(|i| record(-1 - i - round, "behind")).collect(),
+            )
+            .await;
+            let behind = client
+                .delete(Delete::new("walk", n_filter("$lt", round / 10)))
+                .await;
             assert!(behind.expect("delete behind") > 0);
             // Ahead: inserted above everything, and some not yet seen removed.
-            add(&client, (0..50).map(|i| record(10_000 + round + i, "ahead")).collect()).await;
+            add(
+                &client,
+                (0..50)
+                    .map(|i| record(10_000 + round + i, "ahead"))
+                    .collect(),
+            )
+            .await;
             let gone = 2000 + round / 10;
-            client.delete(Delete::new("walk", n_filter("$eq", gone))).await.expect("delete ahead");
+            client
+                .delete(Delete::new("walk", n_filter("$eq", gone)))
+                .await
+                .expect("delete ahead");
             deleted.push(format!("orig-{gone:05}"));
         }
     }
@@ -101,11 +134,24 @@ async fn records_present_for_the_whole_walk_are_seen_exactly_once_while_others_c
     }
     assert_eq!(present, 2500 - 150 - 2);
     for id in &deleted {
-        assert!(!seen.contains_key(id), "{id} was deleted before the cursor reached it");
+        assert!(
+            !seen.contains_key(id),
+            "{id} was deleted before the cursor reached it"
+        );
     }
-    assert!(seen.values().all(|&times| times == 1), "no record is repeated");
-    assert!(seen.keys().all(|id| !id.starts_with("behind")), "records inserted behind the cursor are not read");
-    assert_eq!(seen.keys().filter(|id| id.starts_with("ahead")).count(), 100, "records inserted ahead are read");
+    assert!(
+        seen.values().all(|&times| times == 1),
+        "no record is repeated"
+    );
+    assert!(
+        seen.keys().all(|id| !id.starts_with("behind")),
+        "records inserted behind the cursor are not read"
+    );
+    assert_eq!(
+        seen.keys().filter(|id| id.starts_with("ahead")).count(),
+        100,
+        "records inserted ahead are read"
+    );
 }
 
 #[tokio::test]
@@ -113,9 +159,15 @@ async fn a_walk_by_id_with_a_filter_and_projection_reads_every_match_in_pages() 
     let emu = emulator().await;
     let client = seeded(&emu).await;
     let before = query_path_count(&emu);
-    let projection: Document = [("tag".to_owned(), Value::Bool(true))].into_iter().collect();
+    let projection: Document = [("tag".to_owned(), Value::Bool(true))]
+        .into_iter()
+        .collect();
     let records: Vec<Document> = client
-        .iter_query(Query::new("walk").filter(n_filter("$gte", 500)).fields(projection))
+        .iter_query(
+            Query::new("walk")
+                .filter(n_filter("$gte", 500))
+                .fields(projection),
+        )
         .expect("walk")
         .page_size(700)
         .expect("page size")
@@ -127,8 +179,17 @@ async fn a_walk_by_id_with_a_filter_and_projection_reads_every_match_in_pages() 
     let mut sorted = ids.clone();
     sorted.sort();
     assert_eq!(ids, sorted, "in _id order");
-    assert!(records.iter().all(|r| r.keys().map(String::as_str).eq(["_id", "tag"])), "only the projected fields");
-    assert_eq!(query_path_count(&emu) - before, 3, "2,000 records in pages of 700");
+    assert!(
+        records
+            .iter()
+            .all(|r| r.keys().map(String::as_str).eq(["_id", "tag"])),
+        "only the projected fields"
+    );
+    assert_eq!(
+        query_path_count(&emu) - before,
+        3,
+        "2,000 records in pages of 700"
+    );
 }
 
 #[tokio::test]
@@ -158,7 +219,10 @@ async fn a_stalled_page_ends_the_walk_with_a_timeout() {
     seeded(&emu).await;
     let client = client(&emu, Duration::from_millis(800));
     let mut walk = client.iter_query(Query::new("walk")).expect("walk");
-    walk.try_next().await.expect("the first page").expect("a record");
+    walk.try_next()
+        .await
+        .expect("the first page")
+        .expect("a record");
     emu.inject_fault(Fault {
         path: "/tcb/databasequery".into(),
         delay_ms: Some(5_000),
@@ -180,9 +244,15 @@ async fn a_stalled_page_ends_the_walk_with_a_timeout() {
 async fn a_walk_refuses_skip_and_bad_page_sizes_before_sending() {
     let emu = emulator().await;
     let client = client(&emu, Duration::from_secs(5));
-    let err = client.iter_query(Query::new("walk").skip(5)).expect_err("skip refused");
+    let err = client
+        .iter_query(Query::new("walk").skip(5))
+        .expect_err("skip refused");
     assert_eq!(err.kind(), ErrorKind::Statement);
-    let err = client.iter_query(Query::new("walk")).expect("walk").page_size(1001).expect_err("too big");
+    let err = client
+        .iter_query(Query::new("walk"))
+        .expect("walk")
+        .page_size(1001)
+        .expect_err("too big");
     assert_eq!(err.kind(), ErrorKind::Statement);
     assert_eq!(query_path_count(&emu), 0);
 }
@@ -221,7 +291,12 @@ async fn a_sort_field_of_mixed_types_falls_back_to_skip_and_still_reads_everythi
 async fn the_blocking_client_walks_the_same_way() {
     let emu = emulator().await;
     seeded(&emu).await;
-    let base = (emu.base_url(), emu.appid().to_owned(), emu.secret().to_owned(), emu.env().to_owned());
+    let base = (
+        emu.base_url(),
+        emu.appid().to_owned(),
+        emu.secret().to_owned(),
+        emu.env().to_owned(),
+    );
     // A plain thread: the blocking client runs its own runtime and must not be inside this one.
     let ns = std::thread::spawn(move || {
         let client = Client::builder()
@@ -236,7 +311,12 @@ async fn the_blocking_client_walks_the_same_way() {
             .expect("walk")
             .page_size(400)
             .expect("size")
-            .map(|r| r.expect("a record").get("n").and_then(Value::as_i64).expect("n"))
+            .map(|r| {
+                r.expect("a record")
+                    .get("n")
+                    .and_then(Value::as_i64)
+                    .expect("n")
+            })
             .collect::<Vec<i64>>()
     })
     .join()

@@ -14,7 +14,9 @@ const SEED_STATEMENT: &str =
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let statement = std::env::args().nth(1).unwrap_or_else(|| SEED_STATEMENT.to_string());
+    let statement = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| SEED_STATEMENT.to_string());
     match run(&statement).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -30,7 +32,10 @@ async fn main() -> ExitCode {
 async fn run(statement: &str) -> wxcloud::Result<()> {
     let client = wxcloud::Client::from_env()?;
     for record in client.aggregate(statement).await? {
-        println!("{}", wxcloud::ejson::to_relaxed_string(&wxcloud::Value::Document(record)));
+        println!(
+            "{}",
+            wxcloud::ejson::to_relaxed_string(&wxcloud::Value::Document(record))
+        );
     }
     Ok(())
 }

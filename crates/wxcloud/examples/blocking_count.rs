@@ -8,12 +8,16 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let collection = std::env::args().nth(1).unwrap_or_else(|| "test_collection".to_string());
-    let result = wxcloud::ClientBuilder::from_env().build_blocking().and_then(|client| {
-        // Collection names are user input: write them as a JSON string literal, never spliced raw.
-        let name = serde_json::to_string(&collection).expect("a string always serialises");
-        client.count(format!("db.collection({name}).count()"))
-    });
+    let collection = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "test_collection".to_string());
+    let result = wxcloud::ClientBuilder::from_env()
+        .build_blocking()
+        .and_then(|client| {
+            // Collection names are user input: write them as a JSON string literal, never spliced raw.
+            let name = serde_json::to_string(&collection).expect("a string always serialises");
+            client.count(format!("db.collection({name}).count()"))
+        });
     match result {
         Ok(n) => {
             println!("{n}");

@@ -321,7 +321,10 @@ impl std::fmt::Debug for MigrateStatus {
             .field("record_success", &self.record_success)
             .field("record_fail", &self.record_fail)
             .field("err_msg", &self.err_msg)
-            .field("file_url", &self.file_url.as_deref().map(crate::cos::redact_url))
+            .field(
+                "file_url",
+                &self.file_url.as_deref().map(crate::cos::redact_url),
+            )
             .finish()
     }
 }

@@ -118,7 +118,9 @@ impl Pages {
     /// Asks for pages of `n` records (1 to 1,000; default 1,000).
     pub fn page_size(mut self, n: u64) -> Result<Pages> {
         if !(1..=MAX_PAGE_SIZE).contains(&n) {
-            return Err(Error::statement(format!("a page holds 1 to {MAX_PAGE_SIZE} records, not {n}")));
+            return Err(Error::statement(format!(
+                "a page holds 1 to {MAX_PAGE_SIZE} records, not {n}"
+            )));
         }
         self.page_size = n;
         Ok(self)
@@ -132,7 +134,9 @@ impl Pages {
             ));
         }
         if query.doc.is_some() {
-            return Err(Error::statement("a walk reads a query's matches: doc(id) does not apply"));
+            return Err(Error::statement(
+                "a walk reads a query's matches: doc(id) does not apply",
+            ));
         }
         let mut order = query.order_by;
         if !order.iter().any(|(f, _)| f == "_id") {
@@ -163,7 +167,8 @@ impl Pages {
     }
 
     fn next_size(&self) -> u64 {
-        self.remaining.map_or(self.page_size, |r| r.min(self.page_size))
+        self.remaining
+            .map_or(self.page_size, |r| r.min(self.page_size))
     }
 
     fn query_of(&self, size: u64) -> Query {
@@ -235,7 +240,9 @@ impl Pages {
             if field == "_id" {
                 continue;
             }
-            let v = at_path(first, field).cloned().unwrap_or_else(|| key[i].clone());
+            let v = at_path(first, field)
+                .cloned()
+                .unwrap_or_else(|| key[i].clone());
             let comparable = Value::Array(vec![
                 Value::Document(one(field, Value::Document(one("$lte", v.clone())))),
                 Value::Document(one(field, Value::Document(one("$gt", v)))),
@@ -244,7 +251,8 @@ impl Pages {
             if let Some(f) = self.filter.as_ref().filter(|f| !f.is_empty()) {
                 parts.insert(0, Value::Document(f.clone()));
             }
-            let others = crate::statement::Count::new(self.collection.clone()).filter(one("$and", Value::Array(parts)));
+            let others = crate::statement::Count::new(self.collection.clone())
+                .filter(one("$and", Value::Array(parts)));
             if client.count(&others).await? > 0 {
                 return Ok(false);
             }
@@ -278,7 +286,9 @@ impl Pages {
                     break;
                 }
             }
-            let mut last = page.last().and_then(|r| if resumable { self.key_of(r) } else { None });
+            let mut last = page
+                .last()
+                .and_then(|r| if resumable { self.key_of(r) } else { None });
             if let (Some(key), Some(first)) = (&last, page.first())
                 && self.position == Position::Start
                 && !self.sorts_alike(client, first, key).await?
@@ -314,7 +324,10 @@ impl Pages {
 
 /// The caller's projection with every sort field kept (so the key can be read), and the
 /// fields to remove again from each record.
-fn with_sort_fields(mut projection: Document, order: &[(String, Direction)]) -> (Option<Document>, Vec<String>) {
+fn with_sort_fields(
+    mut projection: Document,
+    order: &[(String, Direction)],
+) -> (Option<Document>, Vec<String>) {
     let truthy = |v: &Value| match v {
         Value::Bool(b) => *b,
         v => v.as_f64().is_none_or(|n| n != 0.0),
@@ -374,7 +387,6 @@ impl QueryStream {
         };
         Ok(self)
     }
-
 }
 
 impl std::fmt::Debug for QueryStream {
@@ -426,7 +438,6 @@ impl Stream for QueryStream {
 }
 
 impl Client {
-
     /// Every record `query` matches, as a [`QueryStream`] of pages of up to 1,000 read by key
     /// (see [`crate::walk`]). `query`'s `limit` caps the total; `skip` and `doc` are refused
     /// with a [`crate::ErrorKind::Statement`] error.

@@ -457,7 +457,10 @@ fn the_blocking_client_makes_the_same_calls_without_a_runtime() {
 async fn structured_statements_are_written_by_the_statement_module_and_sent_as_query() {
     let server = Server::start().await;
     let stage = |json: &str| wxcloud::ejson::decode_document(json).expect("stage");
-    let pipeline = vec![stage(r#"{"$match": {"tags": "cloud"}}"#), stage(r#"{"$limit": 10}"#)];
+    let pipeline = vec![
+        stage(r#"{"$match": {"tags": "cloud"}}"#),
+        stage(r#"{"$limit": 10}"#),
+    ];
     let expected = wxcloud::statement::aggregate("test_collection", &pipeline).expect("writable");
 
     server
@@ -466,5 +469,8 @@ async fn structured_statements_are_written_by_the_statement_module_and_sent_as_q
         .await
         .expect("aggregate");
 
-    assert_eq!(only_request(&server, "/tcb/databaseaggregate")["query"], expected);
+    assert_eq!(
+        only_request(&server, "/tcb/databaseaggregate")["query"],
+        expected
+    );
 }

@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
-use wxcloud::statement::vocab;
 use wxcloud::Value;
+use wxcloud::statement::vocab;
 
 use super::date;
 use wxcloud::statement::chain::{

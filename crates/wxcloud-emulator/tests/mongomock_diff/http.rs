@@ -113,8 +113,11 @@ impl Remote {
             .await
             .expect("upload grant");
         let url = grant["url"].as_str().expect("upload url");
-        let (status, body) =
-            crate::support::post_form(url, &crate::support::grant_fields(&grant, &path, text.as_bytes())).await;
+        let (status, body) = crate::support::post_form(
+            url,
+            &crate::support::grant_fields(&grant, &path, text.as_bytes()),
+        )
+        .await;
         assert_eq!((status, body.as_str()), (204, ""), "upload the import file");
         let body = json!({"env": self.env, "collection_name": collection, "file_path": path,
             "file_type": 1, "stop_on_error": true, "conflict_mode": 1});

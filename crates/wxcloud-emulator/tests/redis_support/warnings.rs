@@ -31,7 +31,12 @@ impl Warnings {
 
     /// How many of them name `needle` in their error.
     pub fn store_failures_naming(&self, needle: &str) -> usize {
-        self.0.lock().unwrap().iter().filter(|w| w.contains(needle)).count()
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|w| w.contains(needle))
+            .count()
     }
 }
 
@@ -67,9 +72,15 @@ impl Subscriber for Collector {
         let mut fields = Fields::default();
         event.record(&mut fields);
         if fields.message.contains("token store") {
-            eprintln!("{}: {} {}", event.metadata().level(), fields.message, fields.error);
+            eprintln!(
+                "{}: {} {}",
+                event.metadata().level(),
+                fields.message,
+                fields.error
+            );
         }
-        if *event.metadata().level() == Level::WARN && fields.message.contains("token store failed") {
+        if *event.metadata().level() == Level::WARN && fields.message.contains("token store failed")
+        {
             (self.0).0.lock().unwrap().push(fields.error);
         }
     }

@@ -155,5 +155,8 @@ pub const DECODERS: [(&str, Decoder); 5] = [
     ("serde_json::Value (no Extended JSON)", serde_json_value),
     ("bson 3: serde_json::Value + Bson::try_from", bson_extjson),
     ("wxcloud ejson::from_str::<Todo> (typed)", wxcloud_typed),
-    ("wxcloud decode_document_into (counting sink)", wxcloud_events),
+    (
+        "wxcloud decode_document_into (counting sink)",
+        wxcloud_events,
+    ),
 ];

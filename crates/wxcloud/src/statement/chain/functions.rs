@@ -18,7 +18,10 @@ pub fn call_function(f: Func, args: &[Js], pos: Pos) -> Result<Value, ChainError
                 None | Some(Js::Undefined) => Ok(String::new()),
                 Some(Js::Value(Value::String(s))) => Ok(s.clone()),
                 Some(Js::Value(Value::Regex { pattern, .. })) if i == 0 => Ok(pattern.clone()),
-                Some(_) => Err(err(pos, "RegExp() takes a pattern string and a flags string")),
+                Some(_) => Err(err(
+                    pos,
+                    "RegExp() takes a pattern string and a flags string",
+                )),
             };
             regex(text(0)?, text(1)?, pos)?
         }
@@ -50,11 +53,15 @@ pub fn call_function(f: Func, args: &[Js], pos: Pos) -> Result<Value, ChainError
         Func::ServerDate => {
             let offset = match args {
                 [] | [Js::Undefined] => 0.0,
-                [Js::Object(fields)] => match fields.iter().find(|(k, _)| k == "offset").map(|(_, v)| v) {
-                    None | Some(Js::Undefined) => 0.0,
-                    Some(Js::Num(n)) if n.is_finite() => *n,
-                    Some(_) => return Err(err(pos, "db.serverDate(): offset must be a number")),
-                },
+                [Js::Object(fields)] => {
+                    match fields.iter().find(|(k, _)| k == "offset").map(|(_, v)| v) {
+                        None | Some(Js::Undefined) => 0.0,
+                        Some(Js::Num(n)) if n.is_finite() => *n,
+                        Some(_) => {
+                            return Err(err(pos, "db.serverDate(): offset must be a number"));
+                        }
+                    }
+                }
                 _ => return Err(err(pos, "db.serverDate() takes {offset}")),
             };
             let mut opts = Document::new();
@@ -81,7 +88,10 @@ fn object_id(hex: &str, pos: Pos) -> Result<[u8; 12], ChainError> {
 
 fn regex(pattern: String, options: String, pos: Pos) -> Result<Value, ChainError> {
     if let Some(bad) = options.chars().find(|c| !"gimsuxy".contains(*c)) {
-        return Err(err(pos, format!("invalid regular expression option {bad:?}")));
+        return Err(err(
+            pos,
+            format!("invalid regular expression option {bad:?}"),
+        ));
     }
     Ok(Value::Regex { pattern, options })
 }
@@ -91,17 +101,27 @@ pub fn geo_shape(shape: &str, args: &[Js], pos: Pos) -> Result<Value, ChainError
     let coords = match (shape, args) {
         ("Point", [Js::Num(lng), Js::Num(lat)]) => {
             if !(-180.0..=180.0).contains(lng) || !(-90.0..=90.0).contains(lat) {
-                return Err(err(pos, "db.Geo.Point(longitude, latitude) is out of range"));
+                return Err(err(
+                    pos,
+                    "db.Geo.Point(longitude, latitude) is out of range",
+                ));
             }
             Value::Array(vec![number(*lng), number(*lat)])
         }
-        ("Point", _) => return Err(err(pos, "db.Geo.Point() takes longitude and latitude numbers")),
-        (_, [Js::Array(items)]) if crate::statement::vocab::GEO_TYPES.contains(&shape) => Value::Array(
-            items
-                .iter()
-                .map(|i| shape_coordinates(i, pos))
-                .collect::<Result<_, _>>()?,
-        ),
+        ("Point", _) => {
+            return Err(err(
+                pos,
+                "db.Geo.Point() takes longitude and latitude numbers",
+            ));
+        }
+        (_, [Js::Array(items)]) if crate::statement::vocab::GEO_TYPES.contains(&shape) => {
+            Value::Array(
+                items
+                    .iter()
+                    .map(|i| shape_coordinates(i, pos))
+                    .collect::<Result<_, _>>()?,
+            )
+        }
         (_, [_]) if crate::statement::vocab::GEO_TYPES.contains(&shape) => {
             return Err(err(pos, format!("db.Geo.{shape}() takes an array")));
         }

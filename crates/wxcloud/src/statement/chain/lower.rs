@@ -6,8 +6,8 @@
 use crate::statement::{Direction, Query, Statement, Target, UpdateSpec, vocab};
 use crate::{Document, Value};
 
-use super::{ChainError, err};
 use super::js::{Call, Chain, Cmd, Js, Pos};
+use super::{ChainError, err};
 
 /// Gives an error that knows no position (a value deep inside an argument) the position of
 /// the call it belongs to.

@@ -72,11 +72,17 @@ fn js(value: &Value) -> Result<Js> {
                 let args = match d.get("args") {
                     None => Vec::new(),
                     Some(Value::Array(args)) => args.iter().map(js).collect::<Result<_>>()?,
-                    Some(_) => return Err(Error::statement(format!("{tag}: args must be an array"))),
+                    Some(_) => {
+                        return Err(Error::statement(format!("{tag}: args must be an array")));
+                    }
                 };
                 sdk_object(tag, args)?
             }
-            Some(_) => return Err(Error::statement(format!("{COMMAND_TAG} must name an SDK object"))),
+            Some(_) => {
+                return Err(Error::statement(format!(
+                    "{COMMAND_TAG} must name an SDK object"
+                )));
+            }
             None => Js::Object(
                 d.iter()
                     .map(|(k, v)| Ok((k.clone(), js(v)?)))
@@ -117,7 +123,9 @@ fn sdk_object(tag: &str, args: Vec<Js>) -> Result<Js> {
                 Ok(Js::Value(geo_shape(shape, &args, pos)?))
             } else if let Some(name) = tag.strip_prefix("aggregate.") {
                 if vocab::aggregate_operator(name).is_none() {
-                    return Err(Error::statement(format!("db.command.aggregate.{name} is not an aggregate operator")));
+                    return Err(Error::statement(format!(
+                        "db.command.aggregate.{name} is not an aggregate operator"
+                    )));
                 }
                 Ok(Js::Agg(name.to_owned(), args, pos))
             } else if is_command(tag) {
@@ -127,7 +135,9 @@ fn sdk_object(tag: &str, args: Vec<Js>) -> Result<Js> {
                     pos,
                 }))
             } else {
-                Err(Error::statement(format!("db.command.{tag} is not a command")))
+                Err(Error::statement(format!(
+                    "db.command.{tag} is not a command"
+                )))
             }
         }
     }
@@ -136,7 +146,9 @@ fn sdk_object(tag: &str, args: Vec<Js>) -> Result<Js> {
 /// Whether `name` is a `db.command` method: a query, logic or update command of the shared
 /// vocabulary, or `expr` (a whole-document `$expr` condition).
 pub fn is_command(name: &str) -> bool {
-    vocab::query_operator(name).is_some() || vocab::update_operator(name).is_some() || name == "expr"
+    vocab::query_operator(name).is_some()
+        || vocab::update_operator(name).is_some()
+        || name == "expr"
 }
 
 #[cfg(test)]
