@@ -281,8 +281,9 @@ impl Collections for EnvCollections<'_> {
 /// `databaseaggregate`: `{"data": [..]}`; at most 20 records unless the pipeline has `$limit`.
 ///
 /// A pipeline that only chooses and orders documents (`$match`, `$sort`, `$skip`, `$limit`)
-/// returns the stored text of the documents it keeps instead of encoding them again, and one of
-/// `$skip`/`$limit` only reads just the rows it returns, decoding none.
+/// returns the stored text of the documents it keeps instead of encoding them again, decoding
+/// only the fields its stages read; one of `$skip`/`$limit` only reads just the rows it
+/// returns, decoding none.
 pub fn aggregate(
     db: &Storage,
     env: &str,
@@ -301,7 +302,13 @@ pub fn aggregate(
                 .texts(env, coll, skip, keep.or(default_limit))
                 .map_err(ApiError::database)?,
             None => {
-                let rows = rows(db, env, coll)?;
+                // The selection reads a few fields of each document: decode only those.
+                let rows = match selection.fields() {
+                    Some(fields) => db
+                        .documents_with_fields(env, coll, &fields)
+                        .map_err(ApiError::database)?,
+                    None => rows(db, env, coll)?,
+                };
                 let vars = engine::expr::Vars::new(now_ms);
                 let mut kept = selection
                     .run(rows.into_iter(), |r| &r.doc, vars)

@@ -52,7 +52,7 @@ pub struct CollectionInfo {
 pub struct Row {
     /// The SQLite rowid.
     pub rowid: i64,
-    /// The document.
+    /// The document (from [`Storage::documents_with_fields`], only the fields asked for).
     pub doc: Document,
     /// `doc` as stored: its canonical Extended JSON text, what a read returns for it unchanged.
     pub text: String,
@@ -213,6 +213,31 @@ impl Storage {
 
     /// Every document of a collection, in insertion order.
     pub fn documents(&self, env: &str, coll: &str) -> Result<Vec<Row>, StorageError> {
+        self.rows(env, coll, decode)
+    }
+
+    /// Every document of a collection in insertion order, with only the top-level fields named
+    /// in `fields` decoded into [`Row::doc`] (the others are skipped unread), and its whole
+    /// stored text: for reads that look at a few fields of each document and return the text.
+    pub fn documents_with_fields(
+        &self,
+        env: &str,
+        coll: &str,
+        fields: &[String],
+    ) -> Result<Vec<Row>, StorageError> {
+        self.rows(env, coll, |body| {
+            wxcloud::ejson::decode_document_fields(body, |k| fields.iter().any(|f| f == k))
+                .map_err(|e| StorageError(format!("stored document unreadable: {e}")))
+        })
+    }
+
+    /// A collection's rows in insertion order, each body decoded by `decode`.
+    fn rows(
+        &self,
+        env: &str,
+        coll: &str,
+        decode: impl Fn(&str) -> Result<Document, StorageError>,
+    ) -> Result<Vec<Row>, StorageError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT rowid, body FROM documents WHERE env = ?1 AND coll = ?2 ORDER BY rowid",
         )?;
@@ -221,8 +246,12 @@ impl Storage {
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (rowid, body) = row?;
-            out.push(Row::decode(rowid, body)?);
+            let (rowid, text) = row?;
+            out.push(Row {
+                rowid,
+                doc: decode(&text)?,
+                text,
+            });
         }
         Ok(out)
     }

@@ -9,6 +9,7 @@ use proptest::prelude::*;
 use wxcloud::{Document, Value};
 use wxcloud_emulator::engine::compare;
 use wxcloud_emulator::engine::order::Key;
+use wxcloud_emulator::engine::sort::SortKeys;
 
 fn scalar() -> impl Strategy<Value = Value> {
     prop_oneof![
@@ -64,6 +65,23 @@ proptest! {
         if compare(&a, &b) != Ordering::Greater && compare(&b, &c) != Ordering::Greater {
             prop_assert_ne!(compare(&a, &c), Ordering::Greater, "{:?} <= {:?} <= {:?}", a, b, c);
         }
+    }
+
+    /// `$sort` then `$limit` keeps a bounded set while it reads; what it keeps must be what a
+    /// stable sort of everything, cut to the limit, gives: same documents, same order of ties.
+    #[test]
+    fn sort_then_limit_is_the_stable_sort_cut_short(values in prop::collection::vec(value(), 0..40), k in 1usize..12, desc in any::<bool>()) {
+        let docs: Vec<Document> = values.into_iter().enumerate().map(|(i, v)| {
+            [("v".to_owned(), v), ("i".to_owned(), Value::Int32(i as i32))].into_iter().collect()
+        }).collect();
+        let spec: Document = [("v".to_owned(), Value::Int32(if desc { -1 } else { 1 }))].into_iter().collect();
+        let keys = SortKeys::compile(&spec).unwrap();
+        let mut sorted = docs.clone();
+        keys.sort(&mut sorted);
+        sorted.truncate(k);
+        let top = keys.top_k(docs.into_iter().map(Ok::<_, ()>), k, |d| d).unwrap();
+        let order = |docs: &[Document]| docs.iter().map(|d| d["i"].clone()).collect::<Vec<_>>();
+        prop_assert_eq!(order(&top), order(&sorted));
     }
 
     #[test]

@@ -283,3 +283,30 @@ fn a_failed_decode_leaves_nothing_behind_for_the_next_one() {
         ])
     );
 }
+
+#[test]
+fn decoding_some_fields_skips_the_others_but_not_the_texts_errors() {
+    let text = r#"{"_id":"a","n":{"$numberLong":"9007199254740993"},"skip":{"$date":"not a date"},"tags":["x"]}"#;
+    let picked = ejson::decode_document_fields(text, |k| k == "n" || k == "tags").unwrap();
+    assert_eq!(
+        Value::Document(picked),
+        document(vec![
+            ("n", Value::Int64(9_007_199_254_740_993)),
+            ("tags", Value::Array(vec![Value::String("x".into())])),
+        ])
+    );
+    // A bad wrapper in a kept field is still an error; a skipped one is not looked at.
+    let err = ejson::decode_document_fields(text, |k| k == "skip").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    // The text must still be one JSON object, whatever is kept.
+    for bad in [
+        r#"[1]"#,
+        r#"{"$numberLong":"5"}"#,
+        r#"{"a":1"#,
+        r#"{"a":[1,}"#,
+        r#"{"a":1} x"#,
+    ] {
+        let err = ejson::decode_document_fields(bad, |_| false).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode, "{bad}");
+    }
+}

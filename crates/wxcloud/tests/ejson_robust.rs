@@ -114,6 +114,19 @@ proptest! {
         }
     }
 
+    /// Decoding only some fields gives the whole decode's entries for those keys, in the same
+    /// order, whatever the skipped entries hold.
+    #[test]
+    fn decoding_some_fields_gives_those_entries_of_the_whole_decode(tree in json_tree(), mask in any::<u32>()) {
+        let text = tree.to_string();
+        let kept = |key: &str| KEYS.iter().position(|k| *k == key).is_some_and(|i| mask & (1 << i) != 0);
+        if let Ok(doc) = ejson::decode_document(&text) {
+            let picked = ejson::decode_document_fields(&text, kept).unwrap();
+            let expected: Document = doc.into_iter().filter(|(k, _)| kept(k)).collect();
+            prop_assert!(same(&Value::Document(picked), &Value::Document(expected)), "{}", text);
+        }
+    }
+
     #[test]
     fn arbitrary_text_is_decoded_or_refused_never_a_panic(text in ".{0,64}") {
         let _ = ejson::decode_value(&text);
@@ -126,6 +139,7 @@ proptest! {
         let cut = cut.min(record.len());
         let damaged = format!("{}{}{}", &record[..cut], junk, &record[cut..]);
         let _ = ejson::decode_document(&damaged);
+        let _ = ejson::decode_document_fields(&damaged, |k| k == "tags");
         let _ = ejson::from_str::<Document>(&damaged);
     }
 }

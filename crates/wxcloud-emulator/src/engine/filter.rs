@@ -117,6 +117,21 @@ impl Filter {
         })
     }
 
+    /// Adds to `fields` the top-level fields whose values this filter reads; `false` when it
+    /// may read any field (`$expr`), so a document must be whole to be judged.
+    pub fn top_fields(&self, fields: &mut Vec<String>) -> bool {
+        match self {
+            Filter::And(fs) | Filter::Or(fs) | Filter::Nor(fs) => {
+                fs.iter().all(|f| f.top_fields(fields))
+            }
+            Filter::Path(path, _) => {
+                fields.extend(path.first().cloned());
+                true
+            }
+            Filter::Expr(_) => false,
+        }
+    }
+
     /// Whether the document matches.
     pub fn matches(&self, doc: &Document, vars: &mut Vars) -> Result<bool, EngineError> {
         Ok(match self {

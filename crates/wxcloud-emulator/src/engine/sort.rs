@@ -64,6 +64,11 @@ impl SortKeys {
         Ok(SortKeys { keys })
     }
 
+    /// Adds to `fields` the top-level fields the sort keys are read from.
+    pub fn top_fields(&self, fields: &mut Vec<String>) {
+        fields.extend(self.keys.iter().filter_map(|(p, _)| p.first().cloned()));
+    }
+
     /// The sort key of one document.
     fn key(&self, doc: &Document) -> Vec<KeyPart> {
         self.keys
@@ -100,37 +105,44 @@ impl SortKeys {
         items.extend(keyed.into_iter().map(|(_, t)| t));
     }
 
-    /// The first `k` items in order of the document `doc` finds in each, holding at most `k`
-    /// at a time.
+    /// The first `k` items in order of the document `doc` finds in each (stably: on equal keys
+    /// the earlier item first), holding at most `2k` at a time: items are gathered, and each
+    /// time `2k` are held they are sorted and cut back to `k`, whose last is then the bar a
+    /// later item must pass to be kept at all.
     pub fn top_k<T, E>(
         &self,
         input: impl Iterator<Item = Result<T, E>>,
         k: usize,
         doc: fn(&T) -> &Document,
     ) -> Result<Vec<T>, E> {
-        let mut kept: Vec<(Vec<KeyPart>, u64, T)> = Vec::with_capacity(k.min(1024) + 1);
-        let mut seq = 0u64;
+        let held_at_most = k.saturating_mul(2).max(1);
+        let mut held: Vec<(Vec<KeyPart>, T)> = Vec::with_capacity(held_at_most.min(2048));
+        // The k-th smallest key so far, once `k` items have been cut back to.
+        let mut bar: Option<Vec<KeyPart>> = None;
         for t in input {
             let t = t?;
             let key = self.key(doc(&t));
-            seq += 1;
-            if kept.len() == k {
-                // Keep the earlier document on ties (stable).
-                let worst = &kept[k - 1];
-                if self.cmp_keys(&key, &worst.0) != Ordering::Less {
-                    continue;
-                }
+            // Held items all come earlier, so a tie with the bar loses.
+            if bar
+                .as_ref()
+                .is_some_and(|bar| self.cmp_keys(&key, bar) != Ordering::Less)
+            {
+                continue;
             }
-            let pos = kept.partition_point(|(kk, s, _)| {
-                let o = self.cmp_keys(kk, &key);
-                o == Ordering::Less || (o == Ordering::Equal && *s < seq)
-            });
-            kept.insert(pos, (key, seq, t));
-            if kept.len() > k {
-                kept.pop();
+            held.push((key, t));
+            if held.len() >= held_at_most {
+                self.cut(&mut held, k);
+                bar = held.last().map(|(key, _)| key.clone());
             }
         }
-        Ok(kept.into_iter().map(|(_, _, t)| t).collect())
+        self.cut(&mut held, k);
+        Ok(held.into_iter().map(|(_, t)| t).collect())
+    }
+
+    /// Sorts `held` stably by key and keeps the first `k`.
+    fn cut<T>(&self, held: &mut Vec<(Vec<KeyPart>, T)>, k: usize) {
+        held.sort_by(|a, b| self.cmp_keys(&a.0, &b.0));
+        held.truncate(k);
     }
 }
 

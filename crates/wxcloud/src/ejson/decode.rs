@@ -49,6 +49,9 @@ pub(crate) struct Events<'s, S: ?Sized> {
     pub(crate) depth: usize,
     /// Whether the value must be a document (a record at the top of the text).
     pub(crate) document_only: bool,
+    /// Which of this document's entries to report (`None`: all); the values of the others are
+    /// read past without being decoded. Set only for the top of a text.
+    pub(crate) keep: Option<&'s dyn Fn(&str) -> bool>,
 }
 
 impl<'s, S: Sink + ?Sized> Events<'s, S> {
@@ -58,7 +61,25 @@ impl<'s, S: Sink + ?Sized> Events<'s, S> {
             sink,
             depth: 0,
             document_only,
+            keep: None,
         }
+    }
+
+    /// Events for a record at the top of a text, of which only the entries whose key `keep`
+    /// accepts are reported.
+    pub(crate) fn picking(sink: &'s mut S, keep: &'s dyn Fn(&str) -> bool) -> Self {
+        Events {
+            sink,
+            depth: 0,
+            document_only: true,
+            keep: Some(keep),
+        }
+    }
+
+    /// Whether the entry under `key` is reported.
+    #[inline]
+    fn keeps(&self, key: &str) -> bool {
+        self.keep.is_none_or(|keep| keep(key))
     }
 
     /// Events for a value nested one level inside this one.
@@ -67,6 +88,7 @@ impl<'s, S: Sink + ?Sized> Events<'s, S> {
             sink: self.sink,
             depth: self.depth + 1,
             document_only: false,
+            keep: None,
         }
     }
 
@@ -196,12 +218,18 @@ impl<'de, S: Sink + ?Sized> Visitor<'de> for Events<'_, S> {
         };
         self.sink.begin_document(map.size_hint()).map_err(refused)?;
         for (key, value) in read {
-            self.sink.key(&key).map_err(refused)?;
-            self.sink.value(value).map_err(refused)?;
+            if self.keeps(&key) {
+                self.sink.key(&key).map_err(refused)?;
+                self.sink.value(value).map_err(refused)?;
+            }
         }
         while let Some(key) = next {
-            self.sink.key(&key).map_err(refused)?;
-            map.next_value_seed(self.child())?;
+            if self.keeps(&key) {
+                self.sink.key(&key).map_err(refused)?;
+                map.next_value_seed(self.child())?;
+            } else {
+                map.next_value::<de::IgnoredAny>()?;
+            }
             next = map.next_key_seed(KeySeed)?;
         }
         self.sink.end_document().map_err(refused)
@@ -381,6 +409,7 @@ impl ContentSeed {
             sink: &mut builder,
             depth: self.depth,
             document_only: false,
+            keep: None,
         })?;
         Ok(Content::Value(builder.take().unwrap_or(Value::Null)))
     }

@@ -75,6 +75,32 @@ pub fn decode_document(text: &str) -> Result<Document> {
     }
 }
 
+/// Decodes the entries of one record whose key `keep` accepts, in one pass: the values of the
+/// other entries are read past as plain JSON, without building or checking them as Extended
+/// JSON. For a caller that needs a few fields of many records (a filter, a sort key) and has
+/// the whole text for the rest.
+///
+/// ```
+/// let doc = wxcloud::ejson::decode_document_fields(
+///     r#"{"_id": "a", "done": false, "tags": ["x", {"y": 1}], "due": {"$date": {"$numberLong": "0"}}}"#,
+///     |key| key == "done" || key == "due",
+/// )?;
+/// assert_eq!(doc.keys().collect::<Vec<_>>(), ["done", "due"]);
+/// assert_eq!(doc["due"], wxcloud::Value::Date(0));
+/// # Ok::<(), wxcloud::Error>(())
+/// ```
+///
+/// The errors are [`decode_document`]'s for the text as a whole and for the entries kept.
+pub fn decode_document_fields(text: &str, keep: impl Fn(&str) -> bool) -> Result<Document> {
+    match decode::with_builder(|builder| {
+        decode_with(text, decode::Events::picking(builder, &keep))?;
+        Ok::<_, Error>(builder.take())
+    })? {
+        Some(Value::Document(doc)) => Ok(doc),
+        _ => Err(Error::decode("invalid Extended JSON: expected a document")),
+    }
+}
+
 /// Decodes any Extended JSON value in text (a document, an array, a wrapper, a scalar).
 pub fn decode_value(text: &str) -> Result<Value> {
     decode::with_builder(|builder| {

@@ -321,6 +321,27 @@ impl Selection {
         Some((skip, keep))
     }
 
+    /// The top-level fields the selection reads from each document, or `None` when it may
+    /// read any (a `$match` with `$expr`): the selection of documents holding only those
+    /// fields is the selection of the whole documents.
+    pub fn fields(&self) -> Option<Vec<String>> {
+        let mut fields = Vec::new();
+        for p in &self.picks {
+            match p {
+                Pick::Match(f) => {
+                    if !f.top_fields(&mut fields) {
+                        return None;
+                    }
+                }
+                Pick::Sort(keys) | Pick::TopK(keys, _) => keys.top_fields(&mut fields),
+                Pick::Skip(_) | Pick::Limit(_) => {}
+            }
+        }
+        fields.sort();
+        fields.dedup();
+        Some(fields)
+    }
+
     /// Runs the selection over `items`, in order; `doc` finds the document an item carries.
     pub fn run<'a, T: 'a>(
         self,
