@@ -1,17 +1,17 @@
-//! Milliseconds per `databaseaggregate` call that returns 1,000 sample-shaped records from an
-//! in-process emulator (in-memory storage): the emulator's own aggregate path — statement
-//! parse, storage read, engine, canonical encoding of every record, the JSON reply — plus one
-//! keep-alive HTTP round trip, fetched by `wxcloud::Client` in raw mode (no decoding).
+//! Milliseconds per `databaseaggregate` (and `databasequery`) call that returns up to 1,000
+//! sample-shaped records from an in-process emulator (in-memory storage): the emulator's own
+//! read path — statement parse, storage read, engine, the records' text, the JSON reply — plus
+//! one keep-alive HTTP round trip, fetched by `wxcloud::Client` in raw mode (no decoding).
 //!
 //! `cargo bench -p wxcloud-emulator --bench aggregate_records [-- ROUNDS]` (default 200).
-//! Two pipelines: `.limit(1000)` alone (records pass through unchanged) and
-//! `.match({done: false}).sort({due: -1}).limit(1000)` (a filter, an order, the same output
-//! shape). Under `valgrind --tool=callgrind` the same binary gives instruction counts, which do
+//! Two pipelines: `.limit(1000)` alone and `.match({done: false}).sort({due: -1}).limit(1000)`
+//! (a filter, an order, the same output shape); then the same two as queries:
+//! `.limit(1000).get()` and `.where({done: false}).orderBy("due", "desc").limit(1000).get()`. Under `valgrind --tool=callgrind` the same binary gives instruction counts, which do
 //! not swing with the machine's load: `-- 20` keeps that run short.
 
 use std::time::Instant;
 
-use wxcloud::statement::Aggregate;
+use wxcloud::statement::{Aggregate, Direction, Query};
 use wxcloud::{Document, Value, ejson};
 use wxcloud_emulator::Emulator;
 
@@ -62,6 +62,17 @@ fn pipeline(filtered: bool) -> Aggregate {
     stages.stage(one("$limit", RECORDS as i32))
 }
 
+fn query(filtered: bool) -> Query {
+    let query = Query::new(COLLECTION).limit(RECORDS as u64);
+    if filtered {
+        query
+            .filter(one("done", false))
+            .order_by("due", Direction::Desc)
+    } else {
+        query
+    }
+}
+
 fn median(mut ms: Vec<f64>) -> f64 {
     ms.sort_by(f64::total_cmp);
     ms[ms.len() / 2]
@@ -88,14 +99,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     println!("databaseaggregate returning records from the emulator, {rounds} rounds, medians");
-    for (name, filtered) in [("limit(1000)", false), ("match+sort+limit(1000)", true)] {
-        let statement = pipeline(filtered);
-        let warm = client.aggregate_raw(statement.clone()).await?;
+    let cases = [
+        ("limit(1000)", false, false),
+        ("match+sort+limit(1000)", true, false),
+        ("query limit(1000)", false, true),
+        ("query where+orderBy", true, true),
+    ];
+    for (name, filtered, is_query) in cases {
+        let call = || async {
+            if is_query {
+                client.query_raw(query(filtered)).await.map(|r| r.data)
+            } else {
+                client.aggregate_raw(pipeline(filtered)).await
+            }
+        };
+        let warm = call().await?;
         let bytes: usize = warm.iter().map(String::len).sum();
         let mut times = Vec::with_capacity(rounds);
         for _ in 0..rounds {
             let start = Instant::now();
-            let got = client.aggregate_raw(statement.clone()).await?;
+            let got = call().await?;
             times.push(start.elapsed().as_secs_f64() * 1e3);
             assert_eq!(got.len(), warm.len());
         }

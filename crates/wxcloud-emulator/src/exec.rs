@@ -139,30 +139,73 @@ pub fn select(
     now_ms: i64,
     default_limit: Option<u64>,
 ) -> Result<(Vec<Document>, usize), ApiError> {
-    // limit(0) means "no limit given", as in the SDK.
-    let limit = match q.limit.filter(|n| *n > 0) {
-        Some(n) => n.min(MAX_QUERY_LIMIT),
-        None => default_limit.unwrap_or(u64::MAX),
+    let (rows, total) = select_rows(db, env, q, now_ms, default_limit, true)?;
+    let page = rows.into_iter().map(|r| r.doc);
+    let docs = match &q.fields {
+        Some(p) => page
+            .map(|d| engine::project(&d, p))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(engine_error)?,
+        None => page.collect(),
     };
+    Ok((docs, total))
+}
+
+/// The rows a `.get()` query selects, sorted and paged but not projected, with the number of
+/// matches before paging (see [`select`]). Unless `whole`, each row's document holds only the
+/// top-level fields the filter and the order read: enough to select it, and its stored text
+/// holds the rest.
+fn select_rows(
+    db: &Storage,
+    env: &str,
+    q: &Query,
+    now_ms: i64,
+    default_limit: Option<u64>,
+    whole: bool,
+) -> Result<(Vec<Row>, usize), ApiError> {
     let mut matched = match (&q.doc, &q.filter) {
         (Some(id), _) => row_by_id(db, env, &q.collection, id)?,
-        (None, Some(filter)) => target_rows(
+        (None, Some(filter)) if whole || string_id_only(filter).is_some() => target_rows(
             db,
             env,
             &q.collection,
             &Target::Where(filter.clone()),
             now_ms,
         )?,
-        (None, None) => rows(db, env, &q.collection)?,
-    }
-    .into_iter()
-    .map(|r| r.doc)
-    .collect::<Vec<_>>();
+        (None, filter) => {
+            require_collection(db, env, &q.collection)?;
+            let mut filter = filter.clone().unwrap_or_default();
+            resolve_doc(&mut filter, now_ms);
+            let compiled = engine::filter::Filter::compile(&filter).map_err(engine_error)?;
+            let mut fields: Vec<String> = q
+                .order_by
+                .iter()
+                .filter_map(|(f, _)| f.split('.').next().map(str::to_owned))
+                .collect();
+            let rows = if whole || !compiled.top_fields(&mut fields) {
+                rows(db, env, &q.collection)?
+            } else {
+                db.documents_with_fields(env, &q.collection, &fields)
+                    .map_err(ApiError::database)?
+            };
+            let mut vars = engine::expr::Vars::new(now_ms);
+            let mut kept = Vec::with_capacity(rows.len());
+            for row in rows {
+                if compiled
+                    .matches(&row.doc, &mut vars)
+                    .map_err(engine_error)?
+                {
+                    kept.push(row);
+                }
+            }
+            kept
+        }
+    };
     let total = matched.len();
     if q.order_by.is_empty() {
         // MongoDB returns the results of a `$near` query nearest first unless told otherwise.
         if let Some(filter) = &q.filter {
-            engine::sort_by_near(&mut matched, filter).map_err(engine_error)?;
+            engine::sort_by_near_by(&mut matched, filter, |r| &r.doc).map_err(engine_error)?;
         }
     } else {
         let spec: Document = q
@@ -175,19 +218,24 @@ pub fn select(
                 )
             })
             .collect();
-        engine::sort(&mut matched, &spec).map_err(engine_error)?;
+        engine::sort::SortKeys::compile(&spec)
+            .map_err(engine_error)?
+            .sort_by(&mut matched, |r| &r.doc);
     }
-    let skip = usize::try_from(q.skip.unwrap_or(0)).unwrap_or(usize::MAX);
-    let take = usize::try_from(limit).unwrap_or(usize::MAX);
-    let page = matched.into_iter().skip(skip).take(take);
-    let docs = match &q.fields {
-        Some(p) => page
-            .map(|d| engine::project(&d, p))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(engine_error)?,
-        None => page.collect(),
+    let (skip, take) = page_of(q, default_limit);
+    Ok((matched.into_iter().skip(skip).take(take).collect(), total))
+}
+
+/// How many matches a query skips and how many it then returns at most: its `limit()`, capped at
+/// [`MAX_QUERY_LIMIT`], or `default_limit` when it has none (`None`: unlimited).
+fn page_of(q: &Query, default_limit: Option<u64>) -> (usize, usize) {
+    // limit(0) means "no limit given", as in the SDK.
+    let limit = match q.limit.filter(|n| *n > 0) {
+        Some(n) => n.min(MAX_QUERY_LIMIT),
+        None => default_limit.unwrap_or(u64::MAX),
     };
-    Ok((docs, total))
+    let skip = usize::try_from(q.skip.unwrap_or(0)).unwrap_or(usize::MAX);
+    (skip, usize::try_from(limit).unwrap_or(usize::MAX))
 }
 
 /// One page of a collection for the console: newest first (the order documents were written,
@@ -231,7 +279,31 @@ pub fn query(
     q: &Query,
     now_ms: i64,
 ) -> Result<Map<String, Json>, ApiError> {
-    let (docs, total) = select(db, env, q, now_ms, Some(DEFAULT_QUERY_LIMIT))?;
+    // Without a projection the records go back as stored: no document is encoded again; with
+    // no filter and no order either, only the page is read.
+    let (data, total) = match &q.fields {
+        None if q.doc.is_none() && q.filter.is_none() && q.order_by.is_empty() => {
+            require_collection(db, env, &q.collection)?;
+            let total = db.count(env, &q.collection).map_err(ApiError::database)?;
+            let (skip, take) = page_of(q, Some(DEFAULT_QUERY_LIMIT));
+            let texts = db
+                .texts(env, &q.collection, skip, Some(take))
+                .map_err(ApiError::database)?;
+            (
+                Json::Array(texts.into_iter().map(Json::String).collect()),
+                total,
+            )
+        }
+        None => {
+            let (rows, total) = select_rows(db, env, q, now_ms, Some(DEFAULT_QUERY_LIMIT), false)?;
+            let texts = rows.into_iter().map(|r| Json::String(r.text)).collect();
+            (Json::Array(texts), total)
+        }
+        Some(_) => {
+            let (docs, total) = select(db, env, q, now_ms, Some(DEFAULT_QUERY_LIMIT))?;
+            (records(docs), total)
+        }
+    };
     let limit = q
         .limit
         .filter(|n| *n > 0)
@@ -242,7 +314,7 @@ pub fn query(
         "pager".into(),
         json!({"Offset": q.skip.unwrap_or(0), "Limit": limit, "Total": total}),
     );
-    out.insert("data".into(), records(docs));
+    out.insert("data".into(), data);
     Ok(out)
 }
 

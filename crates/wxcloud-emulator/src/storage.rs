@@ -256,6 +256,15 @@ impl Storage {
         Ok(out)
     }
 
+    /// How many documents a collection holds.
+    pub fn count(&self, env: &str, coll: &str) -> Result<usize, StorageError> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT COUNT(*) FROM documents WHERE env = ?1 AND coll = ?2")?
+            .query_row(params![env, coll], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
     /// The stored text of a collection's documents in insertion order, `skip` of them skipped
     /// and at most `keep` returned (`None`: all), without decoding any.
     pub fn texts(

@@ -680,3 +680,88 @@ async fn a_selection_pipeline_replies_as_the_whole_engine_does() {
     let ns: Vec<Value> = records(&first).iter().map(|d| d["n"].clone()).collect();
     assert_eq!(ns, (20..25).map(Value::Int32).collect::<Vec<_>>());
 }
+
+/// A query without `.field()` sends back the stored text of the records it selects, having
+/// decoded only the fields its filter and order read; the same query with a projection that
+/// removes nothing decodes and encodes every record. Both must give the same reply (records,
+/// pager total, errors), byte for byte.
+#[tokio::test]
+async fn a_query_without_a_projection_replies_as_one_with_a_projection_that_keeps_everything() {
+    let emu = start().await;
+    let t = token(&emu).await;
+    numbers_collection(&emu, &t, 25).await;
+    let mixed = r#"db.collection("test_collection").add({data: [
+        {n: 1, big: 9007199254740993, when: new Date("2026-01-01T08:00:00.123Z"), nested: {a: [1, 2.5, "x\"y\\z", null, true, -0.0]}, at: db.Geo.Point(113.3, 23.0)},
+        {n: 2, big: -2147483649, text: "中文 \u0001 tab\t", nested: {a: []}, at: db.Geo.Point(113.01, 23.0)}]})"#;
+    run_ok(&emu, &t, "databaseadd", mixed).await;
+    let queries = [
+        ("test_collection", ""),
+        (
+            "test_collection",
+            ".where({tags: \"cloud\"}).orderBy(\"due\", \"desc\").limit(3)",
+        ),
+        ("test_collection", ".where({\"nested.a\": 2.5})"),
+        ("test_collection", ".where({nested: {a: []}})"),
+        (
+            "test_collection",
+            ".where(_.or([{n: 1}, {big: _.lt(0)}])).orderBy(\"nested.a\", \"asc\")",
+        ),
+        (
+            "test_collection",
+            ".where({at: _.geoNear({geometry: db.Geo.Point(113.0, 23.0), maxDistance: 100000})})",
+        ),
+        ("test_collection", ".where({_id: \"no such id\"})"),
+        ("test_collection", ".where({n: {$foo: 1}})"),
+        ("numbers", ".limit(1000)"),
+        ("numbers", ""),
+        ("numbers", ".skip(3).limit(4)"),
+        ("numbers", ".skip(30)"),
+        (
+            "numbers",
+            ".where({even: true}).orderBy(\"n\", \"desc\").skip(2).limit(5)",
+        ),
+        ("numbers", ".where({n: _.gte(20)}).skip(1)"),
+        (
+            "numbers",
+            ".orderBy(\"even\", \"asc\").orderBy(\"n\", \"desc\").limit(7)",
+        ),
+        ("no_such_collection", ".where({n: 1})"),
+    ];
+    let mut matched = 0;
+    for (coll, tail) in queries {
+        let statement = |field: &str| format!("db.collection(\"{coll}\"){tail}{field}.get()");
+        let stored = run(&emu, &t, "databasequery", &statement("")).await;
+        let encoded = run(
+            &emu,
+            &t,
+            "databasequery",
+            &statement(".field({zz_absent: false})"),
+        )
+        .await;
+        assert_eq!(stored, encoded, "{coll}{tail}");
+        matched += usize::from(
+            stored["errcode"] == 0 && stored["data"].as_array().is_some_and(|d| !d.is_empty()),
+        );
+    }
+    // The comparisons above are of real records, not of two empty replies or two errors.
+    assert_eq!(matched, queries.len() - 4, "queries with records");
+    // A string _id alone is looked up by its index, whole, and sent back as stored too.
+    let id = records(
+        &run_ok(
+            &emu,
+            &t,
+            "databasequery",
+            r#"db.collection("test_collection").where({n: 2}).get()"#,
+        )
+        .await,
+    )[0]["_id"]
+        .clone();
+    let by_id = format!(
+        "db.collection(\"test_collection\").where({{_id: \"{}\"}}).get()",
+        id.as_str().unwrap()
+    );
+    assert_eq!(
+        records(&run_ok(&emu, &t, "databasequery", &by_id).await)[0]["n"],
+        Value::Int32(2)
+    );
+}

@@ -299,12 +299,16 @@ fn decoding_some_fields_skips_the_others_but_not_the_texts_errors() {
     let err = ejson::decode_document_fields(text, |k| k == "skip").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode);
     // Escaped keys, spaces, nested strings with brackets and escaped quotes in skipped values.
-    let text = " {\"a\\\"b\" : 1 , \"s\": \"}]\\\" [{\", \"o\": {\"x\": [\"]\", {}]}, \"k\" :\t-2.5e3 }\n";
+    let text =
+        " {\"a\\\"b\" : 1 , \"s\": \"}]\\\" [{\", \"o\": {\"x\": [\"]\", {}]}, \"k\" :\t-2.5e3 }\n";
     for (text, first) in [(text, "a\"b"), (&text.replace("a\\\"b", "ab"), "ab")] {
         let picked = ejson::decode_document_fields(text, |k| k != "s" && k != "o").unwrap();
         assert_eq!(
             Value::Document(picked),
-            document(vec![(first, Value::Int32(1)), ("k", Value::Double(-2500.0))])
+            document(vec![
+                (first, Value::Int32(1)),
+                ("k", Value::Double(-2500.0))
+            ])
         );
     }
     // The text must still be one JSON object, whatever is kept.

@@ -98,7 +98,16 @@ pub fn now_ms() -> i64 {
 /// Orders documents nearest first when `filter` has a `$near`/`$nearSphere` condition (MongoDB
 /// returns such query results by distance); returns whether it did. Call it after filtering and
 /// before `skip`/`limit` when the query has no explicit sort.
-pub fn sort_by_near(docs: &mut [Document], filter: &Document) -> Result<bool, EngineError> {
+pub fn sort_by_near(docs: &mut Vec<Document>, filter: &Document) -> Result<bool, EngineError> {
+    sort_by_near_by(docs, filter, |d| d)
+}
+
+/// [`sort_by_near`] for items that each carry a document, which `doc` finds.
+pub fn sort_by_near_by<T>(
+    items: &mut Vec<T>,
+    filter: &Document,
+    doc: fn(&T) -> &Document,
+) -> Result<bool, EngineError> {
     for (field, cond) in filter {
         let Value::Document(ops) = cond else { continue };
         let Some((op, arg)) = ops
@@ -115,14 +124,9 @@ pub fn sort_by_near(docs: &mut [Document], filter: &Document) -> Result<bool, En
                 .map(|p| near.distance(p))
                 .unwrap_or(f64::INFINITY)
         };
-        let mut keyed: Vec<(f64, Document)> = docs
-            .iter_mut()
-            .map(|d| (distance(d), std::mem::take(d)))
-            .collect();
+        let mut keyed: Vec<(f64, T)> = items.drain(..).map(|t| (distance(doc(&t)), t)).collect();
         keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
-        for (slot, (_, d)) in docs.iter_mut().zip(keyed) {
-            *slot = d;
-        }
+        items.extend(keyed.into_iter().map(|(_, t)| t));
         return Ok(true);
     }
     Ok(false)
