@@ -78,9 +78,27 @@ pub fn ok(fields: Map<String, Json_>) -> Response {
     body.insert("errcode".into(), 0.into());
     body.insert("errmsg".into(), "ok".into());
     body.extend(fields);
-    let mut response = Json(Json_::Object(body)).into_response();
+    let mut response = json_response(&Json_::Object(body));
     response.extensions_mut().insert(Errcode(0));
     response
+}
+
+/// `value` as an `application/json` response, as axum's `Json` sends it, but written into a
+/// plain `Vec`: a reply of many records is mostly their escaped text, and `serde_json` writes
+/// each run between two escapes separately, which a `Vec` takes far more cheaply than the
+/// `BytesMut` writer `Json` uses.
+fn json_response(value: &Json_) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(bytes) => (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/json"),
+            )],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => Json(value).into_response(),
+    }
 }
 
 impl IntoResponse for ApiError {
