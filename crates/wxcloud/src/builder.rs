@@ -568,6 +568,8 @@ impl fmt::Debug for ClientBuilder {
 /// The Redis a client keeps its tokens in: one URL (a server, Sentinel, or comma-separated
 /// cluster nodes) or a cluster's node list.
 #[derive(Clone)]
+// Without the `redis` feature the builder still takes the option, and refuses it at build().
+#[cfg_attr(not(feature = "redis"), allow(dead_code))]
 struct RedisUrls {
     urls: Vec<Secret>,
     cluster: bool,
