@@ -589,6 +589,20 @@ async fn a_geo_near_query_returns_the_nearest_places_first() {
     );
 }
 
+/// An emulator with 25 `numbers` and, added to the sample `test_collection`, two records of
+/// awkward types: exact 64-bit integers, a date, escapes, control characters, nested arrays,
+/// negative zero, points.
+async fn with_mixed_records() -> (wxcloud_emulator::RunningEmulator, String) {
+    let emu = start().await;
+    let t = token(&emu).await;
+    numbers_collection(&emu, &t, 25).await;
+    let mixed = r#"db.collection("test_collection").add({data: [
+        {n: 1, big: 9007199254740993, when: new Date("2026-01-01T08:00:00.123Z"), nested: {a: [1, 2.5, "x\"y\\z", null, true, -0.0]}, at: db.Geo.Point(113.3, 23.0)},
+        {n: 2, big: -2147483649, text: "中文 \u0001 tab\t", nested: {a: []}, at: db.Geo.Point(113.01, 23.0)}]})"#;
+    run_ok(&emu, &t, "databaseadd", mixed).await;
+    (emu, t)
+}
+
 /// Runs each pair of statements, which must get the same reply byte for byte; returns how many
 /// pairs replied with records (so a caller can check that it compared real records, not two
 /// empty replies or two errors).
@@ -615,13 +629,7 @@ async fn same_replies(
 /// records of every type, for errors, and for the 20-record default.
 #[tokio::test]
 async fn a_selection_pipeline_replies_as_the_whole_engine_does() {
-    let emu = start().await;
-    let t = token(&emu).await;
-    numbers_collection(&emu, &t, 25).await;
-    let mixed = r#"db.collection("test_collection").add({data: [
-        {n: 1, big: 9007199254740993, when: new Date("2026-01-01T08:00:00.123Z"), nested: {a: [1, 2.5, "x\"y\\z", null, true, -0.0]}},
-        {n: 2, big: -2147483649, text: "中文 \u0001 tab\t", nested: {a: []}}]})"#;
-    run_ok(&emu, &t, "databaseadd", mixed).await;
+    let (emu, t) = with_mixed_records().await;
     let pipelines = [
         ("test_collection", ""),
         ("test_collection", ".limit(3)"),
@@ -695,13 +703,7 @@ async fn a_selection_pipeline_replies_as_the_whole_engine_does() {
 /// pager total, errors), byte for byte.
 #[tokio::test]
 async fn a_query_without_a_projection_replies_as_one_with_a_projection_that_keeps_everything() {
-    let emu = start().await;
-    let t = token(&emu).await;
-    numbers_collection(&emu, &t, 25).await;
-    let mixed = r#"db.collection("test_collection").add({data: [
-        {n: 1, big: 9007199254740993, when: new Date("2026-01-01T08:00:00.123Z"), nested: {a: [1, 2.5, "x\"y\\z", null, true, -0.0]}, at: db.Geo.Point(113.3, 23.0)},
-        {n: 2, big: -2147483649, text: "中文 \u0001 tab\t", nested: {a: []}, at: db.Geo.Point(113.01, 23.0)}]})"#;
-    run_ok(&emu, &t, "databaseadd", mixed).await;
+    let (emu, t) = with_mixed_records().await;
     let queries = [
         ("test_collection", ""),
         (
