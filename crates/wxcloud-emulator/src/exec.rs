@@ -87,8 +87,11 @@ fn string_id_only(filter: &Document) -> Option<&Value> {
 }
 
 /// The rows `filter` matches; the filter is compiled once for all of them.
-fn filtered(rows: Vec<Row>, filter: &Document, now_ms: i64) -> Result<Vec<Row>, ApiError> {
-    let filter = engine::filter::Filter::compile(filter).map_err(engine_error)?;
+fn filtered(
+    rows: Vec<Row>,
+    filter: &engine::filter::Filter,
+    now_ms: i64,
+) -> Result<Vec<Row>, ApiError> {
     let mut vars = engine::expr::Vars::new(now_ms);
     let mut out = Vec::new();
     for row in rows {
@@ -97,6 +100,10 @@ fn filtered(rows: Vec<Row>, filter: &Document, now_ms: i64) -> Result<Vec<Row>, 
         }
     }
     Ok(out)
+}
+
+fn compile_filter(filter: &Document) -> Result<engine::filter::Filter, ApiError> {
+    engine::filter::Filter::compile(filter).map_err(engine_error)
 }
 
 /// The rows a `.where()` or `.doc()` target selects.
@@ -114,7 +121,8 @@ fn target_rows(
             None => {
                 let mut filter = filter.clone();
                 resolve_doc(&mut filter, now_ms);
-                filtered(rows(db, env, coll)?, &filter, now_ms)
+                let rows = rows(db, env, coll)?;
+                filtered(rows, &compile_filter(&filter)?, now_ms)
             }
         },
     }
@@ -163,6 +171,21 @@ fn select_rows(
     default_limit: Option<u64>,
     whole: bool,
 ) -> Result<(Vec<Row>, usize), ApiError> {
+    let order = match q.order_by.as_slice() {
+        [] => None,
+        order_by => {
+            let spec: Document = order_by
+                .iter()
+                .map(|(f, d)| {
+                    (
+                        f.clone(),
+                        Value::Int32(if *d == Direction::Asc { 1 } else { -1 }),
+                    )
+                })
+                .collect();
+            Some(engine::sort::SortKeys::compile(&spec).map_err(engine_error)?)
+        }
+    };
     let mut matched = match (&q.doc, &q.filter) {
         (Some(id), _) => row_by_id(db, env, &q.collection, id)?,
         (None, Some(filter)) if whole || string_id_only(filter).is_some() => target_rows(
@@ -176,51 +199,29 @@ fn select_rows(
             require_collection(db, env, &q.collection)?;
             let mut filter = filter.clone().unwrap_or_default();
             resolve_doc(&mut filter, now_ms);
-            let compiled = engine::filter::Filter::compile(&filter).map_err(engine_error)?;
-            let mut fields: Vec<String> = q
-                .order_by
-                .iter()
-                .filter_map(|(f, _)| f.split('.').next().map(str::to_owned))
-                .collect();
+            let compiled = compile_filter(&filter)?;
+            let mut fields = Vec::new();
+            if let Some(keys) = &order {
+                keys.top_fields(&mut fields);
+            }
             let rows = if whole || !compiled.top_fields(&mut fields) {
                 rows(db, env, &q.collection)?
             } else {
                 db.documents_with_fields(env, &q.collection, &fields)
                     .map_err(ApiError::database)?
             };
-            let mut vars = engine::expr::Vars::new(now_ms);
-            let mut kept = Vec::with_capacity(rows.len());
-            for row in rows {
-                if compiled
-                    .matches(&row.doc, &mut vars)
-                    .map_err(engine_error)?
-                {
-                    kept.push(row);
-                }
-            }
-            kept
+            filtered(rows, &compiled, now_ms)?
         }
     };
     let total = matched.len();
-    if q.order_by.is_empty() {
+    match &order {
+        Some(keys) => keys.sort_by(&mut matched, |r| &r.doc),
         // MongoDB returns the results of a `$near` query nearest first unless told otherwise.
-        if let Some(filter) = &q.filter {
-            engine::sort_by_near_by(&mut matched, filter, |r| &r.doc).map_err(engine_error)?;
+        None => {
+            if let Some(filter) = &q.filter {
+                engine::sort_by_near_by(&mut matched, filter, |r| &r.doc).map_err(engine_error)?;
+            }
         }
-    } else {
-        let spec: Document = q
-            .order_by
-            .iter()
-            .map(|(f, d)| {
-                (
-                    f.clone(),
-                    Value::Int32(if *d == Direction::Asc { 1 } else { -1 }),
-                )
-            })
-            .collect();
-        engine::sort::SortKeys::compile(&spec)
-            .map_err(engine_error)?
-            .sort_by(&mut matched, |r| &r.doc);
     }
     let (skip, take) = page_of(q, default_limit);
     Ok((matched.into_iter().skip(skip).take(take).collect(), total))
