@@ -1,6 +1,7 @@
 //! Hostile and near-miss input: decoding never panics, and the three ways into a `Value`
-//! (`decode_value`, `serde_json` with `Value: Deserialize`, and typed `from_str` replaying a
-//! document's first entries) always agree.
+//! (`decode_value`, the core's own reader; `serde_json` with `Value: Deserialize`; and typed
+//! `from_str` replaying a document's first entries) always agree — on damaged text, on every
+//! shape of number and escape, valid or not.
 
 use proptest::prelude::*;
 use serde_json::Value as Json;
@@ -143,4 +144,62 @@ proptest! {
         let _ = ejson::decode_document_fields(&damaged, |k| k == "tags");
         let _ = ejson::from_str::<Document>(&damaged);
     }
+
+    /// The reader and serde_json accept exactly the same texts and give the same values, on
+    /// damaged records, pretty-printed trees and junk between tokens.
+    #[test]
+    fn the_reader_and_serde_json_agree_on_damaged_text(
+        tree in json_tree(),
+        cut in 0usize..400,
+        junk in "[\\[\\]{}\":,$0-9a-z\\\\ .eE+\\-\n\t]{0,4}",
+        pretty in any::<bool>(),
+    ) {
+        let text = if pretty { serde_json::to_string_pretty(&tree).unwrap() } else { tree.to_string() };
+        let mut cut = cut.min(text.len());
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let damaged = format!("{}{}{}", &text[..cut], junk, &text[cut..]);
+        agree(&damaged)?;
+    }
+
+    /// Numbers of every shape: integers at and beyond the 32- and 64-bit limits, fractions,
+    /// exponents (tiny, huge, out of range), leading zeros and missing digits.
+    #[test]
+    fn the_reader_and_serde_json_agree_on_numbers(
+        number in "-?(0|[1-9][0-9]{0,24}|0[0-9]{1,3})(\\.[0-9]{0,20})?([eE][+-]?[0-9]{0,4})?",
+    ) {
+        agree(&number)?;
+        agree(&format!("[{number}]"))?;
+        agree(&format!(r#"{{"$numberLong": "5", "n": {number}}}"#))?;
+    }
+
+    /// Strings with every kind of escape, valid or not (surrogate pairs, lone surrogates, bad
+    /// hex, control characters).
+    #[test]
+    fn the_reader_and_serde_json_agree_on_strings(
+        body in "([a-z\u{e9}\u{4e2d}\u{1f600}]|\\\\[\"\\\\/bfnrtx]|\\\\u(d83d|de00|00e9|0041|zz1|[0-9a-fA-F]{4})|\n|\u{1}){0,8}",
+    ) {
+        agree(&format!("\"{body}\""))?;
+        agree(&format!(r#"{{"k{body}": "{body}", "$oid": 1}}"#))?;
+    }
+}
+
+/// Decodes `text` through the reader and through serde_json: both succeed with the same value,
+/// or both fail.
+fn agree(text: &str) -> Result<(), TestCaseError> {
+    let read = ejson::decode_value(text);
+    let via_serde = serde_json::from_str::<Value>(text);
+    match (&read, &via_serde) {
+        (Ok(a), Ok(b)) => prop_assert!(same(a, b), "{:?}: {:?} vs {:?}", text, a, b),
+        (Err(_), Err(_)) => {}
+        _ => prop_assert!(
+            false,
+            "{:?}: reader {:?}, serde_json {:?}",
+            text,
+            read,
+            via_serde
+        ),
+    }
+    Ok(())
 }

@@ -42,43 +42,13 @@ pub(crate) fn with_builder<R>(f: impl FnOnce(&mut ValueBuilder) -> R) -> R {
     })
 }
 
-/// Which entries of the document at the top of a text to report.
-pub(crate) trait Keep {
-    /// Whether the entry under `key` is reported; the values of the others are read past
-    /// without being decoded.
-    fn keeps(&self, key: &str) -> bool;
-}
-
-/// Every entry: what every decode but [`super::decode_document_fields`] uses (so the check
-/// compiles away).
-pub(crate) struct All;
-
-impl Keep for All {
-    #[inline(always)]
-    fn keeps(&self, _key: &str) -> bool {
-        true
-    }
-}
-
-/// The entries whose key the function accepts.
-pub(crate) struct Only<'k>(pub(crate) &'k dyn Fn(&str) -> bool);
-
-impl Keep for Only<'_> {
-    #[inline]
-    fn keeps(&self, key: &str) -> bool {
-        (self.0)(key)
-    }
-}
-
 /// Reports one Extended JSON value from a deserializer to `sink`.
-pub(crate) struct Events<'s, S: ?Sized, K = All> {
+pub(crate) struct Events<'s, S: ?Sized> {
     pub(crate) sink: &'s mut S,
     /// How many containers enclose this value.
     pub(crate) depth: usize,
     /// Whether the value must be a document (a record at the top of the text).
     pub(crate) document_only: bool,
-    /// Which of this document's entries to report; nested values report all of theirs.
-    pub(crate) keep: K,
 }
 
 impl<'s, S: Sink + ?Sized> Events<'s, S> {
@@ -88,32 +58,17 @@ impl<'s, S: Sink + ?Sized> Events<'s, S> {
             sink,
             depth: 0,
             document_only,
-            keep: All,
         }
     }
 }
 
-impl<'s, 'k, S: Sink + ?Sized> Events<'s, S, Only<'k>> {
-    /// Events for a record at the top of a text, of which only the entries whose key `keep`
-    /// accepts are reported.
-    pub(crate) fn picking(sink: &'s mut S, keep: &'k dyn Fn(&str) -> bool) -> Self {
-        Events {
-            sink,
-            depth: 0,
-            document_only: true,
-            keep: Only(keep),
-        }
-    }
-}
-
-impl<'s, S: Sink + ?Sized, K: Keep> Events<'s, S, K> {
+impl<S: Sink + ?Sized> Events<'_, S> {
     /// Events for a value nested one level inside this one.
     fn child(&mut self) -> Events<'_, S> {
         Events {
             sink: self.sink,
             depth: self.depth + 1,
             document_only: false,
-            keep: All,
         }
     }
 
@@ -149,7 +104,7 @@ fn not_a_document<E: de::Error>(found: &Value) -> E {
     ))
 }
 
-impl<'de, S: Sink + ?Sized, K: Keep> DeserializeSeed<'de> for Events<'_, S, K> {
+impl<'de, S: Sink + ?Sized> DeserializeSeed<'de> for Events<'_, S> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -157,7 +112,7 @@ impl<'de, S: Sink + ?Sized, K: Keep> DeserializeSeed<'de> for Events<'_, S, K> {
     }
 }
 
-impl<'de, S: Sink + ?Sized, K: Keep> Visitor<'de> for Events<'_, S, K> {
+impl<'de, S: Sink + ?Sized> Visitor<'de> for Events<'_, S> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -243,18 +198,12 @@ impl<'de, S: Sink + ?Sized, K: Keep> Visitor<'de> for Events<'_, S, K> {
         };
         self.sink.begin_document(map.size_hint()).map_err(refused)?;
         for (key, value) in read {
-            if self.keep.keeps(&key) {
-                self.sink.key(&key).map_err(refused)?;
-                self.sink.value(value).map_err(refused)?;
-            }
+            self.sink.key(&key).map_err(refused)?;
+            self.sink.value(value).map_err(refused)?;
         }
         while let Some(key) = next {
-            if self.keep.keeps(&key) {
-                self.sink.key(&key).map_err(refused)?;
-                map.next_value_seed(self.child())?;
-            } else {
-                map.next_value::<de::IgnoredAny>()?;
-            }
+            self.sink.key(&key).map_err(refused)?;
+            map.next_value_seed(self.child())?;
             next = map.next_key_seed(KeySeed)?;
         }
         self.sink.end_document().map_err(refused)
@@ -434,7 +383,6 @@ impl ContentSeed {
             sink: &mut builder,
             depth: self.depth,
             document_only: false,
-            keep: All,
         })?;
         Ok(Content::Value(builder.take().unwrap_or(Value::Null)))
     }

@@ -41,11 +41,11 @@ mod decimal;
 mod decode;
 mod direct;
 mod encode;
+mod number;
+mod reader;
 mod sink;
 mod typed;
 mod wrapper;
-
-use serde::de::DeserializeSeed;
 
 pub use date::{civil_from_days, days_from_civil};
 pub use decode::MAX_DEPTH;
@@ -53,13 +53,6 @@ pub use sink::{Scalar, Sink, SinkError, replay, replay_document};
 pub use typed::ValueDeserializer;
 
 use crate::{Document, Error, Result, Value};
-
-/// Runs `seed` over the whole of `text`, rejecting anything after the value.
-fn decode_with<'de, S: DeserializeSeed<'de>>(text: &'de str, seed: S) -> Result<S::Value> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
-    value.map_err(|e| Error::decode(format!("invalid Extended JSON: {e}")))
-}
 
 /// Decodes one record (an Extended JSON object in text) into a document, in one pass.
 ///
@@ -93,7 +86,7 @@ pub fn decode_document(text: &str) -> Result<Document> {
 /// The errors are [`decode_document`]'s for the text as a whole and for the entries kept.
 pub fn decode_document_fields(text: &str, keep: impl Fn(&str) -> bool) -> Result<Document> {
     match decode::with_builder(|builder| {
-        decode_with(text, decode::Events::picking(builder, &keep))?;
+        reader::read(text, builder, true, &reader::Only(keep))?;
         Ok::<_, Error>(builder.take())
     })? {
         Some(Value::Document(doc)) => Ok(doc),
@@ -115,13 +108,13 @@ pub fn decode_value(text: &str) -> Result<Value> {
 /// [`Decode`](crate::ErrorKind::Decode) error at the position the decoder had reached. After
 /// an error the sink may have seen the events of a partial document.
 pub fn decode_document_into<S: Sink + ?Sized>(text: &str, sink: &mut S) -> Result<()> {
-    decode_with(text, decode::Events::top(sink, true))
+    reader::read(text, sink, true, &reader::All)
 }
 
 /// Decodes any Extended JSON value in text, reporting it to `sink` (see
 /// [`decode_document_into`]).
 pub fn decode_value_into<S: Sink + ?Sized>(text: &str, sink: &mut S) -> Result<()> {
-    decode_with(text, decode::Events::top(sink, false))
+    reader::read(text, sink, false, &reader::All)
 }
 
 /// The BSON type name of a value, for messages.

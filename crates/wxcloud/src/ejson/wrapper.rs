@@ -12,7 +12,7 @@ use std::borrow::Cow;
 
 use base64::Engine as _;
 
-use super::{date, decimal};
+use super::{date, decimal, number};
 use crate::{Document, Value};
 
 /// The contents of a wrapper's key, as read before we know whether the object is a wrapper.
@@ -220,7 +220,7 @@ pub(crate) fn parse_double(text: &str) -> Option<f64> {
         "Infinity" => Some(f64::INFINITY),
         "-Infinity" => Some(f64::NEG_INFINITY),
         "NaN" => Some(f64::NAN),
-        _ => text.parse().ok(),
+        _ => number::parse_double(text),
     }
 }
 
