@@ -185,6 +185,34 @@ proptest! {
     }
 }
 
+#[test]
+fn a_date_at_the_nesting_limit_is_refused_alike_as_its_contents_are_one_level_deeper() {
+    for depth in 97..=101 {
+        let text = format!(
+            "{}{{\"$date\":{{\"$numberLong\":\"5\"}}}}{}",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
+        agree(&text).unwrap();
+    }
+    assert!(
+        ejson::decode_value(&format!(
+            "{}{{\"$date\":{{\"$numberLong\":\"5\"}}}}{}",
+            "[".repeat(98),
+            "]".repeat(98)
+        ))
+        .is_ok()
+    );
+    assert!(
+        ejson::decode_value(&format!(
+            "{}{{\"$date\":{{\"$numberLong\":\"5\"}}}}{}",
+            "[".repeat(99),
+            "]".repeat(99)
+        ))
+        .is_err()
+    );
+}
+
 /// Decodes `text` through the reader and through serde_json: both succeed with the same value,
 /// or both fail.
 fn agree(text: &str) -> Result<(), TestCaseError> {

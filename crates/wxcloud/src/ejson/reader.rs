@@ -343,6 +343,13 @@ impl<'t> Reader<'t> {
         document_only: bool,
         key: Wrapper,
     ) -> Read<()> {
+        // (A date's inner object is one level deeper, and must be within the limit too.)
+        if !document_only
+            && depth + 1 < MAX_DEPTH
+            && let Some(scalar) = self.canonical(key)
+        {
+            return sink.scalar(scalar).map_err(refused(self.pos));
+        }
         self.colon()?;
         let content = self.content(depth + 1)?;
         let Some(second) = self.after_entry()? else {
@@ -366,6 +373,58 @@ impl<'t> Reader<'t> {
             return done;
         }
         self.replayed(sink, depth, keep, [first, (second, partner)], next)
+    }
+
+    /// Reads the forms the service writes numbers and dates in — `{"$numberDouble": "1.5"}`,
+    /// `{"$numberLong": "7"}`, `{"$date": {"$numberLong": "0"}}` — straight to their scalar,
+    /// after the wrapper key. Any other form (escapes, more keys, bad contents) gives `None`
+    /// with nothing consumed, and the general path reads (and reports) it.
+    #[inline]
+    fn canonical(&mut self, key: Wrapper) -> Option<Scalar<'static>> {
+        let start = self.pos;
+        let scalar = match key {
+            Wrapper::Date => self
+                .expect(b':')
+                .and_then(|()| self.expect(b'{'))
+                .and_then(|()| self.plain_string())
+                .filter(|&inner| inner == Wrapper::NumberLong.key())
+                .and_then(|_| self.expect(b':'))
+                .and_then(|()| self.plain_string())
+                .and_then(|text| text.parse().ok())
+                .and_then(|ms| self.expect(b'}').map(|()| Scalar::Date(ms))),
+            _ => self
+                .expect(b':')
+                .and_then(|()| self.plain_string())
+                .and_then(|text| wrapper::number(key, text)),
+        }
+        .and_then(|scalar| self.expect(b'}').map(|()| scalar));
+        if scalar.is_none() {
+            self.pos = start;
+        }
+        scalar
+    }
+
+    /// Consumes `byte` (after whitespace), if it comes next.
+    #[inline]
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        (self.peek() == Some(byte)).then(|| self.pos += 1)
+    }
+
+    /// Reads a string without escapes (after whitespace), borrowed from the text; `None` if
+    /// there is no string next or it has escapes (nothing consumed but whitespace, then).
+    #[inline]
+    fn plain_string(&mut self) -> Option<&'t str> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let end = self.plain_run(self.pos + 1);
+        if self.bytes.get(end) != Some(&b'"') {
+            return None;
+        }
+        let text: &'t str = self.text;
+        let string = &text[self.pos + 1..end];
+        self.pos = end + 1;
+        Some(string)
     }
 
     /// Reports what an object with wrapper keys stands for, or `None` if it is a document.

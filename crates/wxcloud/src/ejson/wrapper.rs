@@ -12,7 +12,8 @@ use std::borrow::Cow;
 
 use base64::Engine as _;
 
-use super::{date, decimal, number};
+use super::sink::Scalar;
+use super::{date, decimal};
 use crate::{Document, Value};
 
 /// The contents of a wrapper's key, as read before we know whether the object is a wrapper.
@@ -127,18 +128,18 @@ fn invalid(what: &str) -> Outcome {
 /// Interprets `{key: content}`, an object with one wrapper key.
 pub(crate) fn single(key: Wrapper, content: &Content<'_>) -> Outcome {
     let value = match (key, content) {
-        (Wrapper::NumberDouble, Content::Str(s)) => match parse_double(s) {
-            Some(d) => Value::Double(d),
-            None => return invalid("$numberDouble: not a double"),
-        },
-        (Wrapper::NumberInt, Content::Str(s)) => match s.parse() {
-            Ok(n) => Value::Int32(n),
-            Err(_) => return invalid("$numberInt: not a 32-bit integer"),
-        },
-        (Wrapper::NumberLong, Content::Str(s)) => match s.parse() {
-            Ok(n) => Value::Int64(n),
-            Err(_) => return invalid("$numberLong: not a 64-bit integer"),
-        },
+        (Wrapper::NumberDouble | Wrapper::NumberInt | Wrapper::NumberLong, Content::Str(s)) => {
+            match number(key, s) {
+                Some(scalar) => scalar.to_value(),
+                None if key == Wrapper::NumberDouble => {
+                    return invalid("$numberDouble: not a double");
+                }
+                None if key == Wrapper::NumberInt => {
+                    return invalid("$numberInt: not a 32-bit integer");
+                }
+                None => return invalid("$numberLong: not a 64-bit integer"),
+            }
+        }
         (Wrapper::NumberDecimal, Content::Str(s)) => match decimal::canonical_decimal(s) {
             Some(d) => Value::Decimal128(d),
             None => return invalid("$numberDecimal: not a Decimal128"),
@@ -182,6 +183,18 @@ pub(crate) fn single(key: Wrapper, content: &Content<'_>) -> Outcome {
     Outcome::Value(value)
 }
 
+/// The scalar of a number wrapper (`$numberDouble`, `$numberInt`, `$numberLong`) holding
+/// `text`, or `None` if the text is not one (or the key is another wrapper's).
+#[inline]
+pub(crate) fn number(key: Wrapper, text: &str) -> Option<Scalar<'static>> {
+    match key {
+        Wrapper::NumberDouble => parse_double(text).map(Scalar::Double),
+        Wrapper::NumberInt => text.parse().ok().map(Scalar::Int32),
+        Wrapper::NumberLong => text.parse().ok().map(Scalar::Int64),
+        _ => None,
+    }
+}
+
 /// Interprets a legacy two-key wrapper, given its keys' contents in the order they appeared
 /// (`first_key` names the first).
 pub(crate) fn pair(first_key: Wrapper, first: &Content<'_>, second: &Content<'_>) -> Outcome {
@@ -220,7 +233,7 @@ pub(crate) fn parse_double(text: &str) -> Option<f64> {
         "Infinity" => Some(f64::INFINITY),
         "-Infinity" => Some(f64::NEG_INFINITY),
         "NaN" => Some(f64::NAN),
-        _ => number::parse_double(text),
+        _ => super::number::parse_double(text),
     }
 }
 
