@@ -16,6 +16,7 @@ mod emulator;
 mod errors;
 mod ffi;
 mod functions;
+mod keys;
 mod logging;
 mod records;
 mod results;

@@ -12,15 +12,14 @@
 //! (see [`ffi`](crate::ffi)); strings are created by CPython's UTF-8 decoder, which writes ASCII
 //! text straight into a string of its final width.
 
-use std::sync::{Mutex, MutexGuard};
-
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyList, PyString};
+use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyList, PyString};
 use wxcloud::ejson::{self, Scalar, Sink, SinkError};
 
 use crate::convert::DECIMAL;
 use crate::errors;
 use crate::ffi::DateTimes;
+use crate::keys::Caches;
 use crate::values::{Binary, MaxKey, MinKey, Regex, Timestamp};
 
 /// Decodes one record into a dict.
@@ -81,12 +80,11 @@ impl<'py> Decoder<'py> {
                 dates: DateTimes::new(py)?,
                 open: Vec::new(),
                 items: Vec::new(),
+                keys: Vec::new(),
+                entries: Vec::new(),
                 done: None,
                 failure: None,
-                keys: match KEYS.try_lock() {
-                    Ok(shared) => Keys::Shared(shared),
-                    Err(_) => Keys::Local(KeyCache::new()),
-                },
+                caches: Caches::take(),
             },
         })
     }
@@ -118,6 +116,8 @@ impl<'py> Decoder<'py> {
         let done = sink.done.take();
         sink.open.clear();
         sink.items.clear();
+        sink.keys.clear();
+        sink.entries.clear();
         if let Some(err) = sink.failure.take() {
             return Err(err);
         }
@@ -127,9 +127,9 @@ impl<'py> Decoder<'py> {
 }
 
 /// An open container.
-enum Open<'py> {
-    /// A dict, and the key of the entry whose value is being decoded.
-    Dict(Bound<'py, PyDict>, Option<Bound<'py, PyString>>),
+enum Open {
+    /// A dict, whose entries so far are `entries[start..]`.
+    Dict(usize),
     /// A list, whose items so far are `items[start..]`.
     List(usize),
 }
@@ -138,19 +138,17 @@ enum Open<'py> {
 struct PySink<'py> {
     py: Python<'py>,
     dates: DateTimes<'py>,
-    open: Vec<Open<'py>>,
+    open: Vec<Open>,
     /// Items of the open lists, innermost last.
     items: Vec<Bound<'py, PyAny>>,
+    /// Keys of the open dicts whose values are not finished yet, innermost last.
+    keys: Vec<Bound<'py, PyString>>,
+    /// Entries of the open dicts, innermost last: each dict is built when it closes.
+    entries: Vec<(Bound<'py, PyString>, Bound<'py, PyAny>)>,
     done: Option<Bound<'py, PyAny>>,
     /// A Python exception raised while building (re-raised as it is).
     failure: Option<PyErr>,
-    keys: Keys,
-}
-
-/// The key cache of one call: the shared one, or a fresh one when another call holds it.
-enum Keys {
-    Shared(MutexGuard<'static, KeyCache>),
-    Local(KeyCache),
+    caches: Caches,
 }
 
 impl<'py> PySink<'py> {
@@ -170,14 +168,13 @@ impl<'py> PySink<'py> {
     /// Puts a finished object where it belongs: in the open container, or as the result.
     #[inline]
     fn push(&mut self, obj: Bound<'py, PyAny>) -> Result<(), SinkError> {
-        match self.open.last_mut() {
-            Some(Open::Dict(dict, key)) => {
-                let key = key
-                    .take()
+        match self.open.last() {
+            Some(Open::Dict(_)) => {
+                let key = self
+                    .keys
+                    .pop()
                     .ok_or_else(|| SinkError::new("a value without a key"))?;
-                if let Err(err) = dict.set_item(key, obj) {
-                    return Err(self.failed(err));
-                }
+                self.entries.push((key, obj));
             }
             Some(Open::List(_)) => self.items.push(obj),
             None => self.done = Some(obj),
@@ -185,16 +182,12 @@ impl<'py> PySink<'py> {
         Ok(())
     }
 
-    fn scalar_object(&self, value: Scalar<'_>) -> Result<PyResult<Bound<'py, PyAny>>, SinkError> {
+    /// The object for a scalar of a type records seldom hold (kept apart so the common ones
+    /// stay small and in line).
+    #[cold]
+    fn rare_scalar(&mut self, value: Scalar<'_>) -> Result<Bound<'py, PyAny>, SinkError> {
         let py = self.py;
-        Ok(match value {
-            Scalar::Null => Ok(py.None().into_bound(py)),
-            Scalar::Bool(b) => Ok(PyBool::new(py, b).to_owned().into_any()),
-            Scalar::Int32(n) => n.into_pyobject(py).map(Bound::into_any).map_err(Into::into),
-            Scalar::Int64(n) => n.into_pyobject(py).map(Bound::into_any).map_err(Into::into),
-            Scalar::Double(d) => Ok(PyFloat::new(py, d).into_any()),
-            Scalar::String(s) => Ok(PyString::new(py, s).into_any()),
-            Scalar::Date(ms) => return self.date(ms).map(Ok),
+        let obj = match value {
             Scalar::ObjectId(id) => Ok(PyString::new(py, &hex(&id)).into_any()),
             Scalar::Decimal128(s) => DECIMAL
                 .import(py, "decimal", "Decimal")
@@ -219,7 +212,17 @@ impl<'py> PySink<'py> {
             Scalar::Timestamp { t, i } => Bound::new(py, Timestamp { t, i }).map(Bound::into_any),
             Scalar::MinKey => Bound::new(py, MinKey).map(Bound::into_any),
             Scalar::MaxKey => Bound::new(py, MaxKey).map(Bound::into_any),
-        })
+            Scalar::Null
+            | Scalar::Bool(_)
+            | Scalar::Int32(_)
+            | Scalar::Int64(_)
+            | Scalar::Double(_)
+            | Scalar::String(_)
+            | Scalar::Date(_) => {
+                return Err(SinkError::new("a common scalar taken for a rare one"));
+            }
+        };
+        obj.map_err(|err| self.failed(err))
     }
 
     /// Milliseconds since the epoch → an aware UTC datetime; dates outside Python's years
@@ -250,28 +253,24 @@ impl<'py> PySink<'py> {
 
 impl<'py> Sink for PySink<'py> {
     fn begin_document(&mut self, _size_hint: Option<usize>) -> Result<(), SinkError> {
-        self.open.push(Open::Dict(PyDict::new(self.py), None));
+        self.open.push(Open::Dict(self.entries.len()));
         Ok(())
     }
 
     #[inline]
     fn key(&mut self, key: &str) -> Result<(), SinkError> {
-        let py = self.py;
-        let string = match &mut self.keys {
-            Keys::Shared(shared) => shared.get(py, key),
-            Keys::Local(local) => local.get(py, key),
-        };
-        if let Some(Open::Dict(_, slot)) = self.open.last_mut() {
-            *slot = Some(string);
-        }
+        let string = self.caches.get().key(self.py, key);
+        self.keys.push(string);
         Ok(())
     }
 
     fn end_document(&mut self) -> Result<(), SinkError> {
-        match self.open.pop() {
-            Some(Open::Dict(dict, _)) => self.push(dict.into_any()),
-            _ => Ok(()),
-        }
+        let Some(Open::Dict(start)) = self.open.pop() else {
+            return Ok(());
+        };
+        let dict = self.caches.get().dict(self.py, &self.entries[start..]);
+        self.entries.truncate(start);
+        self.built(dict.map(Bound::into_any))
     }
 
     fn begin_array(&mut self, _size_hint: Option<usize>) -> Result<(), SinkError> {
@@ -290,8 +289,18 @@ impl<'py> Sink for PySink<'py> {
 
     #[inline]
     fn scalar(&mut self, value: Scalar<'_>) -> Result<(), SinkError> {
-        let obj = self.scalar_object(value)?;
-        self.built(obj)
+        let py = self.py;
+        let obj = match value {
+            Scalar::String(s) => PyString::new(py, s).into_any(),
+            Scalar::Int32(n) => PyInt::new(py, n).into_any(),
+            Scalar::Double(d) => PyFloat::new(py, d).into_any(),
+            Scalar::Bool(b) => PyBool::new(py, b).to_owned().into_any(),
+            Scalar::Null => py.None().into_bound(py),
+            Scalar::Date(ms) => self.date(ms)?,
+            Scalar::Int64(n) => PyInt::new(py, n).into_any(),
+            rare => self.rare_scalar(rare)?,
+        };
+        self.push(obj)
     }
 }
 
@@ -303,55 +312,4 @@ fn hex(bytes: &[u8; 12]) -> String {
         s.push(DIGITS[usize::from(b & 15)] as char);
     }
     s
-}
-
-/// Field names, shared by every decoding call of the process.
-static KEYS: Mutex<KeyCache> = Mutex::new(KeyCache::new());
-
-/// Keys longer than this are not cached (field names are short; long keys are data).
-const MAX_CACHED_KEY: usize = 64;
-/// Slots in the key cache (a power of two).
-const KEY_SLOTS: usize = 1024;
-
-/// A direct-mapped cache of Python strings for field names: a key's bytes pick one slot; a
-/// different key landing there replaces it. Each cached string has its hash computed once,
-/// which CPython keeps in the string, so a dict insert with it never hashes again.
-struct KeyCache {
-    slots: Vec<Option<(Box<str>, Py<PyString>)>>,
-}
-
-impl KeyCache {
-    const fn new() -> Self {
-        KeyCache { slots: Vec::new() }
-    }
-
-    fn get<'py>(&mut self, py: Python<'py>, key: &str) -> Bound<'py, PyString> {
-        if key.len() > MAX_CACHED_KEY {
-            return PyString::new(py, key);
-        }
-        if self.slots.is_empty() {
-            self.slots.resize_with(KEY_SLOTS, || None);
-        }
-        let slot = &mut self.slots[slot_of(key)];
-        if let Some((cached, string)) = slot
-            && **cached == *key
-        {
-            return string.bind(py).clone();
-        }
-        let string = PyString::new(py, key);
-        // Computed now and kept by the string object; a failure only means it is not cached.
-        let _ = string.hash();
-        *slot = Some((key.into(), string.clone().unbind()));
-        string
-    }
-}
-
-/// FNV-1a over the key's bytes, folded to a slot index.
-#[inline]
-fn slot_of(key: &str) -> usize {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in key.as_bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    (h ^ (h >> 32)) as usize & (KEY_SLOTS - 1)
 }

@@ -140,12 +140,12 @@ impl<'a> Scalar<'a> {
 /// Why a sink refused an event (a value its target cannot hold, say). The decoder stops and
 /// reports it as a [`Decode`](crate::ErrorKind::Decode) error at the position it had reached.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SinkError(String);
+pub struct SinkError(Box<str>);
 
 impl SinkError {
     /// A refusal with this message.
     pub fn new(message: impl Into<String>) -> Self {
-        SinkError(message.into())
+        SinkError(message.into().into_boxed_str())
     }
 }
 

@@ -1,0 +1,263 @@
+//! What one decoding call reuses from the last: Python strings for field names, and the shapes
+//! of the documents built from them.
+//!
+//! Field names come from a direct-mapped cache of Python strings whose hash is computed once
+//! (CPython keeps it in the string, so a dict insert with it never hashes again).
+//!
+//! A document's dict is built once all its entries are decoded. A dict built by inserting a dozen
+//! keys one by one is resized twice on the way (8 slots, then 16, then 32), and the stable ABI
+//! has no way to create one at its final size. But the records of a reply have the same fields
+//! in the same order, so the first document of a shape leaves a template behind — a dict of
+//! those keys, each holding `None` — and the next ones start as a copy of it (`PyDict_Copy`
+//! clones the key table in one go) whose values are then replaced in place. Key order is the
+//! template's, which is the document's: a document is built from a template only if its keys
+//! are the very same strings in the same order.
+
+use std::sync::{Mutex, MutexGuard};
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString};
+
+/// The caches of one call: the process's, or fresh ones when another call holds those.
+pub enum Caches {
+    Shared(MutexGuard<'static, Cache>),
+    Local(Box<Cache>),
+}
+
+impl Caches {
+    /// The process's caches, unless another decoding call is using them.
+    pub fn take() -> Self {
+        match CACHE.try_lock() {
+            Ok(shared) => Caches::Shared(shared),
+            Err(_) => Caches::Local(Box::new(Cache::new())),
+        }
+    }
+
+    #[inline]
+    pub fn get(&mut self) -> &mut Cache {
+        match self {
+            Caches::Shared(shared) => shared,
+            Caches::Local(local) => local,
+        }
+    }
+}
+
+/// Field names and document shapes, shared by every decoding call of the process.
+static CACHE: Mutex<Cache> = Mutex::new(Cache::new());
+
+pub struct Cache {
+    keys: KeyCache,
+    shapes: Vec<Option<Shape>>,
+}
+
+/// Documents with fewer entries than this are built by inserting (a fresh dict holds five
+/// without resizing).
+const MIN_SHAPED: usize = 6;
+/// Documents with more entries than this are not given a template.
+const MAX_SHAPED: usize = 64;
+/// Slots for templates (a power of two).
+const SHAPE_SLOTS: usize = 64;
+/// A template that fails this many documents in a row in its slot gives way to a new one.
+const MAX_MISSES: u32 = 8;
+
+/// A document shape: its keys in order, and a dict of them holding `None`.
+struct Shape {
+    keys: Vec<Py<PyString>>,
+    template: Py<PyDict>,
+    misses: u32,
+}
+
+impl Cache {
+    const fn new() -> Self {
+        Cache {
+            keys: KeyCache::new(),
+            shapes: Vec::new(),
+        }
+    }
+
+    /// The Python string for a field name.
+    #[inline]
+    pub fn key<'py>(&mut self, py: Python<'py>, key: &str) -> Bound<'py, PyString> {
+        self.keys.get(py, key)
+    }
+
+    /// A dict of `entries`, in their order (a later duplicate key replaces the earlier value,
+    /// keeping its place, as inserting does).
+    pub fn dict<'py>(
+        &mut self,
+        py: Python<'py>,
+        entries: &[(Bound<'py, PyString>, Bound<'py, PyAny>)],
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let n = entries.len();
+        if !(MIN_SHAPED..=MAX_SHAPED).contains(&n) {
+            return fill(PyDict::new(py), entries);
+        }
+        if self.shapes.is_empty() {
+            self.shapes.resize_with(SHAPE_SLOTS, || None);
+        }
+        let first = entries[0].0.as_ptr() as usize;
+        let slot = &mut self.shapes[((first >> 4) ^ n) & (SHAPE_SLOTS - 1)];
+        if let Some(shape) = slot {
+            let same = shape.keys.len() == n
+                && shape
+                    .keys
+                    .iter()
+                    .zip(entries)
+                    .all(|(a, (b, _))| a.as_ptr() == b.as_ptr());
+            if same {
+                shape.misses = 0;
+                return fill(shape.template.bind(py).copy()?, entries);
+            }
+            shape.misses += 1;
+            if shape.misses < MAX_MISSES {
+                return fill(PyDict::new(py), entries);
+            }
+        }
+        let dict = fill(PyDict::new(py), entries)?;
+        // Only a document without duplicate keys leaves a template.
+        if dict.len() == n {
+            let template = PyDict::new(py);
+            for (key, _) in entries {
+                template.set_item(key, py.None())?;
+            }
+            *slot = Some(Shape {
+                keys: entries.iter().map(|(k, _)| k.clone().unbind()).collect(),
+                template: template.unbind(),
+                misses: 0,
+            });
+        }
+        Ok(dict)
+    }
+}
+
+/// Sets each entry in `dict`.
+fn fill<'py>(
+    dict: Bound<'py, PyDict>,
+    entries: &[(Bound<'py, PyString>, Bound<'py, PyAny>)],
+) -> PyResult<Bound<'py, PyDict>> {
+    for (key, value) in entries {
+        dict.set_item(key, value)?;
+    }
+    Ok(dict)
+}
+
+/// Keys longer than this are not cached (field names are short; long keys are data).
+const MAX_CACHED_KEY: usize = 64;
+/// Slots in the key cache (a power of two).
+const KEY_SLOTS: usize = 1024;
+
+/// A two-way set-associative cache of Python strings for field names: a key's bytes pick a
+/// set of two slots; a third key landing there replaces the older of the two. Each cached string has its hash computed once,
+/// which CPython keeps in the string, so a dict insert with it never hashes again.
+///
+/// A key is looked up by its length and its first and last eight bytes (overlapping for short
+/// keys, zero-padded below eight): one multiplication picks the slot, and for keys of up to 16
+/// bytes — nearly every field name — those two words *are* the key, so comparing them is the
+/// whole comparison. Longer keys are also compared byte for byte. (A direct-mapped cache
+/// would let two fields of one record that hash alike evict each other on every record;
+/// two ways make that take three.)
+struct KeyCache {
+    slots: Vec<Option<Slot>>,
+}
+
+struct Slot {
+    words: Words,
+    /// The key's text, for keys longer than 16 bytes (which their words do not determine).
+    long: Option<Box<str>>,
+    string: Py<PyString>,
+}
+
+/// A key's length and its first and last eight bytes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Words {
+    len: usize,
+    head: u64,
+    tail: u64,
+}
+
+impl Words {
+    #[inline]
+    fn of(key: &[u8]) -> Words {
+        let len = key.len();
+        let word = |at: usize| {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(&key[at..at + 8]);
+            u64::from_le_bytes(bytes)
+        };
+        let (head, tail) = if len >= 8 {
+            (word(0), word(len - 8))
+        } else {
+            (short_word(key), 0)
+        };
+        Words { len, head, tail }
+    }
+
+    /// The slot the key belongs in.
+    #[inline]
+    fn slot(self) -> usize {
+        const K1: u64 = 0x9E37_79B9_7F4A_7C15;
+        const K2: u64 = 0xC2B2_AE3D_27D4_EB4F;
+        let mut mixed = self.head.wrapping_mul(K1) ^ self.tail.wrapping_mul(K2) ^ self.len as u64;
+        mixed ^= mixed >> 32;
+        (mixed.wrapping_mul(K1) >> (64 - KEY_SLOTS.trailing_zeros())) as usize
+    }
+}
+
+/// Fewer than eight bytes as a zero-padded little-endian word.
+#[inline]
+fn short_word(b: &[u8]) -> u64 {
+    // Two overlapping loads: the bytes they share are the same, so or-ing them is exact.
+    let load = |at: usize, width: usize| {
+        b[at..at + width]
+            .iter()
+            .rev()
+            .fold(0u64, |w, &byte| (w << 8) | u64::from(byte))
+    };
+    match b.len() {
+        0 => 0,
+        1 => u64::from(b[0]),
+        n @ 2..=3 => load(0, 2) | (load(n - 2, 2) << ((n - 2) * 8)),
+        n => load(0, 4) | (load(n - 4, 4) << ((n - 4) * 8)),
+    }
+}
+
+impl KeyCache {
+    const fn new() -> Self {
+        KeyCache { slots: Vec::new() }
+    }
+
+    #[inline]
+    fn get<'py>(&mut self, py: Python<'py>, key: &str) -> Bound<'py, PyString> {
+        if key.len() > MAX_CACHED_KEY {
+            return PyString::new(py, key);
+        }
+        if self.slots.is_empty() {
+            self.slots.resize_with(KEY_SLOTS, || None);
+        }
+        let words = Words::of(key.as_bytes());
+        let set = words.slot() & !1;
+        let holds = |slot: &Option<Slot>| {
+            slot.as_ref().is_some_and(|cached| {
+                cached.words == words && cached.long.as_deref().is_none_or(|long| long == key)
+            })
+        };
+        for slot in &self.slots[set..set + 2] {
+            if holds(slot)
+                && let Some(cached) = slot
+            {
+                return cached.string.bind(py).clone();
+            }
+        }
+        let string = PyString::new(py, key);
+        // Computed now and kept by the string object; a failure only means it is not cached.
+        let _ = string.hash();
+        // The newer of the set's two keys moves to its second slot, the older leaves.
+        self.slots[set + 1] = self.slots[set].take();
+        self.slots[set] = Some(Slot {
+            words,
+            long: (key.len() > 16).then(|| key.into()),
+            string: string.clone().unbind(),
+        });
+        string
+    }
+}
