@@ -151,6 +151,15 @@ struct Envelope {
     errmsg: String,
 }
 
+/// A successful reply: `errcode` (absent or 0) and what the call returns, side by side.
+#[derive(Deserialize)]
+struct Success<T> {
+    #[serde(default)]
+    errcode: i64,
+    #[serde(flatten)]
+    body: T,
+}
+
 /// Parses a reply of `path`: a non-JSON body is a [`Error::Transport`], a non-zero errcode an
 /// API error for `endpoint`, and a success that does not fit `T` a [`Error::Decode`].
 pub(crate) fn parse_reply<T: DeserializeOwned>(
@@ -169,6 +178,12 @@ pub(crate) fn parse_reply<T: DeserializeOwned>(
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(not_json("empty body".into()));
     }
+    // A success is read in one pass, envelope and contents together (a reply of a thousand
+    // records is half a megabyte of escaped strings: reading it twice cost a third of a call).
+    if let Ok(Success { errcode: 0, body }) = serde_json::from_slice::<Success<T>>(bytes) {
+        return Ok(body);
+    }
+    // Anything else is read again, to say exactly what it is.
     let envelope: Envelope = serde_json::from_slice(bytes).map_err(|e| not_json(e.to_string()))?;
     if envelope.errcode != 0 {
         return Err(match endpoint {
