@@ -8,6 +8,7 @@ use pyo3::types::PyString;
 
 mod admin;
 mod aio;
+mod cache;
 mod calls;
 mod client;
 mod convert;
@@ -16,7 +17,6 @@ mod emulator;
 mod errors;
 mod ffi;
 mod functions;
-mod keys;
 mod logging;
 mod records;
 mod results;

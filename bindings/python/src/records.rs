@@ -6,20 +6,22 @@
 //! (subtype 0) or `wxcloud.Binary`, Regex → `wxcloud.Regex`, Timestamp / MinKey / MaxKey → their
 //! `wxcloud` classes, arrays → list, documents → dict (key order kept).
 //!
-//! What keeps it fast: field names come from a process-wide cache of Python strings (each with
-//! its hash already computed, so inserting into a dict does not hash again); a list is created
-//! once at its final length; the `datetime` constructor and UTC are looked up once per call
-//! (see [`ffi`](crate::ffi)); strings are created by CPython's UTF-8 decoder, which writes ASCII
-//! text straight into a string of its final width.
+//! What keeps it fast: field names, short values and document shapes come from process-wide
+//! caches ([`cache`](crate::cache)): a dict is built when its document closes, as a copy of a
+//! template of its shape when there is one, so it is never resized; a list is created once at
+//! its final length; the common scalars are built in line, the rare ones apart; the `datetime`
+//! constructor and UTC are looked up once per call (see [`ffi`](crate::ffi)); strings are
+//! created by CPython's UTF-8 decoder, which writes ASCII text straight into a string of its
+//! final width.
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyList, PyString};
 use wxcloud::ejson::{self, Scalar, Sink, SinkError};
 
+use crate::cache::Caches;
 use crate::convert::DECIMAL;
 use crate::errors;
 use crate::ffi::DateTimes;
-use crate::keys::Caches;
 use crate::values::{Binary, MaxKey, MinKey, Regex, Timestamp};
 
 /// Decodes one record into a dict.
@@ -291,7 +293,7 @@ impl<'py> Sink for PySink<'py> {
     fn scalar(&mut self, value: Scalar<'_>) -> Result<(), SinkError> {
         let py = self.py;
         let obj = match value {
-            Scalar::String(s) => PyString::new(py, s).into_any(),
+            Scalar::String(s) => self.caches.get().value(py, s).into_any(),
             Scalar::Int32(n) => PyInt::new(py, n).into_any(),
             Scalar::Double(d) => PyFloat::new(py, d).into_any(),
             Scalar::Bool(b) => PyBool::new(py, b).to_owned().into_any(),

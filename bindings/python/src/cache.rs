@@ -1,8 +1,9 @@
-//! What one decoding call reuses from the last: Python strings for field names, and the shapes
-//! of the documents built from them.
+//! What one decoding call reuses from the last: Python strings for field names and for short
+//! values, and the shapes of the documents built from them.
 //!
-//! Field names come from a direct-mapped cache of Python strings whose hash is computed once
-//! (CPython keeps it in the string, so a dict insert with it never hashes again).
+//! Field names come from a cache of Python strings whose hash is computed once (CPython keeps
+//! it in the string, so a dict insert with it never hashes again); short values come from
+//! another while it pays (see [`Values`]).
 //!
 //! A document's dict is built once all its entries are decoded. A dict built by inserting a dozen
 //! keys one by one is resized twice on the way (8 slots, then 16, then 32), and the stable ABI
@@ -46,7 +47,8 @@ impl Caches {
 static CACHE: Mutex<Cache> = Mutex::new(Cache::new());
 
 pub struct Cache {
-    keys: KeyCache,
+    keys: StringCache,
+    values: Values,
     shapes: Vec<Option<Shape>>,
 }
 
@@ -70,7 +72,13 @@ struct Shape {
 impl Cache {
     const fn new() -> Self {
         Cache {
-            keys: KeyCache::new(),
+            keys: StringCache::new(MAX_CACHED_KEY, true),
+            values: Values {
+                strings: StringCache::new(MAX_CACHED_VALUE, false),
+                lookups: 0,
+                hits: 0,
+                bypass: 0,
+            },
             shapes: Vec::new(),
         }
     }
@@ -78,7 +86,29 @@ impl Cache {
     /// The Python string for a field name.
     #[inline]
     pub fn key<'py>(&mut self, py: Python<'py>, key: &str) -> Bound<'py, PyString> {
-        self.keys.get(py, key)
+        self.keys.get(py, key).0
+    }
+
+    /// The Python string for a string value: short ones come from a cache while it pays (see
+    /// [`Values`]).
+    #[inline]
+    pub fn value<'py>(&mut self, py: Python<'py>, value: &str) -> Bound<'py, PyString> {
+        let values = &mut self.values;
+        if value.len() > MAX_CACHED_VALUE || values.bypass > 0 {
+            values.bypass = values.bypass.saturating_sub(1);
+            return PyString::new(py, value);
+        }
+        let (string, hit) = values.strings.get(py, value);
+        values.lookups += 1;
+        values.hits += u32::from(hit);
+        if values.lookups == VALUE_WINDOW {
+            if values.hits < VALUE_WINDOW / 2 {
+                values.bypass = VALUE_BYPASS;
+            }
+            values.lookups = 0;
+            values.hits = 0;
+        }
+        string
     }
 
     /// A dict of `entries`, in their order (a later duplicate key replaces the earlier value,
@@ -141,23 +171,48 @@ fn fill<'py>(
     Ok(dict)
 }
 
+/// String values longer than this are not cached.
+const MAX_CACHED_VALUE: usize = 16;
+/// How many value lookups the cache's hit rate is judged over.
+const VALUE_WINDOW: u32 = 256;
+/// How many short values are created directly after a window with fewer than half hits.
+const VALUE_BYPASS: u32 = 4096;
+
+/// Short string values, cached like field names while that pays. Records repeat many of their
+/// short values (a type, a status, a tag, a unit), and a cached string costs a lookup where a new
+/// one costs an allocation, a copy and later a free. Where values do not repeat (ids, names),
+/// each miss costs a lookup on top; so a window with fewer than half hits turns the cache off
+/// for the next few thousand values, and then it is tried again.
+struct Values {
+    strings: StringCache,
+    lookups: u32,
+    hits: u32,
+    /// Values still to create without the cache.
+    bypass: u32,
+}
+
 /// Keys longer than this are not cached (field names are short; long keys are data).
 const MAX_CACHED_KEY: usize = 64;
-/// Slots in the key cache (a power of two).
+/// Slots in each string cache (a power of two).
 const KEY_SLOTS: usize = 1024;
 
-/// A two-way set-associative cache of Python strings for field names: a key's bytes pick a
-/// set of two slots; a third key landing there replaces the older of the two. Each cached string has its hash computed once,
-/// which CPython keeps in the string, so a dict insert with it never hashes again.
+/// A two-way set-associative cache of Python strings: a string's bytes pick a set of two
+/// slots; a third string landing there replaces the older of the two. A cached field name has
+/// its hash computed once, which CPython keeps in the string, so a dict insert with it never
+/// hashes again.
 ///
-/// A key is looked up by its length and its first and last eight bytes (overlapping for short
+/// A string is looked up by its length and its first and last eight bytes (overlapping for short
 /// keys, zero-padded below eight): one multiplication picks the slot, and for keys of up to 16
 /// bytes — nearly every field name — those two words *are* the key, so comparing them is the
 /// whole comparison. Longer keys are also compared byte for byte. (A direct-mapped cache
 /// would let two fields of one record that hash alike evict each other on every record;
 /// two ways make that take three.)
-struct KeyCache {
+struct StringCache {
     slots: Vec<Option<Slot>>,
+    /// Strings longer than this are not cached.
+    max_len: usize,
+    /// Whether each cached string has its hash computed when it is made (for dict keys).
+    hashed: bool,
 }
 
 struct Slot {
@@ -221,15 +276,20 @@ fn short_word(b: &[u8]) -> u64 {
     }
 }
 
-impl KeyCache {
-    const fn new() -> Self {
-        KeyCache { slots: Vec::new() }
+impl StringCache {
+    const fn new(max_len: usize, hashed: bool) -> Self {
+        StringCache {
+            slots: Vec::new(),
+            max_len,
+            hashed,
+        }
     }
 
+    /// The Python string for `key`, and whether it came from the cache.
     #[inline]
-    fn get<'py>(&mut self, py: Python<'py>, key: &str) -> Bound<'py, PyString> {
-        if key.len() > MAX_CACHED_KEY {
-            return PyString::new(py, key);
+    fn get<'py>(&mut self, py: Python<'py>, key: &str) -> (Bound<'py, PyString>, bool) {
+        if key.len() > self.max_len {
+            return (PyString::new(py, key), false);
         }
         if self.slots.is_empty() {
             self.slots.resize_with(KEY_SLOTS, || None);
@@ -245,12 +305,14 @@ impl KeyCache {
             if holds(slot)
                 && let Some(cached) = slot
             {
-                return cached.string.bind(py).clone();
+                return (cached.string.bind(py).clone(), true);
             }
         }
         let string = PyString::new(py, key);
         // Computed now and kept by the string object; a failure only means it is not cached.
-        let _ = string.hash();
+        if self.hashed {
+            let _ = string.hash();
+        }
         // The newer of the set's two keys moves to its second slot, the older leaves.
         self.slots[set + 1] = self.slots[set].take();
         self.slots[set] = Some(Slot {
@@ -258,6 +320,6 @@ impl KeyCache {
             long: (key.len() > 16).then(|| key.into()),
             string: string.clone().unbind(),
         });
-        string
+        (string, false)
     }
 }
