@@ -100,6 +100,35 @@ test('decode rejects a truncated record with WXCLOUD_DECODE', () => {
   assert.throws(() => wxcloud.decode(['{"a": 1']), (e) => e instanceof wxcloud.WxCloudError && e.code === 'WXCLOUD_DECODE')
 })
 
+test('decode takes an array of strings: anything else is WXCLOUD_DECODE, never a crash', () => {
+  const isDecode = (e) => e instanceof wxcloud.WxCloudError && e.code === 'WXCLOUD_DECODE'
+  for (const bad of ['{"a": 1}', 42, null, undefined, { length: 1, 0: '{}' }]) {
+    assert.throws(() => wxcloud.decode(bad), isDecode, String(bad))
+  }
+  for (const bad of [[1], ['{}', null], ['{}', Buffer.from('{}')]]) {
+    assert.throws(() => wxcloud.decode(bad), isDecode, String(bad))
+  }
+  // A getter that throws is a decode error too, and leaves no exception pending.
+  const hostile = ['{}']
+  Object.defineProperty(hostile, 1, { get() { throw new Error('boom') }, enumerable: true })
+  assert.throws(() => wxcloud.decode(hostile), isDecode)
+  assert.deepEqual(wxcloud.decode(['{"a": 1}']), [{ a: 1 }])
+})
+
+test('decode of a batch longer than one chunk of text keeps every record and patch in place', () => {
+  const strings = Array.from({ length: 3000 }, (_, i) =>
+    JSON.stringify({ i, s: 'x'.repeat(100 + (i % 7)), d: { $date: { $numberLong: String(i) } }, n: { $numberLong: '9007199254740993' } }),
+  )
+  const decoded = wxcloud.decode(strings)
+  assert.equal(decoded.length, 3000)
+  decoded.forEach((r, i) => {
+    assert.equal(r.i, i)
+    assert.equal(r.s.length, 100 + (i % 7))
+    assert.deepEqual(r.d, new Date(i))
+    assert.equal(r.n, 9007199254740993n)
+  })
+})
+
 let emulator
 let client
 before(async () => {

@@ -8,6 +8,10 @@
 //! as `null` and listed, with their path, in a second small JSON text. One JavaScript function
 //! (compiled once per thread, see [`PATCH_SOURCE`]) parses both texts and sets each listed value
 //! at its path. Key order is kept (JSON.parse inserts keys in text order).
+//!
+//! A batch's text is cut into arrays of about [`CHUNK_BYTES`] each, parsed one by one and joined:
+//! V8 puts a string over 128 KiB in its large-object space, on pages that are new (and faulted
+//! in) for every batch, which cost more than the joining.
 
 use std::cell::RefCell;
 use std::io::Write;
@@ -24,13 +28,21 @@ use crate::values::{MAX_DATE_MS, MAX_SAFE_INTEGER, hex};
 /// Text buffers up to this size are kept for the next batch.
 const MAX_KEPT_TEXT: usize = 16 << 20;
 
+/// A batch's JSON text is cut into arrays of about this many bytes (below V8's large-object
+/// size), after the top-level value that passes it.
+const CHUNK_BYTES: usize = 64 << 10;
+
 /// Parses the records' text and the patches' text, then sets each patched value. A patch is
 /// `depth, step_1 .. step_depth, kind, value` in one flat array (steps are array indexes or
 /// keys). Kinds: 0 `Date` from milliseconds, 1 `BigInt` from its decimal string, 2 a non-finite
 /// number from its name, 3 a `Buffer` from base64, 4 a `RegExp` from `[pattern, flags,
 /// options]` (a pattern JavaScript rejects stays its `{$regularExpression}` wrapper).
-const PATCH_SOURCE: &str = r#"(function wxcloudDecode(text, patchText) {
-  const root = JSON.parse(text)
+const PATCH_SOURCE: &str = r#"(function wxcloudDecode(texts, patchText) {
+  const root = JSON.parse(texts[0])
+  for (let t = 1; t < texts.length; t++) {
+    const more = JSON.parse(texts[t])
+    for (let i = 0; i < more.length; i++) root.push(more[i])
+  }
   if (patchText === '[]') return root
   const p = JSON.parse(patchText)
   for (let n = 0; n < p.length;) {
@@ -68,7 +80,7 @@ thread_local! {
 enum Step {
     /// The next item's index in an array.
     Index(u32),
-    /// The current key of a document: a range of [`JsonText::key_text`].
+    /// The current key of a document: where [`JsonText::out`] has it, as a JSON string.
     Key(usize, usize),
 }
 
@@ -79,12 +91,16 @@ struct Level {
 }
 
 /// Writes what the decoder reports as plain JSON, listing the values JSON cannot carry.
+///
+/// Plain scalars are copied from the record's text as they were read (a string with its
+/// escapes, a number with its digits), so most of a record goes through as a copy; only
+/// wrappers, keys and the values listed for patching are written anew.
 pub(crate) struct JsonText {
     out: Vec<u8>,
     patches: Vec<u8>,
     open: Vec<Level>,
-    /// The keys along the current path, back to back.
-    key_text: String,
+    /// Where each chunk of `out` after the first starts (see [`CHUNK_BYTES`]).
+    chunks: Vec<usize>,
 }
 
 impl JsonText {
@@ -93,7 +109,7 @@ impl JsonText {
             out,
             patches,
             open: Vec::new(),
-            key_text: String::new(),
+            chunks: Vec::new(),
         };
         text.out.clear();
         text.patches.clear();
@@ -102,17 +118,36 @@ impl JsonText {
     }
 
     /// Starts a value: the comma and index inside an array (inside a document, `key` did it).
+    /// Between two top-level values, once the chunk is long enough, a new chunk starts instead.
     #[inline]
     fn start_value(&mut self) {
+        let top = self.open.len() == 1;
         if let Some(level) = self.open.last_mut()
             && let Step::Index(_) = level.step
         {
             if level.count > 0 {
-                self.out.push(b',');
+                let chunk_start = self.chunks.last().copied().unwrap_or(0);
+                if top && self.out.len() - chunk_start >= CHUNK_BYTES {
+                    self.out.extend_from_slice(b"][");
+                    self.chunks.push(self.out.len() - 1);
+                } else {
+                    self.out.push(b',');
+                }
             }
             level.step = Step::Index(level.count);
             level.count += 1;
         }
+    }
+
+    /// The chunks of the text, each a JSON array.
+    fn texts(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.chunks.iter().copied());
+        let ends = self
+            .chunks
+            .iter()
+            .copied()
+            .chain(std::iter::once(self.out.len()));
+        starts.zip(ends).map(|(start, end)| &self.out[start..end])
     }
 
     fn open(&mut self, bracket: u8, step: Step) {
@@ -123,18 +158,30 @@ impl JsonText {
 
     fn close(&mut self, bracket: u8) {
         self.out.push(bracket);
-        if let Some(Level {
-            step: Step::Key(start, _),
-            ..
-        }) = self.open.pop()
-        {
-            self.key_text.truncate(start);
+        self.open.pop();
+    }
+
+    /// Writes `s` as a JSON string: copied between quotes when it needs no escapes.
+    #[inline]
+    fn string(out: &mut Vec<u8>, s: &str) {
+        let plain = s.bytes().fold(true, |plain, b| {
+            plain & (b != b'"') & (b != b'\\') & (b >= 0x20)
+        });
+        if plain {
+            out.reserve(s.len() + 2);
+            out.push(b'"');
+            out.extend_from_slice(s.as_bytes());
+            out.push(b'"');
+        } else {
+            // Writing into a Vec cannot fail.
+            let _ = serde_json::to_writer(out, s);
         }
     }
 
-    fn string(out: &mut Vec<u8>, s: &str) {
-        // Writing into a Vec cannot fail.
-        let _ = serde_json::to_writer(out, s);
+    /// Writes an integer.
+    #[inline]
+    fn integer(out: &mut Vec<u8>, n: impl itoa::Integer) {
+        out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
     }
 
     /// Writes `null` in place and lists the value to set there: its path, `kind`, then the
@@ -145,17 +192,17 @@ impl JsonText {
         if p.len() > 1 {
             p.push(b',');
         }
-        let _ = write!(p, "{}", self.open.len());
+        Self::integer(p, self.open.len());
         for level in &self.open {
             p.push(b',');
             match level.step {
-                Step::Index(i) => {
-                    let _ = write!(p, "{i}");
-                }
-                Step::Key(start, end) => Self::string(p, &self.key_text[start..end]),
+                Step::Index(i) => Self::integer(p, i),
+                Step::Key(start, end) => p.extend_from_slice(&self.out[start..end]),
             }
         }
-        let _ = write!(p, ",{kind},");
+        p.push(b',');
+        Self::integer(p, kind);
+        p.push(b',');
         value(p);
     }
 
@@ -167,8 +214,7 @@ impl JsonText {
 
 impl Sink for JsonText {
     fn begin_document(&mut self, _size_hint: Option<usize>) -> std::result::Result<(), SinkError> {
-        let at = self.key_text.len();
-        self.open(b'{', Step::Key(at, at));
+        self.open(b'{', Step::Key(0, 0));
         Ok(())
     }
 
@@ -179,13 +225,10 @@ impl Sink for JsonText {
                 self.out.push(b',');
             }
             level.count += 1;
-            if let Step::Key(start, _) = level.step {
-                self.key_text.truncate(start);
-                self.key_text.push_str(key);
-                level.step = Step::Key(start, self.key_text.len());
-            }
+            let start = self.out.len();
+            Self::string(&mut self.out, key);
+            level.step = Step::Key(start, self.out.len());
         }
-        Self::string(&mut self.out, key);
         self.out.push(b':');
         Ok(())
     }
@@ -205,6 +248,21 @@ impl Sink for JsonText {
         Ok(())
     }
 
+    /// A plain scalar is its text, except an integer beyond what a number holds exactly.
+    #[inline]
+    fn plain(&mut self, value: Scalar<'_>, text: &str) -> std::result::Result<(), SinkError> {
+        match value {
+            Scalar::Int64(n) if !(-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&n) => {
+                self.scalar(value)
+            }
+            _ => {
+                self.start_value();
+                self.out.extend_from_slice(text.as_bytes());
+                Ok(())
+            }
+        }
+    }
+
     fn scalar(&mut self, value: Scalar<'_>) -> std::result::Result<(), SinkError> {
         self.start_value();
         let out = &mut self.out;
@@ -212,14 +270,14 @@ impl Sink for JsonText {
             Scalar::Null => out.extend_from_slice(b"null"),
             Scalar::Bool(true) => out.extend_from_slice(b"true"),
             Scalar::Bool(false) => out.extend_from_slice(b"false"),
-            Scalar::Int32(n) => {
-                let _ = write!(out, "{n}");
-            }
+            Scalar::Int32(n) => Self::integer(out, n),
             Scalar::Int64(n) if (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&n) => {
-                let _ = write!(out, "{n}");
+                Self::integer(out, n)
             }
             Scalar::Int64(n) => self.patch(1, |p| {
-                let _ = write!(p, "\"{n}\"");
+                p.push(b'"');
+                Self::integer(p, n);
+                p.push(b'"');
             }),
             Scalar::Double(d) if d.is_finite() => {
                 let _ = serde_json::to_writer(out, &d);
@@ -233,9 +291,9 @@ impl Sink for JsonText {
                 self.patch(2, |p| p.extend_from_slice(name.as_bytes()));
             }
             Scalar::String(s) | Scalar::Decimal128(s) => Self::string(out, s),
-            Scalar::Date(ms) if (-MAX_DATE_MS..=MAX_DATE_MS).contains(&ms) => self.patch(0, |p| {
-                let _ = write!(p, "{ms}");
-            }),
+            Scalar::Date(ms) if (-MAX_DATE_MS..=MAX_DATE_MS).contains(&ms) => {
+                self.patch(0, |p| Self::integer(p, ms))
+            }
             Scalar::Date(ms) => {
                 // Beyond what a JavaScript Date holds: keep it exact as its wrapper.
                 let _ = write!(out, r#"{{"$date":{{"$numberLong":"{ms}"}}}}"#);
@@ -277,6 +335,35 @@ where
     I: IntoIterator<Item = &'a str>,
 {
     emit(js, |w| write_texts(w, texts, records))
+}
+
+/// Decodes the Extended JSON strings of a JavaScript array into one JavaScript array of their
+/// values, reading each string into one reused buffer; a string that does not decode, or an
+/// item that is not a string, throws a `WxCloudError` (`WXCLOUD_DECODE`).
+pub(crate) fn decode_array(js: Js, array: JsValue) -> Result<JsValue> {
+    let not_strings = || wxcloud::Error::decode("decode() takes an array of Extended JSON strings");
+    if !js.is_array(array)? {
+        return Err(throwable(js, &not_strings()));
+    }
+    let len = js.array_len(array)?;
+    let mut buf = Vec::new();
+    emit(js, |w| {
+        for i in 0..len {
+            let read = js
+                .element(array, i)
+                .and_then(|item| js.string_into(item, &mut buf));
+            let text = match read {
+                Ok(Some(text)) => text,
+                Ok(None) => return Err(not_strings()),
+                Err(e) => {
+                    js.clear_exception();
+                    return Err(wxcloud::Error::decode(format!("cannot read item {i}: {e}")));
+                }
+            };
+            ejson::decode_value_into(text, &mut *w)?;
+        }
+        Ok(())
+    })
 }
 
 /// Builds one JavaScript array of records the core has already decoded (a walk's pages),
@@ -350,15 +437,13 @@ fn emit(js: Js, write: impl FnOnce(&mut JsonText) -> wxcloud::Result<()>) -> Res
 
 /// Runs the patching function over the written texts.
 fn parse(js: Js, w: &JsonText) -> Result<JsValue> {
-    // The writer emits UTF-8: keys and strings come from Rust strings, the rest is ASCII.
-    let text = std::str::from_utf8(&w.out)
-        .map_err(|_| napi::Error::from_reason("invalid UTF-8 in JSON text"))?;
-    let patches = std::str::from_utf8(&w.patches)
-        .map_err(|_| napi::Error::from_reason("invalid UTF-8 in JSON text"))?;
     let patcher = patcher(js)?;
-    let text = js.string(text)?;
-    let patches = js.string(patches)?;
-    js.call(js.global()?, patcher, &[text, patches])
+    let texts = js.array(w.chunks.len() + 1)?;
+    for (i, text) in w.texts().enumerate() {
+        js.set_element(texts, i as u32, js.utf8(text)?)?;
+    }
+    let patches = js.utf8(&w.patches)?;
+    js.call(js.global()?, patcher, &[texts, patches])
 }
 
 /// The compiled [`PATCH_SOURCE`] of this env, compiled on first use.
@@ -389,14 +474,14 @@ mod tests {
     }
 
     #[test]
-    fn json_values_are_written_in_place_keeping_key_order() {
+    fn plain_values_are_copied_as_written_and_wrappers_rewritten_keeping_key_order() {
         let (text, patches) = write(&[
             r#"{"z":1,"a":{"$numberDouble":"113.0"},"s":"q\"\u2028","n":{"$numberLong":"9007199254740991"},"o":{"$oid":"abababababababababababab"},"d":{"$numberDecimal":"1.10"}}"#,
             r#"[1,{"$numberInt":"2"}]"#,
         ]);
         assert_eq!(
             text,
-            "[{\"z\":1,\"a\":113.0,\"s\":\"q\\\"\u{2028}\",\"n\":9007199254740991,\"o\":\"abababababababababababab\",\"d\":\"1.10\"},[1,2]]"
+            "[{\"z\":1,\"a\":113.0,\"s\":\"q\\\"\\u2028\",\"n\":9007199254740991,\"o\":\"abababababababababababab\",\"d\":\"1.10\"},[1,2]]"
         );
         assert_eq!(patches, "[]");
     }
@@ -418,6 +503,17 @@ mod tests {
     }
 
     #[test]
+    fn patch_paths_name_keys_as_written_escapes_included() {
+        let (text, patches) =
+            write(&[r#"{"a\"b":{"$date":{"$numberLong":"5"}},"\u00e9":[9007199254740993]}"#]);
+        assert_eq!(text, "[{\"a\\\"b\":null,\"\u{e9}\":[null]}]");
+        assert_eq!(
+            patches,
+            "[2,0,\"a\\\"b\",0,5,3,0,\"\u{e9}\",0,1,\"9007199254740993\"]"
+        );
+    }
+
+    #[test]
     fn dates_beyond_the_js_range_and_special_types_become_wrappers() {
         let (text, patches) = write(&[
             r#"[{"$date":{"$numberLong":"9223372036854775807"}},{"$timestamp":{"t":1,"i":2}},{"$minKey":1},{"$maxKey":1}]"#,
@@ -427,6 +523,31 @@ mod tests {
             "[[{\"$date\":{\"$numberLong\":\"9223372036854775807\"}},{\"$timestamp\":{\"t\":1,\"i\":2}},{\"$minKey\":1},{\"$maxKey\":1}]]"
         );
         assert_eq!(patches, "[]");
+    }
+
+    #[test]
+    fn a_long_batch_is_cut_into_json_arrays_between_records_and_patched_by_its_whole_index() {
+        let record = format!(
+            r#"{{"s":"{}","d":{{"$date":{{"$numberLong":"7"}}}}}}"#,
+            "x".repeat(100)
+        );
+        let texts = vec![record.as_str(); 3000];
+        let (w, result) = write_batch(texts.iter().copied(), true, Default::default());
+        result.unwrap();
+        let chunks: Vec<serde_json::Value> = w
+            .texts()
+            .map(|t| serde_json::from_slice(t).expect("each chunk is a JSON array"))
+            .collect();
+        assert!(chunks.len() > 1, "{} chunks", chunks.len());
+        let lengths: Vec<usize> = chunks.iter().map(|c| c.as_array().unwrap().len()).collect();
+        assert_eq!(lengths.iter().sum::<usize>(), 3000);
+        assert!(w.texts().all(|t| t.len() < CHUNK_BYTES + record.len() + 2));
+        let patches = String::from_utf8(w.patches).unwrap();
+        assert!(
+            patches.ends_with(r#"2,2999,"d",0,7]"#),
+            "{}",
+            &patches[patches.len() - 40..]
+        );
     }
 
     #[test]

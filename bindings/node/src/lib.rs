@@ -31,8 +31,7 @@ use napi_derive::napi;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use crate::errors::Reply;
-use crate::values::Values;
+use crate::values::{Decoded, Strings};
 
 /// The version of the native addon.
 #[napi]
@@ -48,8 +47,8 @@ pub fn native_version() -> String {
     ts_args_type = "records: string[]",
     ts_return_type = "T[]"
 )]
-pub fn decode(records: Vec<String>) -> Reply<Values> {
-    Reply(Ok(Values(records)))
+pub fn decode(records: Strings) -> Decoded {
+    Decoded(records)
 }
 
 /// Panics on purpose (test hook, not API): shows a panic in a synchronous call becomes a

@@ -45,6 +45,11 @@ impl Js {
     }
 
     pub(crate) fn string(self, v: &str) -> Result<JsValue> {
+        self.utf8(v.as_bytes())
+    }
+
+    /// A string from UTF-8 bytes (invalid sequences would become U+FFFD).
+    pub(crate) fn utf8(self, v: &[u8]) -> Result<JsValue> {
         call!(
             "string",
             napi_create_string_utf8(self.0, v.as_ptr().cast(), v.len() as isize)
@@ -123,6 +128,44 @@ impl Js {
         buf.truncate(len);
         // Node-API writes valid UTF-8 (lone surrogates become U+FFFD).
         String::from_utf8(buf).map_err(|_| Error::new(Status::StringExpected, "invalid UTF-8"))
+    }
+
+    /// A string's UTF-8 text, written into `buf` (reused from one string to the next, so
+    /// reading many strings allocates once); `None` if `v` is not a string.
+    pub(crate) fn string_into(
+        self,
+        v: JsValue,
+        buf: &mut Vec<u8>,
+    ) -> Result<Option<&str>> {
+        if self.type_of(v)? != sys::ValueType::napi_string {
+            return Ok(None);
+        }
+        // The UTF-16 length costs nothing to ask, and each UTF-16 unit is at most three bytes
+        // of UTF-8: room enough without first measuring the UTF-8 length.
+        let mut units = 0usize;
+        check(
+            unsafe { sys::napi_get_value_string_utf16(self.0, v, ptr::null_mut(), 0, &mut units) },
+            "string length",
+        )?;
+        buf.clear();
+        buf.resize(units * 3 + 1, 0);
+        let mut len = 0usize;
+        check(
+            unsafe {
+                sys::napi_get_value_string_utf8(
+                    self.0,
+                    v,
+                    buf.as_mut_ptr().cast(),
+                    buf.len(),
+                    &mut len,
+                )
+            },
+            "string value",
+        )?;
+        // Node-API writes valid UTF-8 (lone surrogates become U+FFFD).
+        std::str::from_utf8(&buf[..len])
+            .map(Some)
+            .map_err(|_| Error::new(Status::StringExpected, "invalid UTF-8"))
     }
 
     pub(crate) fn is_array(self, v: JsValue) -> Result<bool> {

@@ -10,7 +10,7 @@
 //! `{$numberDecimal: ..}`, `{$numberLong: ..}`, ...) the value it stands for — read by the
 //! core's Extended JSON decoder, so the rules are the core's.
 
-use napi::bindgen_prelude::ToNapiValue;
+use napi::bindgen_prelude::{FromNapiValue, ToNapiValue, TypeName, ValidateNapiValue};
 use napi::{Result, sys};
 use wxcloud::{Document, Value};
 
@@ -274,13 +274,42 @@ impl ReadJs for Docs {
     }
 }
 
-/// Extended JSON texts (records, or any Extended JSON value), decoded in one pass when handed
-/// to JavaScript (see [`json_path`]).
-pub struct Values(pub Vec<String>);
+/// The array of Extended JSON strings handed to `decode()`, as it is: each string is read when
+/// it is decoded (see [`json_path::decode_array`]).
+pub struct Strings(JsValue);
 
-impl ToNapiValue for Values {
+impl TypeName for Strings {
+    fn type_name() -> &'static str {
+        "string[]"
+    }
+    fn value_type() -> napi::ValueType {
+        napi::ValueType::Object
+    }
+}
+
+impl ValidateNapiValue for Strings {}
+
+impl FromNapiValue for Strings {
+    unsafe fn from_napi_value(_env: sys::napi_env, v: sys::napi_value) -> Result<Self> {
+        Ok(Strings(v))
+    }
+}
+
+/// The values of [`Strings`], decoded when handed back to JavaScript (within the same call).
+pub struct Decoded(pub Strings);
+
+impl TypeName for Decoded {
+    fn type_name() -> &'static str {
+        "unknown[]"
+    }
+    fn value_type() -> napi::ValueType {
+        napi::ValueType::Object
+    }
+}
+
+impl ToNapiValue for Decoded {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
-        json_path::to_array(Js(env), val.0.iter().map(String::as_str), false)
+        json_path::decode_array(Js(env), val.0.0)
     }
 }
 

@@ -199,6 +199,61 @@ impl ejson::Sink for Recorder {
 }
 
 #[test]
+fn plain_scalars_come_with_the_json_text_they_were_read_from() {
+    /// Writes down the text of each scalar that has one, and the value of the others.
+    #[derive(Default)]
+    struct Texts(Recorder);
+    impl ejson::Sink for Texts {
+        fn begin_document(&mut self, _: Option<usize>) -> Result<(), ejson::SinkError> {
+            Ok(())
+        }
+        fn key(&mut self, _: &str) -> Result<(), ejson::SinkError> {
+            Ok(())
+        }
+        fn end_document(&mut self) -> Result<(), ejson::SinkError> {
+            Ok(())
+        }
+        fn begin_array(&mut self, _: Option<usize>) -> Result<(), ejson::SinkError> {
+            Ok(())
+        }
+        fn end_array(&mut self) -> Result<(), ejson::SinkError> {
+            Ok(())
+        }
+        fn scalar(&mut self, value: ejson::Scalar<'_>) -> Result<(), ejson::SinkError> {
+            self.0.scalar(value)
+        }
+        fn plain(&mut self, _: ejson::Scalar<'_>, text: &str) -> Result<(), ejson::SinkError> {
+            self.0.0.push(format!("text {text}"));
+            Ok(())
+        }
+    }
+    let mut texts = Texts::default();
+    ejson::decode_document_into(
+        r#"{"s": "a\"b\u00e9", "n": [-1.50e3, 0, true, null],
+            "d": {"$numberDouble": "113.0"}, "i": {"$numberInt": "-0"}, "l": {"$numberLong": "7"},
+            "x": {"$numberDouble": "Infinity"}, "w": {"$date": {"$numberLong": "5"}}, "p": {"$numberInt": "+5"}}"#,
+        &mut texts,
+    )
+    .unwrap();
+    assert_eq!(
+        texts.0.0,
+        [
+            r#"text "a\"b\u00e9""#,
+            "text -1.50e3",
+            "text 0",
+            "text true",
+            "text null",
+            "text 113.0",
+            "Int32(0)",
+            "text 7",
+            "Double(inf)",
+            "Date(5)",
+            "Int32(5)",
+        ]
+    );
+}
+
+#[test]
 fn a_sink_refusal_is_a_decode_error_at_its_position() {
     struct NoDates;
     impl ejson::Sink for NoDates {

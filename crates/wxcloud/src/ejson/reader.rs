@@ -199,8 +199,9 @@ impl<'t> Reader<'t> {
 
     /// Reads one value at `depth` (the number of containers around it) into `sink`.
     fn value<S: Sink + ?Sized>(&mut self, sink: &mut S, depth: usize) -> Read<()> {
+        let first = self.peek();
         let at = self.pos;
-        match self.peek() {
+        match first {
             Some(b'{') => {
                 self.pos += 1;
                 self.object(sink, depth, &All, false)
@@ -212,12 +213,13 @@ impl<'t> Reader<'t> {
             Some(b'"') => {
                 self.pos += 1;
                 let span = self.string()?;
-                sink.scalar(Scalar::String(self.str_of(span)))
+                sink.plain(Scalar::String(self.str_of(span)), &self.text[at..self.pos])
                     .map_err(refused(at))
             }
             Some(_) => {
                 let scalar = self.scalar()?;
-                sink.scalar(scalar).map_err(refused(at))
+                sink.plain(scalar, &self.text[at..self.pos])
+                    .map_err(refused(at))
             }
             None => self.fail("EOF while parsing a value"),
         }
@@ -346,9 +348,13 @@ impl<'t> Reader<'t> {
         // (A date's inner object is one level deeper, and must be within the limit too.)
         if !document_only
             && depth + 1 < MAX_DEPTH
-            && let Some(scalar) = self.canonical(key)
+            && let Some((scalar, json)) = self.canonical(key)
         {
-            return sink.scalar(scalar).map_err(refused(self.pos));
+            return match json {
+                Some(text) => sink.plain(scalar, text),
+                None => sink.scalar(scalar),
+            }
+            .map_err(refused(self.pos));
         }
         self.colon()?;
         let content = self.content(depth + 1)?;
@@ -377,12 +383,13 @@ impl<'t> Reader<'t> {
 
     /// Reads the forms the service writes numbers and dates in — `{"$numberDouble": "1.5"}`,
     /// `{"$numberLong": "7"}`, `{"$date": {"$numberLong": "0"}}` — straight to their scalar,
-    /// after the wrapper key. Any other form (escapes, more keys, bad contents) gives `None`
-    /// with nothing consumed, and the general path reads (and reports) it.
+    /// after the wrapper key, with the number's text when it is the JSON number for the value.
+    /// Any other form (escapes, more keys, bad contents) gives `None` with nothing consumed,
+    /// and the general path reads (and reports) it.
     #[inline]
-    fn canonical(&mut self, key: Wrapper) -> Option<Scalar<'static>> {
+    fn canonical(&mut self, key: Wrapper) -> Option<(Scalar<'static>, Option<&'t str>)> {
         let start = self.pos;
-        let scalar = match key {
+        let read = match key {
             Wrapper::Date => self
                 .expect(b':')
                 .and_then(|()| self.expect(b'{'))
@@ -391,17 +398,20 @@ impl<'t> Reader<'t> {
                 .and_then(|_| self.expect(b':'))
                 .and_then(|()| self.plain_string())
                 .and_then(|text| text.parse().ok())
-                .and_then(|ms| self.expect(b'}').map(|()| Scalar::Date(ms))),
+                .and_then(|ms| self.expect(b'}').map(|()| (Scalar::Date(ms), None))),
             _ => self
                 .expect(b':')
                 .and_then(|()| self.plain_string())
-                .and_then(|text| wrapper::number(key, text)),
+                .and_then(|text| {
+                    let (scalar, json) = wrapper::number(key, text)?;
+                    Some((scalar, json.then_some(text)))
+                }),
         }
-        .and_then(|scalar| self.expect(b'}').map(|()| scalar));
-        if scalar.is_none() {
+        .and_then(|read| self.expect(b'}').map(|()| read));
+        if read.is_none() {
             self.pos = start;
         }
-        scalar
+        read
     }
 
     /// Consumes `byte` (after whitespace), if it comes next.

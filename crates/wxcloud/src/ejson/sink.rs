@@ -162,7 +162,8 @@ impl std::error::Error for SinkError {}
 /// A document reports `begin_document`, then for each entry `key` followed by the entry's value
 /// (a scalar, or a nested container's own events), then `end_document`; an array the same
 /// without keys. Wrappers never appear as documents: `{"$numberLong": "7"}` is one
-/// `scalar(Scalar::Int64(7))`. Size hints are the number of entries or items when the decoder
+/// `scalar(Scalar::Int64(7))`; a plain JSON scalar is reported with its text, through
+/// [`plain`](Sink::plain). Size hints are the number of entries or items when the decoder
 /// knows it ahead (when replaying a [`Value`]), `None` when reading text.
 pub trait Sink {
     /// A document opens.
@@ -177,6 +178,18 @@ pub trait Sink {
     fn end_array(&mut self) -> Result<(), SinkError>;
     /// A scalar value.
     fn scalar(&mut self, value: Scalar<'_>) -> Result<(), SinkError>;
+
+    /// A scalar that `text` writes as JSON, copied from the record: a plain string, number,
+    /// `true`, `false` or `null` exactly as read (a string's quotes and escapes included), or
+    /// the digits inside a number wrapper when they are the JSON number for its value
+    /// (`{"$numberDouble": "1.5"}` gives `1.5`). By default the same as
+    /// [`scalar`](Sink::scalar); a sink that writes JSON can copy `text` instead of writing the
+    /// value again.
+    #[inline]
+    fn plain(&mut self, value: Scalar<'_>, text: &str) -> Result<(), SinkError> {
+        let _ = text;
+        self.scalar(value)
+    }
 
     /// A whole value the decoder already holds (the contents of an object that looked like a
     /// wrapper and was not). By default it is replayed as events; a sink that builds

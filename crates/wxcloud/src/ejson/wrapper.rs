@@ -130,7 +130,7 @@ pub(crate) fn single(key: Wrapper, content: &Content<'_>) -> Outcome {
     let value = match (key, content) {
         (Wrapper::NumberDouble | Wrapper::NumberInt | Wrapper::NumberLong, Content::Str(s)) => {
             match number(key, s) {
-                Some(scalar) => scalar.to_value(),
+                Some((scalar, _)) => scalar.to_value(),
                 None if key == Wrapper::NumberDouble => {
                     return invalid("$numberDouble: not a double");
                 }
@@ -184,15 +184,26 @@ pub(crate) fn single(key: Wrapper, content: &Content<'_>) -> Outcome {
 }
 
 /// The scalar of a number wrapper (`$numberDouble`, `$numberInt`, `$numberLong`) holding
-/// `text`, or `None` if the text is not one (or the key is another wrapper's).
+/// `text`, and whether `text` is the JSON number for that very value (so JSON can carry it as
+/// written); `None` if the text is not one (or the key is another wrapper's).
 #[inline]
-pub(crate) fn number(key: Wrapper, text: &str) -> Option<Scalar<'static>> {
-    match key {
-        Wrapper::NumberDouble => parse_double(text).map(Scalar::Double),
-        Wrapper::NumberInt => text.parse().ok().map(Scalar::Int32),
-        Wrapper::NumberLong => text.parse().ok().map(Scalar::Int64),
-        _ => None,
-    }
+pub(crate) fn number(key: Wrapper, text: &str) -> Option<(Scalar<'static>, bool)> {
+    let json = super::number::read(text, 0)
+        .ok()
+        .filter(|&(_, end)| end == text.len())
+        .map(|(scalar, _)| scalar);
+    Some(match (key, json) {
+        (Wrapper::NumberDouble, Some(Scalar::Double(d))) => (Scalar::Double(d), true),
+        (Wrapper::NumberDouble, Some(Scalar::Int32(n))) => (Scalar::Double(n.into()), true),
+        (Wrapper::NumberInt, Some(Scalar::Int32(n))) => (Scalar::Int32(n), true),
+        (Wrapper::NumberLong, Some(Scalar::Int32(n))) => (Scalar::Int64(n.into()), true),
+        (Wrapper::NumberLong, Some(Scalar::Int64(n))) => (Scalar::Int64(n), true),
+        // The other forms a wrapper takes (`Infinity`, `+5`, `-0` as an integer, ...).
+        (Wrapper::NumberDouble, _) => (Scalar::Double(parse_double(text)?), false),
+        (Wrapper::NumberInt, _) => (Scalar::Int32(text.parse().ok()?), false),
+        (Wrapper::NumberLong, _) => (Scalar::Int64(text.parse().ok()?), false),
+        _ => return None,
+    })
 }
 
 /// Interprets a legacy two-key wrapper, given its keys' contents in the order they appeared
