@@ -44,12 +44,14 @@ mod encode;
 mod number;
 mod reader;
 mod sink;
+mod text;
 mod typed;
 mod wrapper;
 
 pub use date::{civil_from_days, days_from_civil};
 pub use decode::MAX_DEPTH;
 pub use sink::{Scalar, Sink, SinkError, replay, replay_document};
+pub use text::write_json_string;
 pub use typed::ValueDeserializer;
 
 use crate::{Document, Error, Result, Value};

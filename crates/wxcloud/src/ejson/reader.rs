@@ -18,7 +18,7 @@
 use std::borrow::Cow;
 
 use super::decode::MAX_DEPTH;
-use super::number;
+use super::{number, text};
 use super::sink::{Scalar, Sink, SinkError, ValueBuilder};
 use super::wrapper::{self, Content, Outcome, Wrapper};
 use crate::{Error, Value};
@@ -128,25 +128,6 @@ fn refused(at: usize) -> impl FnOnce(SinkError) -> Box<Failure> {
             at,
         })
     }
-}
-
-/// Bytes that end a run of plain string contents: a quote, a backslash or a control character.
-#[inline]
-fn special(b: u8) -> bool {
-    b == b'"' || b == b'\\' || b < 0x20
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// A mask whose lowest set bit marks the first special byte of a little-endian word (bits
-/// above it may be set spuriously, which is why only the lowest is used).
-#[inline]
-fn special_mask(word: u64) -> u64 {
-    let zero_in = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
-    zero_in(word ^ (ONES * u64::from(b'"')))
-        | zero_in(word ^ (ONES * u64::from(b'\\')))
-        | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS)
 }
 
 impl<'t> Reader<'t> {
@@ -552,20 +533,8 @@ impl<'t> Reader<'t> {
 
     /// The offset of the first quote, backslash or control character at or after `from`.
     #[inline]
-    fn plain_run(&self, mut from: usize) -> usize {
-        let bytes = self.bytes;
-        while let Some(chunk) = bytes.get(from..from + 8) {
-            let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-            let mask = special_mask(word);
-            if mask != 0 {
-                return from + (mask.trailing_zeros() / 8) as usize;
-            }
-            from += 8;
-        }
-        while from < bytes.len() && !special(bytes[from]) {
-            from += 1;
-        }
-        from
+    fn plain_run(&self, from: usize) -> usize {
+        from + text::plain_len(&self.bytes[from..])
     }
 
     /// Reads a string's contents and its closing quote (after the opening one).
@@ -758,29 +727,6 @@ impl<'t> Reader<'t> {
                 objects >>= 1;
                 open -= 1;
             }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_special_byte_mask_finds_the_first_quote_backslash_or_control_character() {
-        for (text, first) in [
-            (*b"abcdefgh", None),
-            (*b"abc\"efgh", Some(3)),
-            (*b"\\bcdefgh", Some(0)),
-            (*b"abcdefg\n", Some(7)),
-            (*b"a\x1f\"defgh", Some(1)),
-            (*b"\x7f\x80\xffdefgh", None),
-            (*b" !#[]~\x20\x21", None),
-        ] {
-            let mask = special_mask(u64::from_le_bytes(text));
-            let found = (mask != 0).then(|| (mask.trailing_zeros() / 8) as usize);
-            assert_eq!(found, first, "{text:?}");
-            assert_eq!(found, text.iter().position(|&b| special(b)), "{text:?}");
         }
     }
 }

@@ -1,0 +1,118 @@
+//! JSON string contents, scanned and written eight bytes at a time: the one place that knows
+//! which bytes a JSON string cannot hold as they are (a quote, a backslash, a control
+//! character), for the reader that finds where a string's plain run ends and for
+//! [`write_json_string`], which escapes a string for JSON text.
+
+/// Bytes that end a run of plain string contents: a quote, a backslash or a control character.
+#[inline]
+fn special(b: u8) -> bool {
+    b == b'"' || b == b'\\' || b < 0x20
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// A mask whose lowest set bit marks the first special byte of a little-endian word (bits
+/// above it may be set spuriously, which is why only the lowest is used).
+#[inline]
+fn special_mask(word: u64) -> u64 {
+    let zero_in = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    zero_in(word ^ (ONES * u64::from(b'"')))
+        | zero_in(word ^ (ONES * u64::from(b'\\')))
+        | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS)
+}
+
+/// How many bytes at the start of `bytes` a JSON string holds as they are (up to the first
+/// quote, backslash or control character).
+#[inline]
+pub(crate) fn plain_len(bytes: &[u8]) -> usize {
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let mask = special_mask(word);
+        if mask != 0 {
+            return at + (mask.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    while at < bytes.len() && !special(bytes[at]) {
+        at += 1;
+    }
+    at
+}
+
+/// Appends `s` to `out` as a JSON string literal, quotes included, escaping what JSON requires
+/// the way serde_json does (`\"`, `\\`, `\n`-style short escapes, `\u00XX` for the other control
+/// characters), so the output is byte for byte serde_json's. Runs between escapes are copied
+/// whole.
+///
+/// ```
+/// let mut out = Vec::new();
+/// wxcloud::ejson::write_json_string(&mut out, "say \"hi\"\n");
+/// assert_eq!(out, br#""say \"hi\"\n""#);
+/// ```
+pub fn write_json_string(out: &mut Vec<u8>, s: &str) {
+    let mut rest = s.as_bytes();
+    out.reserve(rest.len() + 2);
+    out.push(b'"');
+    loop {
+        let run = plain_len(rest);
+        out.extend_from_slice(&rest[..run]);
+        let Some(&b) = rest.get(run) else {
+            break;
+        };
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 15)]);
+            }
+        }
+        rest = &rest[run + 1..];
+    }
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        let mut all = String::new();
+        for c in (0u32..0x80).chain([0xe9, 0x2028, 0x4e2d, 0x1f600]) {
+            all.push(char::from_u32(c).unwrap());
+        }
+        for s in ["", "plain", "a\"b\\c", "\u{1}\u{1f}\u{7f}", &all, &all.repeat(3)] {
+            let mut out = Vec::new();
+            write_json_string(&mut out, s);
+            assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(s).unwrap());
+        }
+    }
+
+    #[test]
+    fn the_special_byte_mask_finds_the_first_quote_backslash_or_control_character() {
+        for (text, first) in [
+            (*b"abcdefgh", None),
+            (*b"abc\"efgh", Some(3)),
+            (*b"\\bcdefgh", Some(0)),
+            (*b"abcdefg\n", Some(7)),
+            (*b"a\x1f\"defgh", Some(1)),
+            (*b"\x7f\x80\xffdefgh", None),
+            (*b" !#[]~\x20\x21", None),
+        ] {
+            let mask = special_mask(u64::from_le_bytes(text));
+            let found = (mask != 0).then(|| (mask.trailing_zeros() / 8) as usize);
+            assert_eq!(found, first, "{text:?}");
+            assert_eq!(found, text.iter().position(|&b| special(b)), "{text:?}");
+        }
+    }
+}
