@@ -4,6 +4,8 @@
 //! one keep-alive HTTP round trip, fetched by `wxcloud::Client` in raw mode (no decoding).
 //!
 //! `cargo bench -p wxcloud-emulator --bench aggregate_records [-- ROUNDS]` (default 200).
+//! Each call is also timed as a bare HTTP request whose reply is read but not parsed: the
+//! emulator's own work and the round trip alone, so a faster client does not flatter it.
 //! Two pipelines: `.limit(1000)` alone and `.match({done: false}).sort({due: -1}).limit(1000)`
 //! (a filter, an order, the same output shape); then the same two as queries:
 //! `.limit(1000).get()` and `.where({done: false}).orderBy("due", "desc").limit(1000).get()`. Under `valgrind --tool=callgrind` the same binary gives instruction counts, which do
@@ -11,7 +13,12 @@
 
 use std::time::Instant;
 
-use wxcloud::statement::{Aggregate, Direction, Query};
+/// The allocator the `wxcloud` command and the Python and Node packages run the emulator with
+/// (`ALLOCATOR=system` is not an option: rebuild without these lines to compare).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+use wxcloud::statement::{Aggregate, Direction, Query, ToStatement};
 use wxcloud::{Document, Value, ejson};
 use wxcloud_emulator::Emulator;
 
@@ -98,7 +105,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .await?;
     }
 
+    // The same calls as bare HTTP requests whose replies are read but not parsed: the
+    // emulator's own work and the round trip, whatever the client does with a reply.
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("{}/cgi-bin/stable_token", emu.base_url()))
+        .json(&serde_json::json!({
+            "grant_type": "client_credential", "appid": emu.appid(), "secret": emu.secret()
+        }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = token["access_token"].as_str().ok_or("no token")?.to_owned();
+
     println!("databaseaggregate returning records from the emulator, {rounds} rounds, medians");
+    println!("(ms/call: through wxcloud::Client in raw mode; and as bare HTTP, the reply unparsed)");
     let cases = [
         ("limit(1000)", false, false),
         ("match+sort+limit(1000)", true, false),
@@ -113,21 +135,38 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 client.aggregate_raw(pipeline(filtered)).await
             }
         };
+        let (path, statement) = if is_query {
+            ("databasequery", query(filtered).to_statement()?.into_owned())
+        } else {
+            ("databaseaggregate", pipeline(filtered).to_statement()?.into_owned())
+        };
+        let url = format!("{}/tcb/{path}?access_token={token}", emu.base_url());
+        let body = serde_json::json!({"env": emu.env(), "query": statement}).to_string();
+        let bare = || async {
+            let reply = http.post(&url).body(body.clone()).send().await?.bytes().await?;
+            assert!(reply.starts_with(br#"{"errcode":0"#));
+            Ok::<_, reqwest::Error>(reply.len())
+        };
         let warm = call().await?;
         let bytes: usize = warm.iter().map(String::len).sum();
         let mut times = Vec::with_capacity(rounds);
+        let mut bare_times = Vec::with_capacity(rounds);
         for _ in 0..rounds {
             let start = Instant::now();
             let got = call().await?;
             times.push(start.elapsed().as_secs_f64() * 1e3);
             assert_eq!(got.len(), warm.len());
+            let start = Instant::now();
+            bare().await?;
+            bare_times.push(start.elapsed().as_secs_f64() * 1e3);
         }
         let ms = median(times);
         println!(
-            "{name:<24} {:>5} records, {:>7} bytes: {ms:>7.3} ms/call, {:>9.0} records/s",
+            "{name:<24} {:>5} records, {:>7} bytes: {ms:>7.3} ms/call, {:>9.0} records/s; bare HTTP {:>7.3} ms/call",
             warm.len(),
             bytes,
-            warm.len() as f64 / ms * 1e3
+            warm.len() as f64 / ms * 1e3,
+            median(bare_times),
         );
     }
     Ok(())
