@@ -224,3 +224,22 @@ test('non-finite doubles, binary and regexes inside arrays land at their paths',
   assert.equal(r.v[3].k.flags, 'i')
   assert.ok(Object.is(r.z, -0))
 })
+
+test('keys are data: a key that looks like code is a key, duplicates and integer keys behave as in JSON.parse', () => {
+  const hostile = '"}),globalThis.__wxcloudPwned=1,({"'
+  const text = JSON.stringify({ [hostile]: 1, b: 2, 7: 3 }).replace('"b":2', '"b":2,"b":4')
+  const [decoded] = wxcloud.decode([text])
+  assert.equal(globalThis.__wxcloudPwned, undefined)
+  assert.deepEqual(decoded, JSON.parse(text))
+  assert.deepEqual(Object.keys(decoded), Object.keys(JSON.parse(text)))
+  // The same shape again, now from its compiled builder.
+  assert.deepEqual(wxcloud.decode([text, text]), [JSON.parse(text), JSON.parse(text)])
+})
+
+test('documents of more shapes than are kept are built as well', () => {
+  const strings = Array.from({ length: 1500 }, (_, i) => JSON.stringify({ [`k${i}`]: i, n: { $numberLong: String(i) } }))
+  const decoded = wxcloud.decode(strings)
+  decoded.forEach((r, i) => assert.deepEqual(r, { [`k${i}`]: i, n: i }))
+  const wide = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`w${i}`, i]))
+  assert.deepEqual(wxcloud.decode([JSON.stringify(wide)]), [wide])
+})

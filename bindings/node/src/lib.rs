@@ -1,7 +1,7 @@
 //! The `wxcloud` Node addon: glue between JavaScript and the `wxcloud` core.
 //!
 //! Every behaviour lives in the core crate; this addon converts values and errors. Converting
-//! records into JavaScript objects is the hot path, done in [`json_path`] straight from the text.
+//! records into JavaScript objects is the hot path, done in [`tape`] straight from the text.
 
 // Under `cargo test` napi-derive registers nothing, so the exported functions look unused.
 #![cfg_attr(test, allow(dead_code))]
@@ -12,7 +12,6 @@ mod database;
 mod emulator;
 mod errors;
 mod functions;
-mod json_path;
 mod options;
 mod raw;
 mod replies;
@@ -20,6 +19,7 @@ mod settle;
 mod statements;
 mod storage;
 mod structured;
+mod tape;
 mod token;
 mod values;
 

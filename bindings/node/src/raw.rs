@@ -56,6 +56,41 @@ impl Js {
         )
     }
 
+    /// A string from Latin-1 bytes (ASCII text, byte for byte).
+    pub(crate) fn latin1(self, v: &[u8]) -> Result<JsValue> {
+        call!(
+            "string",
+            napi_create_string_latin1(self.0, v.as_ptr().cast(), v.len() as isize)
+        )
+    }
+
+    /// A `Float64Array` holding a copy of `values`.
+    pub(crate) fn float64_array(self, values: &[f64]) -> Result<JsValue> {
+        let bytes = std::mem::size_of_val(values);
+        let mut data = ptr::null_mut();
+        let buffer: JsValue = call!(
+            "array buffer",
+            napi_create_arraybuffer(self.0, bytes, &mut data)
+        )?;
+        if bytes > 0 && !data.is_null() {
+            // SAFETY: Node-API allocated `bytes` bytes at `data` for the new ArrayBuffer, which
+            // cannot overlap `values`.
+            unsafe {
+                ptr::copy_nonoverlapping(values.as_ptr().cast::<u8>(), data.cast::<u8>(), bytes)
+            };
+        }
+        call!(
+            "typed array",
+            napi_create_typedarray(
+                self.0,
+                sys::TypedarrayType::float64_array,
+                values.len(),
+                buffer,
+                0
+            )
+        )
+    }
+
     pub(crate) fn object(self) -> Result<JsValue> {
         call!("object", napi_create_object(self.0))
     }
@@ -132,11 +167,7 @@ impl Js {
 
     /// A string's UTF-8 text, written into `buf` (reused from one string to the next, so
     /// reading many strings allocates once); `None` if `v` is not a string.
-    pub(crate) fn string_into(
-        self,
-        v: JsValue,
-        buf: &mut Vec<u8>,
-    ) -> Result<Option<&str>> {
+    pub(crate) fn string_into(self, v: JsValue, buf: &mut Vec<u8>) -> Result<Option<&str>> {
         if self.type_of(v)? != sys::ValueType::napi_string {
             return Ok(None);
         }

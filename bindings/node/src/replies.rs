@@ -4,8 +4,8 @@ use napi::bindgen_prelude::ToNapiValue;
 use napi::{Result, sys};
 use wxcloud::{CollectionList, MigrateStatus, Pager, UpdateResult};
 
-use crate::json_path;
 use crate::raw::{Js, JsValue};
+use crate::tape;
 
 /// Records: the service's strings, decoded into objects in one pass when handed to
 /// JavaScript, or kept as they are in raw mode.
@@ -21,8 +21,8 @@ pub enum Rows {
 impl Rows {
     fn to_js(&self, js: Js) -> Result<JsValue> {
         match self {
-            Rows::Records(texts) => json_path::to_array(js, texts.iter().map(String::as_str), true),
-            Rows::Decoded(docs) => json_path::documents_to_array(js, docs),
+            Rows::Records(texts) => tape::to_array(js, texts.iter().map(String::as_str), true),
+            Rows::Decoded(docs) => tape::documents_to_array(js, docs),
             Rows::Raw(strings) => {
                 let array = js.array(strings.len())?;
                 for (i, s) in strings.iter().enumerate() {

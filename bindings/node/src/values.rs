@@ -1,6 +1,6 @@
 //! Records as JavaScript values, and JavaScript values as statement input.
 //!
-//! Out (written by [`json_path`] straight from the text): Double and Int32 become numbers, Int64 a number inside ±(2^53−1) and a `BigInt`
+//! Out (built by [`tape`] straight from the text): Double and Int32 become numbers, Int64 a number inside ±(2^53−1) and a `BigInt`
 //! outside, Date a `Date`, Decimal128 and ObjectId strings, Binary a `Buffer`, Regex a `RegExp`
 //! (flags JavaScript cannot hold are dropped), Timestamp/MinKey/MaxKey — and a Date beyond
 //! the range of a JavaScript `Date` — their Extended JSON wrapper objects. Documents keep their key order.
@@ -15,8 +15,8 @@ use napi::{Result, sys};
 use wxcloud::{Document, Value};
 
 use crate::args::{Read, ReadJs, invalid};
-use crate::json_path;
 use crate::raw::{Js, JsValue};
+use crate::tape;
 
 /// The largest integer a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).
 pub(crate) const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
@@ -275,7 +275,7 @@ impl ReadJs for Docs {
 }
 
 /// The array of Extended JSON strings handed to `decode()`, as it is: each string is read when
-/// it is decoded (see [`json_path::decode_array`]).
+/// it is decoded (see [`tape::decode_array`]).
 pub struct Strings(JsValue);
 
 impl TypeName for Strings {
@@ -309,7 +309,7 @@ impl TypeName for Decoded {
 
 impl ToNapiValue for Decoded {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
-        json_path::decode_array(Js(env), val.0.0)
+        tape::decode_array(Js(env), val.0.0)
     }
 }
 

@@ -120,7 +120,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let token = token["access_token"].as_str().ok_or("no token")?.to_owned();
 
     println!("databaseaggregate returning records from the emulator, {rounds} rounds, medians");
-    println!("(ms/call: through wxcloud::Client in raw mode; and as bare HTTP, the reply unparsed)");
+    println!(
+        "(ms/call: through wxcloud::Client in raw mode; and as bare HTTP, the reply unparsed)"
+    );
     let cases = [
         ("limit(1000)", false, false),
         ("match+sort+limit(1000)", true, false),
@@ -136,14 +138,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         };
         let (path, statement) = if is_query {
-            ("databasequery", query(filtered).to_statement()?.into_owned())
+            (
+                "databasequery",
+                query(filtered).to_statement()?.into_owned(),
+            )
         } else {
-            ("databaseaggregate", pipeline(filtered).to_statement()?.into_owned())
+            (
+                "databaseaggregate",
+                pipeline(filtered).to_statement()?.into_owned(),
+            )
         };
         let url = format!("{}/tcb/{path}?access_token={token}", emu.base_url());
         let body = serde_json::json!({"env": emu.env(), "query": statement}).to_string();
         let bare = || async {
-            let reply = http.post(&url).body(body.clone()).send().await?.bytes().await?;
+            let reply = http
+                .post(&url)
+                .body(body.clone())
+                .send()
+                .await?
+                .bytes()
+                .await?;
             assert!(reply.starts_with(br#"{"errcode":0"#));
             Ok::<_, reqwest::Error>(reply.len())
         };

@@ -18,9 +18,9 @@
 use std::borrow::Cow;
 
 use super::decode::MAX_DEPTH;
-use super::{number, text};
 use super::sink::{Scalar, Sink, SinkError, ValueBuilder};
 use super::wrapper::{self, Content, Outcome, Wrapper};
+use super::{number, text};
 use crate::{Error, Value};
 
 /// Which entries of the document at the top of a text to report.

@@ -91,10 +91,20 @@ mod tests {
         for c in (0u32..0x80).chain([0xe9, 0x2028, 0x4e2d, 0x1f600]) {
             all.push(char::from_u32(c).unwrap());
         }
-        for s in ["", "plain", "a\"b\\c", "\u{1}\u{1f}\u{7f}", &all, &all.repeat(3)] {
+        for s in [
+            "",
+            "plain",
+            "a\"b\\c",
+            "\u{1}\u{1f}\u{7f}",
+            &all,
+            &all.repeat(3),
+        ] {
             let mut out = Vec::new();
             write_json_string(&mut out, s);
-            assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(s).unwrap());
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(s).unwrap()
+            );
         }
     }
 
