@@ -198,45 +198,52 @@ impl ejson::Sink for Recorder {
     }
 }
 
+/// A sink that looks at scalars only: `on` gets each one, with the JSON text it was read from
+/// when it came through [`ejson::Sink::plain`].
+struct Scalars<F>(F);
+
+impl<F> ejson::Sink for Scalars<F>
+where
+    F: FnMut(ejson::Scalar<'_>, Option<&str>) -> Result<(), ejson::SinkError>,
+{
+    fn begin_document(&mut self, _: Option<usize>) -> Result<(), ejson::SinkError> {
+        Ok(())
+    }
+    fn key(&mut self, _: &str) -> Result<(), ejson::SinkError> {
+        Ok(())
+    }
+    fn end_document(&mut self) -> Result<(), ejson::SinkError> {
+        Ok(())
+    }
+    fn begin_array(&mut self, _: Option<usize>) -> Result<(), ejson::SinkError> {
+        Ok(())
+    }
+    fn end_array(&mut self) -> Result<(), ejson::SinkError> {
+        Ok(())
+    }
+    fn scalar(&mut self, value: ejson::Scalar<'_>) -> Result<(), ejson::SinkError> {
+        (self.0)(value, None)
+    }
+    fn plain(&mut self, value: ejson::Scalar<'_>, text: &str) -> Result<(), ejson::SinkError> {
+        (self.0)(value, Some(text))
+    }
+}
+
 #[test]
 fn plain_scalars_come_with_the_json_text_they_were_read_from() {
-    /// Writes down the text of each scalar that has one, and the value of the others.
-    #[derive(Default)]
-    struct Texts(Recorder);
-    impl ejson::Sink for Texts {
-        fn begin_document(&mut self, _: Option<usize>) -> Result<(), ejson::SinkError> {
-            Ok(())
-        }
-        fn key(&mut self, _: &str) -> Result<(), ejson::SinkError> {
-            Ok(())
-        }
-        fn end_document(&mut self) -> Result<(), ejson::SinkError> {
-            Ok(())
-        }
-        fn begin_array(&mut self, _: Option<usize>) -> Result<(), ejson::SinkError> {
-            Ok(())
-        }
-        fn end_array(&mut self) -> Result<(), ejson::SinkError> {
-            Ok(())
-        }
-        fn scalar(&mut self, value: ejson::Scalar<'_>) -> Result<(), ejson::SinkError> {
-            self.0.scalar(value)
-        }
-        fn plain(&mut self, _: ejson::Scalar<'_>, text: &str) -> Result<(), ejson::SinkError> {
-            self.0.0.push(format!("text {text}"));
-            Ok(())
-        }
-    }
-    let mut texts = Texts::default();
+    let mut seen = Vec::new();
     ejson::decode_document_into(
         r#"{"s": "a\"b\u00e9", "n": [-1.50e3, 0, true, null],
             "d": {"$numberDouble": "113.0"}, "i": {"$numberInt": "-0"}, "l": {"$numberLong": "7"},
             "x": {"$numberDouble": "Infinity"}, "w": {"$date": {"$numberLong": "5"}}, "p": {"$numberInt": "+5"}}"#,
-        &mut texts,
+        &mut Scalars(|value: ejson::Scalar<'_>, text: Option<&str>| {
+            seen.push(text.map_or_else(|| format!("{value:?}"), |t| format!("text {t}")));
+            Ok(())
+        }),
     )
     .unwrap();
     assert_eq!(
-        texts.0.0,
+        seen,
         [
             r#"text "a\"b\u00e9""#,
             "text -1.50e3",
@@ -255,35 +262,15 @@ fn plain_scalars_come_with_the_json_text_they_were_read_from() {
 
 #[test]
 fn a_sink_refusal_is_a_decode_error_at_its_position() {
-    struct NoDates;
-    impl ejson::Sink for NoDates {
-        fn begin_document(&mut self, _: Option<usize>) -> Result<(), ejson::SinkError> {
-            Ok(())
-        }
-        fn key(&mut self, _: &str) -> Result<(), ejson::SinkError> {
-            Ok(())
-        }
-        fn end_document(&mut self) -> Result<(), ejson::SinkError> {
-            Ok(())
-        }
-        fn begin_array(&mut self, _: Option<usize>) -> Result<(), ejson::SinkError> {
-            Ok(())
-        }
-        fn end_array(&mut self) -> Result<(), ejson::SinkError> {
-            Ok(())
-        }
-        fn scalar(&mut self, value: ejson::Scalar<'_>) -> Result<(), ejson::SinkError> {
-            match value {
-                ejson::Scalar::Date(_) => Err(ejson::SinkError::new("no dates here")),
-                _ => Ok(()),
-            }
-        }
-    }
-    let err = ejson::decode_document_into("{\"a\": 1,\n \"d\": {\"$date\": 0}}", &mut NoDates)
+    let mut no_dates = Scalars(|value: ejson::Scalar<'_>, _: Option<&str>| match value {
+        ejson::Scalar::Date(_) => Err(ejson::SinkError::new("no dates here")),
+        _ => Ok(()),
+    });
+    let err = ejson::decode_document_into("{\"a\": 1,\n \"d\": {\"$date\": 0}}", &mut no_dates)
         .unwrap_err();
     assert_eq!(err.kind(), wxcloud::ErrorKind::Decode);
     assert!(err.to_string().contains("no dates here at line 2"), "{err}");
-    let err = ejson::decode_document_into("[1]", &mut NoDates).unwrap_err();
+    let err = ejson::decode_document_into("[1]", &mut no_dates).unwrap_err();
     assert!(
         err.to_string().contains("expected a document, found array"),
         "{err}"

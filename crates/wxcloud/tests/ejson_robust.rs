@@ -187,30 +187,18 @@ proptest! {
 
 #[test]
 fn a_date_at_the_nesting_limit_is_refused_alike_as_its_contents_are_one_level_deeper() {
-    for depth in 97..=101 {
-        let text = format!(
+    let date_inside = |arrays: usize| {
+        format!(
             "{}{{\"$date\":{{\"$numberLong\":\"5\"}}}}{}",
-            "[".repeat(depth),
-            "]".repeat(depth)
-        );
-        agree(&text).unwrap();
+            "[".repeat(arrays),
+            "]".repeat(arrays)
+        )
+    };
+    for arrays in 97..=101 {
+        agree(&date_inside(arrays)).unwrap();
     }
-    assert!(
-        ejson::decode_value(&format!(
-            "{}{{\"$date\":{{\"$numberLong\":\"5\"}}}}{}",
-            "[".repeat(98),
-            "]".repeat(98)
-        ))
-        .is_ok()
-    );
-    assert!(
-        ejson::decode_value(&format!(
-            "{}{{\"$date\":{{\"$numberLong\":\"5\"}}}}{}",
-            "[".repeat(99),
-            "]".repeat(99)
-        ))
-        .is_err()
-    );
+    assert!(ejson::decode_value(&date_inside(98)).is_ok());
+    assert!(ejson::decode_value(&date_inside(99)).is_err());
 }
 
 /// Decodes `text` through the reader and through serde_json: both succeed with the same value,
