@@ -1,5 +1,8 @@
-//! One-pass decoding: a serde visitor that reads JSON tokens and reports them to a [`Sink`]
-//! as typed events, recognising Extended JSON wrappers as it goes — no intermediate value.
+//! Extended JSON through serde: a visitor that takes JSON tokens from any serde deserializer and
+//! reports them to a [`Sink`] as typed events, recognising wrappers as it goes — what `Value`'s
+//! `Deserialize` and typed decoding ([`direct`](super::direct)) use. Text is read by the core's
+//! own reader ([`reader`](super::reader)), faster; the two follow the same rules, each wrapper's
+//! meaning being [`wrapper`](super::wrapper)'s, and property tests hold them to the same results.
 //!
 //! A wrapper is recognised from the object's first key: if it is not one of the wrapper keys
 //! (the usual case, one byte compare) the object is reported as a document. Otherwise its

@@ -16,6 +16,10 @@
 //! # Ok::<(), wxcloud::Error>(())
 //! ```
 //!
+//! The text is read by the core's own reader, one pass over the bytes with no tokenizer or
+//! intermediate value, reporting to a [`Sink`]: the core's `Value` builder, or any other (the
+//! Python and Node bindings build their native objects this way).
+//!
 //! Decoding rules:
 //! - Key order is kept. A plain integer is an Int32 if it fits, else an Int64 (exact); beyond
 //!   the 64-bit range it becomes a Double. A plain number with a fraction or exponent is a Double.
