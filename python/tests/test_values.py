@@ -199,3 +199,37 @@ def test_value_classes_pickle_compare_and_hash() -> None:
         assert hash(pickle.loads(pickle.dumps(v))) == hash(v)
     assert wxcloud.Regex("a", "i") != wxcloud.Regex("a", "")
     assert wxcloud.Regex("^ab", "i").compile().match("ABc")
+
+
+def test_records_of_one_shape_are_separate_dicts_in_their_own_key_order() -> None:
+    # Records of six or more fields are built from a template of their shape: each must still be
+    # a dict of its own, in its record's key order, whatever was done to the ones before.
+    keys = ["z", "a", "m", "b", "y", "c", "x"]
+    texts = ['{' + ",".join(f'"{k}": {i * 10 + j}' for j, k in enumerate(keys)) + '}' for i in range(3)]
+    first, second, third = wxcloud.decode(texts)
+    assert list(first) == keys and list(second) == keys
+    assert second == {k: 10 + j for j, k in enumerate(keys)}
+    first["z"] = "changed"
+    del first["a"]
+    first["new"] = 1
+    again = wxcloud.decode(texts[0])
+    assert list(again) == keys and again["z"] == 0 and "new" not in again
+    assert third["z"] == 20 and first is not second is not third
+    # The same keys in another order, fewer or more keys, or a key twice: each as written.
+    reordered = wxcloud.decode('{' + ",".join(f'"{k}": 1' for k in reversed(keys)) + '}')
+    assert list(reordered) == list(reversed(keys))
+    shorter = wxcloud.decode('{' + ",".join(f'"{k}": 1' for k in keys[:-1]) + '}')
+    assert list(shorter) == keys[:-1]
+    twice = wxcloud.decode('{"a": 1, "b": 2, "c": 3, "a": 4, "d": 5, "e": 6, "f": 7}')
+    assert twice == {"a": 4, "b": 2, "c": 3, "d": 5, "e": 6, "f": 7} and list(twice)[0] == "a"
+
+
+def test_short_string_values_decode_equal_whether_cached_or_not() -> None:
+    # Repeated short values may come from a cache, unique ones are made afresh: both must be
+    # plain equal str values, and a value cached once never stands in for a different one.
+    repeated = wxcloud.decode(['{"t": "Point", "u": "cm"}'] * 600)
+    assert all(r == {"t": "Point", "u": "cm"} for r in repeated)
+    unique = wxcloud.decode([f'{{"t": "p{i}", "u": "Point"}}' for i in range(600)])
+    assert [r["t"] for r in unique] == [f"p{i}" for i in range(600)]
+    assert {r["u"] for r in unique} == {"Point"}
+    assert wxcloud.decode('{"t": "Poinu"}') == {"t": "Poinu"}
