@@ -222,7 +222,27 @@ pub(crate) struct Tape<'s> {
     new_shapes: String,
 }
 
-impl Tape<'_> {
+impl<'s> Tape<'s> {
+    /// A tape written into `ops` and `text` (emptied first), numbering shapes in `shapes` — or
+    /// building every document key by key if `shapeless`.
+    fn new(mut ops: Vec<f64>, mut text: Vec<u8>, shapes: &'s mut Shapes, shapeless: bool) -> Self {
+        ops.clear();
+        text.clear();
+        Tape {
+            ops,
+            text,
+            cuts: Vec::new(),
+            ascii: true,
+            open: Vec::new(),
+            key_text: String::new(),
+            keys: Vec::new(),
+            shapes,
+            shapeless,
+            joined: Vec::new(),
+            new_shapes: String::new(),
+        }
+    }
+
     /// Counts a value in the open array, if the innermost container is one.
     #[inline]
     fn item(&mut self) {
@@ -261,7 +281,7 @@ impl Tape<'_> {
         starts.zip(ends).map(|(start, end)| &self.text[start..end])
     }
 
-    /// The keys `self.keys[start..]`, one after another, with where each starts.
+    /// The keys `self.keys[start..]`, in order.
     fn keys_from(&self, start: usize) -> impl Iterator<Item = &str> {
         let from = start.checked_sub(1).map_or(0, |i| self.keys[i]);
         let starts = std::iter::once(from).chain(self.keys[start..].iter().copied());
@@ -491,35 +511,18 @@ fn build(js: Js, write: impl FnOnce(&mut Tape) -> wxcloud::Result<()>) -> Result
     // finds the shapes in use: its documents are then built key by key.
     let result = SHAPES.with(|cell| {
         let mut shared = cell.try_borrow_mut();
-        let shapes = match shared.as_deref_mut() {
-            Ok(shapes) if shapes.env == env => shapes,
+        let mut tape = match shared.as_deref_mut() {
             Ok(shapes) => {
-                *shapes = Shapes {
-                    env,
-                    ..Shapes::default()
-                };
-                shapes
+                if shapes.env != env {
+                    *shapes = Shapes {
+                        env,
+                        ..Shapes::default()
+                    };
+                }
+                Tape::new(ops, text, shapes, false)
             }
-            Err(_) => {
-                fresh.env = usize::MAX;
-                &mut fresh
-            }
+            Err(_) => Tape::new(ops, text, &mut fresh, true),
         };
-        let mut tape = Tape {
-            ops,
-            text,
-            cuts: Vec::new(),
-            ascii: true,
-            open: Vec::new(),
-            key_text: String::new(),
-            keys: Vec::new(),
-            shapeless: shapes.env != env,
-            joined: Vec::new(),
-            shapes,
-            new_shapes: String::new(),
-        };
-        tape.ops.clear();
-        tape.text.clear();
         let written = write(&mut tape);
         let made = match written {
             Ok(()) => run(js, builder, &tape),
@@ -583,19 +586,7 @@ mod tests {
 
     /// The tape of `texts` (decoded as any values), and the texts and new shapes it made.
     fn write(shapes: &mut Shapes, texts: &[&str]) -> (Vec<f64>, Vec<String>, String) {
-        let mut tape = Tape {
-            ops: Vec::new(),
-            text: Vec::new(),
-            cuts: Vec::new(),
-            ascii: true,
-            open: Vec::new(),
-            key_text: String::new(),
-            keys: Vec::new(),
-            shapeless: false,
-            joined: Vec::new(),
-            shapes,
-            new_shapes: String::new(),
-        };
+        let mut tape = Tape::new(Vec::new(), Vec::new(), shapes, false);
         for text in texts {
             ejson::decode_value_into(text, &mut tape).unwrap();
         }
