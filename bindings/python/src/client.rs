@@ -130,8 +130,19 @@ impl Client {
     fn submit(&self, py: Python<'_>, call: Call) -> PyResult<Py<PyAny>> {
         let (core, raw) = (self.core.clone(), self.raw);
         let in_flight = crate::aio::InFlight::start();
-        let reply: wxcloud::Result<Reply> =
-            py.detach(|| runtime().block_on(calls::run(core, raw, call)));
+        // The call runs as a task on the runtime's workers rather than on this thread: a reply's
+        // body arrives in chunks, each handed from the connection's task to the call's, and on
+        // one worker that handoff is a function call where, to this thread, it is a wake-up.
+        let task = runtime().spawn(calls::run(core, raw, call));
+        let reply: wxcloud::Result<Reply> = py.detach(|| match runtime().block_on(task) {
+            Ok(reply) => reply,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => Err(wxcloud::Error::Transport {
+                message: "the call was stopped: the runtime is shutting down".into(),
+                status: None,
+                request_sent: true,
+            }),
+        });
         drop(in_flight);
         Ok(reply.map_err(to_py_err)?.into_pyobject(py)?.unbind())
     }
