@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import decimal
+import gc
 import math
 import pickle
 import re
+import weakref
 from typing import Any
 
 import pytest
@@ -233,3 +235,31 @@ def test_short_string_values_decode_equal_whether_cached_or_not() -> None:
     assert [r["t"] for r in unique] == [f"p{i}" for i in range(600)]
     assert {r["u"] for r in unique} == {"Point"}
     assert wxcloud.decode('{"t": "Poinu"}') == {"t": "Poinu"}
+
+
+def test_decoded_containers_are_seen_by_the_cycle_collector() -> None:
+    # Containers are kept from the collector while a call builds them: once it returns, every
+    # list and dict holding a container is tracked again, so a cycle made through one is freed.
+    texts = ['{"a": [1, [2]], "b": {"c": [3]}, "d": {"e": 1}, "f": 1, "g": 2, "h": 3}'] * 300
+    records = wxcloud.decode(texts)
+    assert all(gc.is_tracked(r) and gc.is_tracked(r["a"]) and gc.is_tracked(r["b"]) for r in records)
+    assert gc.is_tracked(records[-1]["a"][1]) and gc.is_tracked(records[-1]["b"]["c"])
+
+    class Marker:
+        pass
+
+    marker = Marker()
+    freed = weakref.ref(marker)
+    record = records[0]
+    record["a"].append(record)
+    record["m"] = marker
+    del records, record, marker
+    gc.collect()
+    assert freed() is None
+    # A call that fails half way, or replaces a list by a later duplicate key, leaves the
+    # collector sound.
+    with pytest.raises(wxcloud.DecodeError):
+        wxcloud.decode(['{"a": [1]}', '{"a": [2], "b": '])
+    twice = wxcloud.decode('{"a": [1], "a": [2], "b": {"c": [3]}}')
+    assert twice == {"a": [2], "b": {"c": [3]}} and gc.is_tracked(twice["a"])
+    gc.collect()

@@ -21,7 +21,7 @@ use wxcloud::ejson::{self, Scalar, Sink, SinkError};
 use crate::cache::Caches;
 use crate::convert::DECIMAL;
 use crate::errors;
-use crate::ffi::DateTimes;
+use crate::ffi::{DateTimes, Untracked};
 use crate::values::{Binary, MaxKey, MinKey, Regex, Timestamp};
 
 /// Decodes one record into a dict.
@@ -87,6 +87,7 @@ impl<'py> Decoder<'py> {
                 done: None,
                 failure: None,
                 caches: Caches::take(),
+                gc: Untracked::default(),
             },
         })
     }
@@ -151,6 +152,8 @@ struct PySink<'py> {
     /// A Python exception raised while building (re-raised as it is).
     failure: Option<PyErr>,
     caches: Caches,
+    /// The containers built so far, kept from the cyclic GC until the call ends.
+    gc: Untracked<'py>,
 }
 
 impl<'py> PySink<'py> {
@@ -272,7 +275,8 @@ impl<'py> Sink for PySink<'py> {
         };
         let dict = self.caches.get().dict(self.py, &self.entries[start..]);
         self.entries.truncate(start);
-        self.built(dict.map(Bound::into_any))
+        let dict = dict.map(|d| self.gc.keep(d.into_any()));
+        self.built(dict)
     }
 
     fn begin_array(&mut self, _size_hint: Option<usize>) -> Result<(), SinkError> {
@@ -286,7 +290,8 @@ impl<'py> Sink for PySink<'py> {
         };
         // Created once at its final length (PyList_New(n), then each item set in place).
         let list = PyList::new(self.py, self.items.drain(start..));
-        self.built(list.map(Bound::into_any))
+        let list = list.map(|l| self.gc.keep(l.into_any()));
+        self.built(list)
     }
 
     #[inline]
