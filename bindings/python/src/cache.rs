@@ -3,7 +3,9 @@
 //!
 //! Field names come from a cache of Python strings whose hash is computed once (CPython keeps
 //! it in the string, so a dict insert with it never hashes again); short values come from
-//! another while it pays (see [`Values`]).
+//! another while it pays (see [`Values`]). A field name is handed out as a [`Key`], an index the
+//! cache answers for until the record is finished, so no reference count changes hands per
+//! key (in the stable ABI each change is a function call, and a record has a dozen keys).
 //!
 //! A document's dict is built once all its entries are decoded. A dict built by inserting a dozen
 //! keys one by one is resized twice on the way (8 slots, then 16, then 32), and the stable ABI
@@ -83,10 +85,17 @@ impl Cache {
         }
     }
 
-    /// The Python string for a field name.
+    /// The Python string for a field name, valid until [`Cache::record_done`].
     #[inline]
-    pub fn key<'py>(&mut self, py: Python<'py>, key: &str) -> Bound<'py, PyString> {
+    pub fn key(&mut self, py: Python<'_>, key: &str) -> Key {
         self.keys.get(py, key).0
+    }
+
+    /// Lets go of the strings no slot holds any more (evicted ones, long keys), once enough have
+    /// piled up; call it between records, when no [`Key`] is in use.
+    pub fn record_done(&mut self, py: Python<'_>) {
+        self.keys.tidy(py);
+        self.values.strings.tidy(py);
     }
 
     /// The Python string for a string value: short ones come from a cache while it pays (see
@@ -98,7 +107,8 @@ impl Cache {
             values.bypass = values.bypass.saturating_sub(1);
             return PyString::new(py, value);
         }
-        let (string, hit) = values.strings.get(py, value);
+        let (key, hit) = values.strings.get(py, value);
+        let string = values.strings.string(py, key).clone();
         values.lookups += 1;
         values.hits += u32::from(hit);
         if values.lookups == VALUE_WINDOW {
@@ -116,16 +126,17 @@ impl Cache {
     pub fn dict<'py>(
         &mut self,
         py: Python<'py>,
-        entries: &[(Bound<'py, PyString>, Bound<'py, PyAny>)],
+        entries: &[(Key, Bound<'py, PyAny>)],
     ) -> PyResult<Bound<'py, PyDict>> {
+        let keys = &self.keys;
         let n = entries.len();
         if !(MIN_SHAPED..=MAX_SHAPED).contains(&n) {
-            return fill(PyDict::new(py), entries);
+            return keys.fill(PyDict::new(py), entries);
         }
         if self.shapes.is_empty() {
             self.shapes.resize_with(SHAPE_SLOTS, || None);
         }
-        let first = entries[0].0.as_ptr() as usize;
+        let first = keys.string(py, entries[0].0).as_ptr() as usize;
         let slot = &mut self.shapes[((first >> 4) ^ n) & (SHAPE_SLOTS - 1)];
         if let Some(shape) = slot {
             let same = shape.keys.len() == n
@@ -133,42 +144,34 @@ impl Cache {
                     .keys
                     .iter()
                     .zip(entries)
-                    .all(|(a, (b, _))| a.as_ptr() == b.as_ptr());
+                    .all(|(a, (b, _))| a.as_ptr() == keys.string(py, *b).as_ptr());
             if same {
                 shape.misses = 0;
-                return fill(shape.template.bind(py).copy()?, entries);
+                return keys.fill(shape.template.bind(py).copy()?, entries);
             }
             shape.misses += 1;
             if shape.misses < MAX_MISSES {
-                return fill(PyDict::new(py), entries);
+                return keys.fill(PyDict::new(py), entries);
             }
         }
-        let dict = fill(PyDict::new(py), entries)?;
+        let dict = keys.fill(PyDict::new(py), entries)?;
         // Only a document without duplicate keys leaves a template.
         if dict.len() == n {
             let template = PyDict::new(py);
             for (key, _) in entries {
-                template.set_item(key, py.None())?;
+                template.set_item(keys.string(py, *key), py.None())?;
             }
             *slot = Some(Shape {
-                keys: entries.iter().map(|(k, _)| k.clone().unbind()).collect(),
+                keys: entries
+                    .iter()
+                    .map(|(k, _)| keys.string(py, *k).clone().unbind())
+                    .collect(),
                 template: template.unbind(),
                 misses: 0,
             });
         }
         Ok(dict)
     }
-}
-
-/// Sets each entry in `dict`.
-fn fill<'py>(
-    dict: Bound<'py, PyDict>,
-    entries: &[(Bound<'py, PyString>, Bound<'py, PyAny>)],
-) -> PyResult<Bound<'py, PyDict>> {
-    for (key, value) in entries {
-        dict.set_item(key, value)?;
-    }
-    Ok(dict)
 }
 
 /// String values longer than this are not cached.
@@ -201,6 +204,10 @@ const KEY_SLOTS: usize = 1024;
 /// its hash computed once, which CPython keeps in the string, so a dict insert with it never
 /// hashes again.
 ///
+/// The strings themselves sit in a list the slots index into. A string leaves that list only
+/// in [`StringCache::tidy`], between records, so a [`Key`] handed out during a record stays
+/// good until the record is finished even if its slot is taken by another string meanwhile.
+///
 /// A string is looked up by its length and its first and last eight bytes (overlapping for short
 /// keys, zero-padded below eight): one multiplication picks the slot, and for keys of up to 16
 /// bytes — nearly every field name — those two words *are* the key, so comparing them is the
@@ -209,6 +216,9 @@ const KEY_SLOTS: usize = 1024;
 /// two ways make that take three.)
 struct StringCache {
     slots: Vec<Option<Slot>>,
+    /// The strings: those the slots hold, and since the last tidy, those they held before and
+    /// uncached long ones.
+    strings: Vec<Py<PyString>>,
     /// Strings longer than this are not cached.
     max_len: usize,
     /// Whether each cached string has its hash computed when it is made (for dict keys).
@@ -219,8 +229,15 @@ struct Slot {
     words: Words,
     /// The key's text, for keys longer than 16 bytes (which their words do not determine).
     long: Option<Box<str>>,
-    string: Py<PyString>,
+    string: Key,
 }
+
+/// A string of a [`StringCache`], by its place in the cache's list: good until the next tidy.
+#[derive(Clone, Copy)]
+pub struct Key(u32);
+
+/// How many strings a cache's list may hold before a tidy drops those no slot holds.
+const TIDY_AT: usize = 2 * KEY_SLOTS;
 
 /// A key's length and its first and last eight bytes.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -280,6 +297,7 @@ impl StringCache {
     const fn new(max_len: usize, hashed: bool) -> Self {
         StringCache {
             slots: Vec::new(),
+            strings: Vec::new(),
             max_len,
             hashed,
         }
@@ -287,9 +305,9 @@ impl StringCache {
 
     /// The Python string for `key`, and whether it came from the cache.
     #[inline]
-    fn get<'py>(&mut self, py: Python<'py>, key: &str) -> (Bound<'py, PyString>, bool) {
+    fn get(&mut self, py: Python<'_>, key: &str) -> (Key, bool) {
         if key.len() > self.max_len {
-            return (PyString::new(py, key), false);
+            return (self.add(PyString::new(py, key)), false);
         }
         if self.slots.is_empty() {
             self.slots.resize_with(KEY_SLOTS, || None);
@@ -305,7 +323,7 @@ impl StringCache {
             if holds(slot)
                 && let Some(cached) = slot
             {
-                return (cached.string.bind(py).clone(), true);
+                return (cached.string, true);
             }
         }
         let string = PyString::new(py, key);
@@ -313,13 +331,51 @@ impl StringCache {
         if self.hashed {
             let _ = string.hash();
         }
+        let string = self.add(string);
         // The newer of the set's two keys moves to its second slot, the older leaves.
         self.slots[set + 1] = self.slots[set].take();
         self.slots[set] = Some(Slot {
             words,
             long: (key.len() > 16).then(|| key.into()),
-            string: string.clone().unbind(),
+            string,
         });
         (string, false)
+    }
+
+    fn add(&mut self, string: Bound<'_, PyString>) -> Key {
+        self.strings.push(string.unbind());
+        Key((self.strings.len() - 1) as u32)
+    }
+
+    /// The string `key` stands for.
+    #[inline]
+    fn string<'a, 'py>(&'a self, py: Python<'py>, key: Key) -> &'a Bound<'py, PyString> {
+        self.strings[key.0 as usize].bind(py)
+    }
+
+    /// Sets each entry in `dict`.
+    fn fill<'py>(
+        &self,
+        dict: Bound<'py, PyDict>,
+        entries: &[(Key, Bound<'py, PyAny>)],
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let py = dict.py();
+        for (key, value) in entries {
+            dict.set_item(self.string(py, *key), value)?;
+        }
+        Ok(dict)
+    }
+
+    /// Drops the strings no slot holds, once there are enough of them: only between records.
+    fn tidy(&mut self, py: Python<'_>) {
+        if self.strings.len() < TIDY_AT {
+            return;
+        }
+        let mut kept = Vec::with_capacity(self.slots.len());
+        for slot in self.slots.iter_mut().flatten() {
+            kept.push(self.strings[slot.string.0 as usize].clone_ref(py));
+            slot.string = Key((kept.len() - 1) as u32);
+        }
+        self.strings = kept;
     }
 }

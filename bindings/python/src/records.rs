@@ -18,7 +18,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyList, PyString};
 use wxcloud::ejson::{self, Scalar, Sink, SinkError};
 
-use crate::cache::Caches;
+use crate::cache::{Caches, Key};
 use crate::convert::DECIMAL;
 use crate::errors;
 use crate::ffi::{DateTimes, Untracked};
@@ -121,6 +121,7 @@ impl<'py> Decoder<'py> {
         sink.items.clear();
         sink.keys.clear();
         sink.entries.clear();
+        sink.caches.get().record_done(sink.py);
         if let Some(err) = sink.failure.take() {
             return Err(err);
         }
@@ -145,9 +146,9 @@ struct PySink<'py> {
     /// Items of the open lists, innermost last.
     items: Vec<Bound<'py, PyAny>>,
     /// Keys of the open dicts whose values are not finished yet, innermost last.
-    keys: Vec<Bound<'py, PyString>>,
+    keys: Vec<Key>,
     /// Entries of the open dicts, innermost last: each dict is built when it closes.
-    entries: Vec<(Bound<'py, PyString>, Bound<'py, PyAny>)>,
+    entries: Vec<(Key, Bound<'py, PyAny>)>,
     done: Option<Bound<'py, PyAny>>,
     /// A Python exception raised while building (re-raised as it is).
     failure: Option<PyErr>,
