@@ -263,3 +263,18 @@ def test_decoded_containers_are_seen_by_the_cycle_collector() -> None:
     twice = wxcloud.decode('{"a": [1], "a": [2], "b": {"c": [3]}}')
     assert twice == {"a": [2], "b": {"c": [3]}} and gc.is_tracked(twice["a"])
     gc.collect()
+
+
+def test_records_with_more_field_names_than_the_key_cache_holds_keep_every_name() -> None:
+    # Thousands of distinct names in one record evict each other from the key cache while the
+    # record is still open; names of every length (short, over 16 bytes, over 64) must each
+    # still map to their own value, in this record and in the ones after.
+    names = [f"k{i}" for i in range(1500)] + [f"field_with_a_longer_name_{i:05d}" for i in range(1500)]
+    names += ["x" * 70 + str(i) for i in range(50)]
+    text = "{" + ",".join(f'"{n}": {i}' for i, n in enumerate(names)) + "}"
+    for _ in range(3):
+        record = wxcloud.decode(text)
+        assert list(record) == names
+        assert all(record[n] == i for i, n in enumerate(names))
+    small = wxcloud.decode(['{"k1": "a", "field_with_a_longer_name_00002": "b"}'] * 3)
+    assert small[2] == {"k1": "a", "field_with_a_longer_name_00002": "b"}

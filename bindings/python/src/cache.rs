@@ -196,8 +196,8 @@ struct Values {
 
 /// Keys longer than this are not cached (field names are short; long keys are data).
 const MAX_CACHED_KEY: usize = 64;
-/// Slots in each string cache (a power of two).
-const KEY_SLOTS: usize = 1024;
+/// Sets of two slots in each string cache (a power of two).
+const SETS: usize = 512;
 
 /// A two-way set-associative cache of Python strings: a string's bytes pick a set of two
 /// slots; a third string landing there replaces the older of the two. A cached field name has
@@ -209,27 +209,48 @@ const KEY_SLOTS: usize = 1024;
 /// good until the record is finished even if its slot is taken by another string meanwhile.
 ///
 /// A string is looked up by its length and its first and last eight bytes (overlapping for short
-/// keys, zero-padded below eight): one multiplication picks the slot, and for keys of up to 16
+/// keys, zero-padded below eight): one multiplication picks the set, and for keys of up to 16
 /// bytes — nearly every field name — those two words *are* the key, so comparing them is the
-/// whole comparison. Longer keys are also compared byte for byte. (A direct-mapped cache
-/// would let two fields of one record that hash alike evict each other on every record;
-/// two ways make that take three.)
+/// whole comparison. Longer keys are also compared byte for byte. A set is one 64-byte cache
+/// line, so a lookup touches one line of the table. (A direct-mapped cache would let two fields
+/// of one record that hash alike evict each other on every record; two ways make that take
+/// three.)
 struct StringCache {
-    slots: Vec<Option<Slot>>,
+    sets: Vec<Set>,
     /// The strings: those the slots hold, and since the last tidy, those they held before and
     /// uncached long ones.
     strings: Vec<Py<PyString>>,
+    /// The text of each string of `strings` longer than 16 bytes (which its words do not
+    /// determine), for comparing.
+    texts: Vec<Option<Box<str>>>,
     /// Strings longer than this are not cached.
     max_len: usize,
     /// Whether each cached string has its hash computed when it is made (for dict keys).
     hashed: bool,
 }
 
+/// Two slots, newest first, in one cache line.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Set([Slot; 2]);
+
+/// A cached string: its words, and where it is in the cache's list.
+#[derive(Clone, Copy)]
 struct Slot {
     words: Words,
-    /// The key's text, for keys longer than 16 bytes (which their words do not determine).
-    long: Option<Box<str>>,
     string: Key,
+}
+
+impl Slot {
+    /// A slot holding nothing: no key is this long.
+    const EMPTY: Slot = Slot {
+        words: Words {
+            len: u32::MAX,
+            head: 0,
+            tail: 0,
+        },
+        string: Key(0),
+    };
 }
 
 /// A string of a [`StringCache`], by its place in the cache's list: good until the next tidy.
@@ -237,41 +258,43 @@ struct Slot {
 pub struct Key(u32);
 
 /// How many strings a cache's list may hold before a tidy drops those no slot holds.
-const TIDY_AT: usize = 2 * KEY_SLOTS;
+const TIDY_AT: usize = 4 * SETS;
 
 /// A key's length and its first and last eight bytes.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Words {
-    len: usize,
     head: u64,
     tail: u64,
+    len: u32,
 }
 
 impl Words {
+    /// The words of a key of at most `MAX_CACHED_KEY` bytes.
     #[inline]
     fn of(key: &[u8]) -> Words {
-        let len = key.len();
+        let len = key.len() as u32;
         let word = |at: usize| {
             let mut bytes = [0u8; 8];
             bytes.copy_from_slice(&key[at..at + 8]);
             u64::from_le_bytes(bytes)
         };
-        let (head, tail) = if len >= 8 {
-            (word(0), word(len - 8))
+        let (head, tail) = if key.len() >= 8 {
+            (word(0), word(key.len() - 8))
         } else {
             (short_word(key), 0)
         };
-        Words { len, head, tail }
+        Words { head, tail, len }
     }
 
-    /// The slot the key belongs in.
+    /// The set the key belongs in.
     #[inline]
-    fn slot(self) -> usize {
+    fn set(self) -> usize {
         const K1: u64 = 0x9E37_79B9_7F4A_7C15;
         const K2: u64 = 0xC2B2_AE3D_27D4_EB4F;
-        let mut mixed = self.head.wrapping_mul(K1) ^ self.tail.wrapping_mul(K2) ^ self.len as u64;
+        let mut mixed =
+            self.head.wrapping_mul(K1) ^ self.tail.wrapping_mul(K2) ^ u64::from(self.len);
         mixed ^= mixed >> 32;
-        (mixed.wrapping_mul(K1) >> (64 - KEY_SLOTS.trailing_zeros())) as usize
+        (mixed.wrapping_mul(K1) >> (64 - SETS.trailing_zeros())) as usize
     }
 }
 
@@ -296,8 +319,9 @@ fn short_word(b: &[u8]) -> u64 {
 impl StringCache {
     const fn new(max_len: usize, hashed: bool) -> Self {
         StringCache {
-            slots: Vec::new(),
+            sets: Vec::new(),
             strings: Vec::new(),
+            texts: Vec::new(),
             max_len,
             hashed,
         }
@@ -307,23 +331,18 @@ impl StringCache {
     #[inline]
     fn get(&mut self, py: Python<'_>, key: &str) -> (Key, bool) {
         if key.len() > self.max_len {
-            return (self.add(PyString::new(py, key)), false);
+            return (self.add(PyString::new(py, key), None), false);
         }
-        if self.slots.is_empty() {
-            self.slots.resize_with(KEY_SLOTS, || None);
+        if self.sets.is_empty() {
+            self.sets.resize(SETS, Set([Slot::EMPTY; 2]));
         }
         let words = Words::of(key.as_bytes());
-        let set = words.slot() & !1;
-        let holds = |slot: &Option<Slot>| {
-            slot.as_ref().is_some_and(|cached| {
-                cached.words == words && cached.long.as_deref().is_none_or(|long| long == key)
-            })
-        };
-        for slot in &self.slots[set..set + 2] {
-            if holds(slot)
-                && let Some(cached) = slot
+        let set = &mut self.sets[words.set()];
+        for slot in &set.0 {
+            if slot.words == words
+                && (key.len() <= 16 || self.texts[slot.string.0 as usize].as_deref() == Some(key))
             {
-                return (cached.string, true);
+                return (slot.string, true);
             }
         }
         let string = PyString::new(py, key);
@@ -331,19 +350,17 @@ impl StringCache {
         if self.hashed {
             let _ = string.hash();
         }
-        let string = self.add(string);
+        let string = self.add(string, (key.len() > 16).then(|| key.into()));
         // The newer of the set's two keys moves to its second slot, the older leaves.
-        self.slots[set + 1] = self.slots[set].take();
-        self.slots[set] = Some(Slot {
-            words,
-            long: (key.len() > 16).then(|| key.into()),
-            string,
-        });
+        let set = &mut self.sets[words.set()];
+        set.0[1] = set.0[0];
+        set.0[0] = Slot { words, string };
         (string, false)
     }
 
-    fn add(&mut self, string: Bound<'_, PyString>) -> Key {
+    fn add(&mut self, string: Bound<'_, PyString>, text: Option<Box<str>>) -> Key {
         self.strings.push(string.unbind());
+        self.texts.push(text);
         Key((self.strings.len() - 1) as u32)
     }
 
@@ -371,11 +388,15 @@ impl StringCache {
         if self.strings.len() < TIDY_AT {
             return;
         }
-        let mut kept = Vec::with_capacity(self.slots.len());
-        for slot in self.slots.iter_mut().flatten() {
-            kept.push(self.strings[slot.string.0 as usize].clone_ref(py));
-            slot.string = Key((kept.len() - 1) as u32);
+        let (mut strings, mut texts) = (Vec::with_capacity(2 * SETS), Vec::with_capacity(2 * SETS));
+        for slot in self.sets.iter_mut().flat_map(|set| &mut set.0) {
+            if slot.words.len != u32::MAX {
+                let at = slot.string.0 as usize;
+                strings.push(self.strings[at].clone_ref(py));
+                texts.push(self.texts[at].take());
+                slot.string = Key((strings.len() - 1) as u32);
+            }
         }
-        self.strings = kept;
+        (self.strings, self.texts) = (strings, texts);
     }
 }
