@@ -1,6 +1,7 @@
 //! The binding's only `unsafe` code: creating `datetime` objects through CPython's datetime C
-//! API instead of calling the `datetime` class with eight Python ints, and keeping the containers
-//! of a decoding call out of the cyclic garbage collector until the call returns ([`Untracked`]).
+//! API instead of calling the `datetime` class with eight Python ints, keeping the containers
+//! of a decoding call out of the cyclic garbage collector until the call returns ([`Untracked`]),
+//! and reading a `str`'s UTF-8 with one copy ([`Utf8`]).
 //!
 //! The extension is built for the stable ABI (abi3), where pyo3 creates a datetime by calling
 //! the class (a tuple of eight ints, argument parsing, a type check: about a microsecond, the
@@ -13,7 +14,7 @@ use std::ffi::{c_int, c_void};
 
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyDateTime, PyTzInfo};
+use pyo3::types::{PyBytes, PyDateTime, PyString, PyTzInfo};
 
 /// The leading fields of CPython's `PyDateTime_CAPI` (`Include/datetime.h`), in order.
 #[repr(C)]
@@ -164,5 +165,25 @@ impl Drop for Untracked<'_> {
                 }
             }
         }
+    }
+}
+
+/// A `str`'s text as UTF-8, for reading.
+///
+/// The stable ABI before 3.10 has no call that lends a `str`'s UTF-8 ([`PyString::to_cow`]
+/// encodes it into a `bytes` object and then copies that into a Rust `String`); this takes the
+/// `bytes` object and reads it in place: one copy, made by CPython, where there were two.
+pub struct Utf8<'py>(Bound<'py, PyBytes>);
+
+impl<'py> Utf8<'py> {
+    /// Encodes `s` (a `str` holding a lone surrogate raises `UnicodeEncodeError`).
+    pub fn of(s: &Bound<'py, PyString>) -> PyResult<Self> {
+        s.encode_utf8().map(Utf8)
+    }
+
+    pub fn as_str(&self) -> &str {
+        // SAFETY: the bytes are `str.encode("utf-8")`'s output with the strict error handler,
+        // which is valid UTF-8 or an exception (raised in `of`).
+        unsafe { std::str::from_utf8_unchecked(self.0.as_bytes()) }
     }
 }

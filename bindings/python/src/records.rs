@@ -21,7 +21,7 @@ use wxcloud::ejson::{self, Scalar, Sink, SinkError};
 use crate::cache::{Caches, Key};
 use crate::convert::DECIMAL;
 use crate::errors;
-use crate::ffi::{DateTimes, Untracked};
+use crate::ffi::{DateTimes, Untracked, Utf8};
 use crate::values::{Binary, MaxKey, MinKey, Regex, Timestamp};
 
 /// Decodes one record into a dict.
@@ -64,7 +64,7 @@ pub fn iterable<'py>(py: Python<'py>, records: &Bound<'py, PyAny>) -> PyResult<B
         let s = item.cast::<PyString>().map_err(|_| {
             errors::to_py_err(wxcloud::Error::decode("decode() takes record strings"))
         })?;
-        dicts.push(decoder.run(&s.to_cow()?, true)?);
+        dicts.push(decoder.run(Utf8::of(&s)?.as_str(), true)?);
     }
     PyList::new(py, dicts)
 }
