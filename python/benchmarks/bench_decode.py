@@ -26,6 +26,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -57,11 +58,16 @@ def make_record(i: int) -> dict[str, Any]:
 
 
 def interleaved_rates(contenders: list[tuple[str, Callable[[], int]]], rounds: int) -> dict[str, tuple[float, float]]:
-    """Runs every contender once per round, in turn, so a busy machine slows them alike; returns
-    each one's median and best records per second."""
+    """Runs every contender once per round, so a busy machine slows them alike, in an order
+    shuffled each round (a fixed seed), so none always runs after the same other one (whose
+    work decides what is left in the CPU caches); returns each one's median and best records
+    per second."""
     rates: dict[str, list[float]] = {name: [] for name, _ in contenders}
+    order = list(contenders)
+    shuffle = random.Random(14).shuffle
     for _ in range(rounds):
-        for name, fn in contenders:
+        shuffle(order)
+        for name, fn in order:
             start = time.perf_counter()
             n = fn()
             rates[name].append(n / (time.perf_counter() - start))
