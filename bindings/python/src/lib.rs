@@ -37,7 +37,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[pyfunction]
 fn decode<'py>(py: Python<'py>, records: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     if let Ok(s) = records.cast::<PyString>() {
-        return records::document(py, crate::ffi::Utf8::of(&s)?.as_str());
+        return records::document(py, crate::ffi::Utf8::of(s)?.as_str());
     }
     records::iterable(py, records).map(Bound::into_any)
 }

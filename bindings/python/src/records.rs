@@ -64,7 +64,7 @@ pub fn iterable<'py>(py: Python<'py>, records: &Bound<'py, PyAny>) -> PyResult<B
         let s = item.cast::<PyString>().map_err(|_| {
             errors::to_py_err(wxcloud::Error::decode("decode() takes record strings"))
         })?;
-        dicts.push(decoder.run(Utf8::of(&s)?.as_str(), true)?);
+        dicts.push(decoder.run(Utf8::of(s)?.as_str(), true)?);
     }
     PyList::new(py, dicts)
 }
