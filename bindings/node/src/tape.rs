@@ -29,7 +29,7 @@ use wxcloud::ejson::{self, Scalar, Sink, SinkError};
 
 use crate::errors::throwable;
 use crate::raw::{Js, JsValue};
-use crate::values::{MAX_DATE_MS, MAX_SAFE_INTEGER, hex};
+use crate::values::{MAX_DATE_MS, MAX_SAFE_INTEGER};
 
 /// Operations of the tape (each followed by its operands, all `f64`).
 mod op {
@@ -410,7 +410,7 @@ impl Sink for Tape<'_> {
                     &format!(r#"{{"$date":{{"$numberLong":"{ms}"}}}}"#),
                 );
             }
-            Scalar::ObjectId(id) => self.text(op::STRING, &hex(&id)),
+            Scalar::ObjectId(id) => self.text(op::STRING, &ejson::object_id_hex(&id)),
             Scalar::Binary { bytes, .. } => {
                 let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
                 self.text(op::BUFFER, &b64);

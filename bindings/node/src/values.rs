@@ -43,16 +43,6 @@ const WRAPPER_KEYS: &[&str] = &[
     "$binary",
 ];
 
-pub(crate) fn hex(bytes: &[u8; 12]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(24);
-    for b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 15)] as char);
-    }
-    s
-}
-
 /// Reads statement input from JavaScript values.
 pub(crate) struct FromJs {
     js: Js,
@@ -324,13 +314,5 @@ mod tests {
         assert_eq!(number(2147483648.0), Value::Double(2147483648.0));
         assert_eq!(number(1.5), Value::Double(1.5));
         assert!(matches!(number(-0.0), Value::Double(z) if z == 0.0 && z.is_sign_negative()));
-    }
-
-    #[test]
-    fn object_ids_print_as_lowercase_hex() {
-        let mut id = [0u8; 12];
-        id[0] = 0x5f;
-        id[11] = 0xb5;
-        assert_eq!(hex(&id), "5f00000000000000000000b5");
     }
 }

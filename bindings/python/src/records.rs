@@ -194,7 +194,7 @@ impl<'py> PySink<'py> {
     fn rare_scalar(&mut self, value: Scalar<'_>) -> Result<Bound<'py, PyAny>, SinkError> {
         let py = self.py;
         let obj = match value {
-            Scalar::ObjectId(id) => Ok(PyString::new(py, &hex(&id)).into_any()),
+            Scalar::ObjectId(id) => Ok(PyString::new(py, &ejson::object_id_hex(&id)).into_any()),
             Scalar::Decimal128(s) => DECIMAL
                 .import(py, "decimal", "Decimal")
                 .and_then(|d| d.call1((s,))),
@@ -310,14 +310,4 @@ impl<'py> Sink for PySink<'py> {
         };
         self.push(obj)
     }
-}
-
-fn hex(bytes: &[u8; 12]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(24);
-    for b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 15)] as char);
-    }
-    s
 }

@@ -75,9 +75,23 @@ pub(crate) fn base64_text(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-/// The lowercase hex of an ObjectId.
-pub(crate) fn object_id_hex(id: &[u8; 12]) -> String {
-    id.iter().map(|b| format!("{b:02x}")).collect()
+/// An ObjectId's 24 lowercase hex digits: how Extended JSON's `$oid` spells it, and what the
+/// bindings give for an ObjectId.
+///
+/// ```
+/// let mut id = [0u8; 12];
+/// id[0] = 0x5f;
+/// id[11] = 0xb5;
+/// assert_eq!(wxcloud::ejson::object_id_hex(&id), "5f00000000000000000000b5");
+/// ```
+pub fn object_id_hex(id: &[u8; 12]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(24);
+    for b in id {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
 }
 
 impl Serialize for Ejson<'_> {

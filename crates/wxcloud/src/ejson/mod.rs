@@ -54,6 +54,7 @@ mod wrapper;
 
 pub use date::{civil_from_days, days_from_civil};
 pub use decode::MAX_DEPTH;
+pub use encode::object_id_hex;
 pub use sink::{Scalar, Sink, SinkError, replay, replay_document};
 pub use text::write_json_string;
 pub use typed::ValueDeserializer;

@@ -218,9 +218,7 @@ pub(crate) fn write_value(
         Value::Regex { pattern, options } => write_regex(out, pattern, options, path)?,
         Value::ObjectId(bytes) if mode == Mode::Data => {
             out.push_str("db.ObjectId({\"id\": \"");
-            for b in bytes {
-                let _ = write!(out, "{b:02x}");
-            }
+            out.push_str(&crate::ejson::object_id_hex(bytes));
             out.push_str("\"})");
         }
         Value::Array(items) => write_array(out, items, mode, path)?,

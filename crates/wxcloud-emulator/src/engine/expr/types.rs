@@ -78,7 +78,7 @@ pub fn convert(v: &Value, to: &str) -> Result<Value, EngineError> {
             Value::Double(f) => double_string(*f),
             Value::Decimal128(s) => s.clone(),
             Value::Date(ms) => super::date::iso_string(*ms),
-            Value::ObjectId(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
+            Value::ObjectId(b) => wxcloud::ejson::object_id_hex(b),
             other => return Err(cannot(other, to)),
         })),
         "int" | "long" => {
