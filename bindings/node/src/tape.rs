@@ -403,13 +403,6 @@ impl Sink for Tape<'_> {
             Scalar::Date(ms) if (-MAX_DATE_MS..=MAX_DATE_MS).contains(&ms) => {
                 self.ops.extend([op::DATE, ms as f64]);
             }
-            // Beyond what a JavaScript Date holds: kept exact, as its wrapper.
-            Scalar::Date(ms) => {
-                self.text(
-                    op::JSON,
-                    &format!(r#"{{"$date":{{"$numberLong":"{ms}"}}}}"#),
-                );
-            }
             Scalar::ObjectId(id) => self.text(op::STRING, &ejson::object_id_hex(&id)),
             Scalar::Binary { bytes, .. } => {
                 let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
@@ -424,14 +417,17 @@ impl Sink for Tape<'_> {
                 let parts = serde_json::json!([pattern, flags, options]).to_string();
                 self.text(op::REGEXP, &parts);
             }
-            Scalar::Timestamp { t, i } => {
+            // What JavaScript has no type for (and a date beyond what a `Date` holds): kept
+            // exact, as its canonical wrapper.
+            other @ (Scalar::Date(_)
+            | Scalar::Timestamp { .. }
+            | Scalar::MinKey
+            | Scalar::MaxKey) => {
                 self.text(
                     op::JSON,
-                    &format!(r#"{{"$timestamp":{{"t":{t},"i":{i}}}}}"#),
+                    &ejson::to_canonical_value_string(&other.to_value()),
                 );
             }
-            Scalar::MinKey => self.text(op::JSON, r#"{"$minKey":1}"#),
-            Scalar::MaxKey => self.text(op::JSON, r#"{"$maxKey":1}"#),
         }
         Ok(())
     }

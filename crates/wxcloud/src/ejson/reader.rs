@@ -62,7 +62,6 @@ pub(crate) fn read<S: Sink + ?Sized, K: Keep>(
 ) -> crate::Result<()> {
     let mut reader = Reader {
         text,
-        bytes: text.as_bytes(),
         pos: 0,
         scratch: String::new(),
     };
@@ -109,12 +108,15 @@ impl Span {
         start: usize::MAX,
         end: 0,
     };
+
+    fn in_scratch(self) -> bool {
+        self.start == Span::SCRATCH.start
+    }
 }
 
 /// The reading position over one text.
 struct Reader<'t> {
     text: &'t str,
-    bytes: &'t [u8],
     pos: usize,
     /// Strings with escapes, unescaped (one at a time).
     scratch: String,
@@ -131,6 +133,11 @@ fn refused(at: usize) -> impl FnOnce(SinkError) -> Box<Failure> {
 }
 
 impl<'t> Reader<'t> {
+    #[inline]
+    fn bytes(&self) -> &'t [u8] {
+        self.text.as_bytes()
+    }
+
     #[cold]
     fn fail<T>(&self, message: impl Into<Cow<'static, str>>) -> Read<T> {
         Err(Box::new(Failure {
@@ -142,7 +149,7 @@ impl<'t> Reader<'t> {
     /// Skips whitespace and gives the next byte (not consumed).
     #[inline]
     fn peek(&mut self) -> Option<u8> {
-        while let Some(&b) = self.bytes.get(self.pos) {
+        while let Some(&b) = self.bytes().get(self.pos) {
             if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
                 return Some(b);
             }
@@ -208,7 +215,7 @@ impl<'t> Reader<'t> {
 
     /// Reads a number or a literal.
     fn scalar(&mut self) -> Read<Scalar<'static>> {
-        match self.bytes.get(self.pos) {
+        match self.bytes().get(self.pos) {
             Some(b'-' | b'0'..=b'9') => self.number(),
             Some(b't') => self.literal("true", Scalar::Bool(true)),
             Some(b'f') => self.literal("false", Scalar::Bool(false)),
@@ -218,7 +225,7 @@ impl<'t> Reader<'t> {
     }
 
     fn literal(&mut self, word: &str, scalar: Scalar<'static>) -> Read<Scalar<'static>> {
-        if self.bytes[self.pos..].starts_with(word.as_bytes()) {
+        if self.bytes()[self.pos..].starts_with(word.as_bytes()) {
             self.pos += word.len();
             Ok(scalar)
         } else {
@@ -409,7 +416,7 @@ impl<'t> Reader<'t> {
             return None;
         }
         let end = self.plain_run(self.pos + 1);
-        if self.bytes.get(end) != Some(&b'"') {
+        if self.bytes().get(end) != Some(&b'"') {
             return None;
         }
         let text: &'t str = self.text;
@@ -515,7 +522,7 @@ impl<'t> Reader<'t> {
 
     #[inline]
     fn str_of(&self, span: Span) -> &str {
-        if span.start == usize::MAX {
+        if span.in_scratch() {
             &self.scratch
         } else {
             &self.text[span.start..span.end]
@@ -524,7 +531,7 @@ impl<'t> Reader<'t> {
 
     fn cow(&self, span: Span) -> Cow<'t, str> {
         let text: &'t str = self.text;
-        if span.start == usize::MAX {
+        if span.in_scratch() {
             Cow::Owned(self.scratch.clone())
         } else {
             Cow::Borrowed(&text[span.start..span.end])
@@ -534,7 +541,7 @@ impl<'t> Reader<'t> {
     /// The offset of the first quote, backslash or control character at or after `from`.
     #[inline]
     fn plain_run(&self, from: usize) -> usize {
-        from + text::plain_len(&self.bytes[from..])
+        from + text::plain_len(&self.bytes()[from..])
     }
 
     /// Reads a string's contents and its closing quote (after the opening one).
@@ -542,7 +549,7 @@ impl<'t> Reader<'t> {
     fn string(&mut self) -> Read<Span> {
         let start = self.pos;
         let end = self.plain_run(start);
-        match self.bytes.get(end) {
+        match self.bytes().get(end) {
             Some(b'"') => {
                 self.pos = end + 1;
                 Ok(Span { start, end })
@@ -566,7 +573,7 @@ impl<'t> Reader<'t> {
         self.scratch.clear();
         self.scratch.push_str(&self.text[start..end]);
         loop {
-            match self.bytes.get(end) {
+            match self.bytes().get(end) {
                 Some(b'"') => {
                     self.pos = end + 1;
                     return Ok(Span::SCRATCH);
@@ -594,7 +601,7 @@ impl<'t> Reader<'t> {
 
     /// Reads one escape (after its backslash).
     fn escape(&mut self) -> Read<char> {
-        let Some(&b) = self.bytes.get(self.pos) else {
+        let Some(&b) = self.bytes().get(self.pos) else {
             return self.fail("EOF while parsing a string");
         };
         self.pos += 1;
@@ -620,7 +627,7 @@ impl<'t> Reader<'t> {
         let unit = self.hex4()?;
         let code = match unit {
             0xD800..=0xDBFF => {
-                if !self.bytes[self.pos..].starts_with(b"\\u") {
+                if !self.bytes()[self.pos..].starts_with(b"\\u") {
                     return self.fail("lone leading surrogate in hex escape");
                 }
                 self.pos += 2;
@@ -640,8 +647,8 @@ impl<'t> Reader<'t> {
     }
 
     fn hex4(&mut self) -> Read<u16> {
-        let Some(digits) = self.bytes.get(self.pos..self.pos + 4) else {
-            self.pos = self.bytes.len();
+        let Some(digits) = self.bytes().get(self.pos..self.pos + 4) else {
+            self.pos = self.bytes().len();
             return self.fail("EOF while parsing a string");
         };
         let mut unit = 0u16;

@@ -129,16 +129,14 @@ fn invalid(what: &str) -> Outcome {
 pub(crate) fn single(key: Wrapper, content: &Content<'_>) -> Outcome {
     let value = match (key, content) {
         (Wrapper::NumberDouble | Wrapper::NumberInt | Wrapper::NumberLong, Content::Str(s)) => {
-            match number(key, s) {
-                Some((scalar, _)) => scalar.to_value(),
-                None if key == Wrapper::NumberDouble => {
-                    return invalid("$numberDouble: not a double");
-                }
-                None if key == Wrapper::NumberInt => {
-                    return invalid("$numberInt: not a 32-bit integer");
-                }
-                None => return invalid("$numberLong: not a 64-bit integer"),
-            }
+            let Some((scalar, _)) = number(key, s) else {
+                return invalid(match key {
+                    Wrapper::NumberDouble => "$numberDouble: not a double",
+                    Wrapper::NumberInt => "$numberInt: not a 32-bit integer",
+                    _ => "$numberLong: not a 64-bit integer",
+                });
+            };
+            scalar.to_value()
         }
         (Wrapper::NumberDecimal, Content::Str(s)) => match decimal::canonical_decimal(s) {
             Some(d) => Value::Decimal128(d),
