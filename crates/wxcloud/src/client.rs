@@ -9,10 +9,14 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::errcode::Endpoint;
+use crate::records::{self, RecordTexts};
 use crate::retry::{self, Decision, RetryPolicy, Safety};
 use crate::token::{StoredToken, TokenCache, TokenInfo};
 use crate::transport::{Body, Http, parse_reply};
 use crate::{ClientBuilder, Error, Result};
+
+/// Reads a reply's bytes for the endpoint at a path into what a call returns.
+type Parse<T> = fn(&[u8], &'static str, Endpoint) -> Result<T>;
 
 /// A client for the Cloud Base database HTTP API.
 ///
@@ -200,6 +204,28 @@ impl Client {
         query: &[(&str, &str)],
         body: Body<'_>,
     ) -> Result<T> {
+        self.call_parsed(op, query, body, parse_reply::<T>).await
+    }
+
+    /// [`Client::call`] for a reply with records: the records, read in one fast pass, and the
+    /// reply's other fields as `R`.
+    pub(crate) async fn call_records<R: DeserializeOwned>(
+        &self,
+        op: Op,
+        body: &serde_json::Value,
+    ) -> Result<(RecordTexts, R)> {
+        self.call_parsed(op, &[], Body::Json(body), records::parse_reply::<R>)
+            .await
+    }
+
+    /// [`Client::call_with`] with the reply read by `parse`.
+    async fn call_parsed<T>(
+        &self,
+        op: Op,
+        query: &[(&str, &str)],
+        body: Body<'_>,
+        parse: Parse<T>,
+    ) -> Result<T> {
         let span = tracing::info_span!(
             "wxcloud.call",
             operation = op.name(),
@@ -209,7 +235,7 @@ impl Client {
         );
         let mut attempts = 0;
         let result = self
-            .call_inner(op, query, body, &mut attempts)
+            .call_inner(op, query, body, parse, &mut attempts)
             .instrument(span.clone())
             .await;
         span.record("attempts", attempts);
@@ -222,11 +248,12 @@ impl Client {
         result
     }
 
-    async fn call_inner<T: DeserializeOwned>(
+    async fn call_inner<T>(
         &self,
         op: Op,
         query: &[(&str, &str)],
         body: Body<'_>,
+        parse: Parse<T>,
         attempts: &mut u32,
     ) -> Result<T> {
         let deadline = tokio::time::Instant::now() + self.shared.timeout;
@@ -235,7 +262,7 @@ impl Client {
         loop {
             let result = retry::run(&self.shared.retry, op.safety(), deadline, op.name(), |_| {
                 *attempts += 1;
-                self.attempt::<T>(op, &token, query, body)
+                self.attempt(op, &token, query, body, parse)
                     .instrument(tracing::debug_span!("attempt", n = *attempts))
             })
             .await;
@@ -262,17 +289,18 @@ impl Client {
         }
     }
 
-    async fn attempt<T: DeserializeOwned>(
+    async fn attempt<T>(
         &self,
         op: Op,
         token: &StoredToken,
         extra: &[(&str, &str)],
         body: Body<'_>,
+        parse: Parse<T>,
     ) -> Result<T> {
         let mut query = vec![("access_token", token.token.as_str())];
         query.extend_from_slice(extra);
         let bytes = self.shared.http.send(op.path(), &query, body).await?;
-        parse_reply(&bytes, op.path(), Endpoint::Database)
+        parse(&bytes, op.path(), Endpoint::Database)
     }
 }
 

@@ -5,15 +5,15 @@ use serde_json::{Value as Json, json};
 
 use crate::client::{Client, Op};
 use crate::model::{
-    AddReply, CollectionList, CountReply, DataReply, DeleteReply, EmptyReply, ImportOptions,
-    IndexSpec, JobReply, MigrateStatus, MigrateStatusReply, QueryResult, RawQueryResult,
-    UpdateResult,
+    AddReply, CollectionList, CountReply, DeleteReply, EmptyReply, ImportOptions, IndexSpec,
+    JobReply, MigrateStatus, MigrateStatusReply, PagerReply, QueryResult, QueryTexts,
+    RawQueryResult, UpdateResult,
 };
 use crate::statement::ToStatement;
-use crate::{Document, Error, Result, ejson};
+use crate::{Document, Error, RecordTexts, Result, ejson};
 
 /// Decodes each record with `decode`, naming the record's position in any error.
-fn decode_records<T>(records: &[String], decode: impl Fn(&str) -> Result<T>) -> Result<Vec<T>> {
+fn decode_records<T>(records: &RecordTexts, decode: impl Fn(&str) -> Result<T>) -> Result<Vec<T>> {
     records
         .iter()
         .enumerate()
@@ -54,15 +54,34 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn aggregate(&self, statement: impl ToStatement) -> Result<Vec<Document>> {
-        let records = self.aggregate_raw(statement).await?;
+        let records = self.aggregate_texts(statement).await?;
         decode_records(&records, ejson::decode_document)
     }
 
     /// Runs an aggregation and returns the records as the service sent them (Extended JSON
     /// strings, untouched).
     pub async fn aggregate_raw(&self, statement: impl ToStatement) -> Result<Vec<String>> {
+        Ok(self.aggregate_texts(statement).await?.into_strings())
+    }
+
+    /// [`Client::aggregate_raw`] with the strings in one buffer, for callers that decode them
+    /// at once (no allocation per record).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: wxcloud::Client) -> wxcloud::Result<()> {
+    /// let texts = client
+    ///     .aggregate_texts(r#"db.collection("todos").aggregate().limit(10).end()"#)
+    ///     .await?;
+    /// for text in &texts {
+    ///     let record = wxcloud::ejson::decode_document(text)?;
+    ///     # let _ = record;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn aggregate_texts(&self, statement: impl ToStatement) -> Result<RecordTexts> {
         let body = self.statement_body(&statement)?;
-        Ok(self.call::<DataReply>(Op::Aggregate, &body).await?.data)
+        let (records, EmptyReply {}) = self.call_records(Op::Aggregate, &body).await?;
+        Ok(records)
     }
 
     /// Runs an aggregation and decodes each record into `T`.
@@ -83,7 +102,7 @@ impl Client {
         &self,
         statement: impl ToStatement,
     ) -> Result<Vec<T>> {
-        let records = self.aggregate_raw(statement).await?;
+        let records = self.aggregate_texts(statement).await?;
         decode_records(&records, ejson::from_str::<T>)
     }
 
@@ -98,17 +117,27 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn query(&self, statement: impl ToStatement) -> Result<QueryResult> {
-        let raw = self.query_raw(statement).await?;
+        let page = self.query_texts(statement).await?;
         Ok(QueryResult {
-            data: decode_records(&raw.data, ejson::decode_document)?,
-            pager: raw.pager,
+            data: decode_records(&page.data, ejson::decode_document)?,
+            pager: page.pager,
         })
     }
 
     /// Runs a query and returns the records as the service sent them.
     pub async fn query_raw(&self, statement: impl ToStatement) -> Result<RawQueryResult> {
+        let page = self.query_texts(statement).await?;
+        Ok(RawQueryResult {
+            data: page.data.into_strings(),
+            pager: page.pager,
+        })
+    }
+
+    /// [`Client::query_raw`] with the strings in one buffer (see [`Client::aggregate_texts`]).
+    pub async fn query_texts(&self, statement: impl ToStatement) -> Result<QueryTexts> {
         let body = self.statement_body(&statement)?;
-        self.call(Op::Query, &body).await
+        let (data, PagerReply { pager }) = self.call_records(Op::Query, &body).await?;
+        Ok(QueryTexts { data, pager })
     }
 
     /// Counts the records a statement matches (`databasecount`).

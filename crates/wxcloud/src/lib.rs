@@ -24,6 +24,7 @@
 //! The modules by concept: [`Client`] and [`ClientBuilder`] (the calls), [`token`] (token
 //! sources, the cache's store and clock), [`error`] and [`errcode`] (what went wrong),
 //! [`retry`] (what is tried again), [`statement`] (writing statements), [`ejson`] (records),
+//! [`records`] (the record strings of a reply, for callers that decode them themselves),
 //! [`blocking`] (the same client without async), [`walk`] (reading every record a query
 //! matches, as a `Stream`).
 //!
@@ -58,6 +59,7 @@ pub mod errcode;
 pub mod error;
 mod functions;
 mod model;
+pub mod records;
 pub mod retry;
 pub mod statement;
 pub mod storage;
@@ -76,8 +78,10 @@ pub use error::{Error, ErrorKind, Result};
 pub use functions::{MAX_EVENT_BYTES, QcloudToken};
 pub use model::{
     CollectionInfo, CollectionList, ConflictMode, FileType, ImportOptions, IndexDirection,
-    IndexKey, IndexSpec, MigrateStatus, Pager, QueryResult, RawQueryResult, UpdateResult,
+    IndexKey, IndexSpec, MigrateStatus, Pager, QueryResult, QueryTexts, RawQueryResult,
+    UpdateResult,
 };
+pub use records::RecordTexts;
 pub use storage::{DeleteResult, DownloadLink, FileDownload, UploadSource};
 pub use token::{AccessToken, TokenMode};
 pub use value::{Document, Value};

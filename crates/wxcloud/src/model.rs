@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::Document;
+use crate::{Document, RecordTexts};
 
 /// Reads a count the service may send as a number or a numeric string.
 fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
@@ -73,6 +73,15 @@ pub struct RawQueryResult {
     pub data: Vec<String>,
     /// Where this page sits.
     #[serde(default)]
+    pub pager: Pager,
+}
+
+/// The result of [`crate::Client::query_texts`]: records as the service sent them, in one buffer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct QueryTexts {
+    /// The records as Extended JSON strings, untouched.
+    pub data: RecordTexts,
+    /// Where this page sits.
     pub pager: Pager,
 }
 
@@ -359,11 +368,11 @@ impl From<MigrateStatusReply> for MigrateStatus {
     }
 }
 
-/// Replies with records (`databaseaggregate`).
+/// What a reply of `databasequery` has besides its records.
 #[derive(Deserialize)]
-pub(crate) struct DataReply {
+pub(crate) struct PagerReply {
     #[serde(default)]
-    pub(crate) data: Vec<String>,
+    pub(crate) pager: Pager,
 }
 
 /// `databasecount`.

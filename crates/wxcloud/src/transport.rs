@@ -180,7 +180,7 @@ pub(crate) fn parse_reply<T: DeserializeOwned>(
     }
     // A success is read in one pass, envelope and contents together (a reply of a thousand
     // records is half a megabyte of escaped strings: reading it twice cost a third of a call).
-    if let Ok(Success { errcode: 0, body }) = serde_json::from_slice::<Success<T>>(bytes) {
+    if let Some(body) = success(bytes) {
         return Ok(body);
     }
     // Anything else is read again, to say exactly what it is.
@@ -193,6 +193,14 @@ pub(crate) fn parse_reply<T: DeserializeOwned>(
     }
     serde_json::from_slice(bytes)
         .map_err(|e| Error::decode(format!("unexpected reply from {path}: {e}")))
+}
+
+/// What a successful reply (`errcode` absent or 0) carries, or `None` for any other reply.
+pub(crate) fn success<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+    match serde_json::from_slice::<Success<T>>(bytes) {
+        Ok(Success { errcode: 0, body }) => Some(body),
+        _ => None,
+    }
 }
 
 /// A reqwest error as a typed error: its URL removed, its causes spelled out.
