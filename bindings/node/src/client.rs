@@ -117,7 +117,7 @@ impl Client {
             structured::aggregate(c, pipeline)
         });
         let rows = if self.raw { Rows::Raw } else { Rows::Records };
-        Reply(send!(self.inner, aggregate_raw, target).map(rows))
+        Reply(send!(self.inner, aggregate_texts, target).map(rows))
     }
 
     /// Runs a query: `query(statement)` or `query(collection, {where, orderBy, skip, limit,
@@ -131,7 +131,7 @@ impl Client {
     pub async fn query(&self, target: String, options: Option<Arg<QueryOptions>>) -> Reply<Page> {
         let target = Target::pick(target, options.is_some(), |c| structured::query(c, options));
         let rows = if self.raw { Rows::Raw } else { Rows::Records };
-        Reply(send!(self.inner, query_raw, target).map(|r| Page {
+        Reply(send!(self.inner, query_texts, target).map(|r| Page {
             data: rows(r.data),
             pager: r.pager,
         }))

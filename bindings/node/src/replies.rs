@@ -11,17 +11,17 @@ use crate::tape;
 /// JavaScript, or kept as they are in raw mode.
 pub enum Rows {
     /// Records to decode.
-    Records(Vec<String>),
+    Records(wxcloud::RecordTexts),
     /// Records the core has already decoded (a walk's pages).
     Decoded(Vec<wxcloud::Document>),
     /// Extended JSON strings, untouched.
-    Raw(Vec<String>),
+    Raw(wxcloud::RecordTexts),
 }
 
 impl Rows {
     fn to_js(&self, js: Js) -> Result<JsValue> {
         match self {
-            Rows::Records(texts) => tape::to_array(js, texts.iter().map(String::as_str), true),
+            Rows::Records(texts) => tape::to_array(js, texts.iter(), true),
             Rows::Decoded(docs) => tape::documents_to_array(js, docs),
             Rows::Raw(strings) => {
                 let array = js.array(strings.len())?;

@@ -91,10 +91,11 @@ pub enum Call {
 /// What an operation returned, still in Rust; becomes Python objects in `into_pyobject`.
 pub enum Reply {
     /// Record strings, decoded into dicts in one pass when handed to Python.
-    Records(Vec<String>),
+    Records(wxcloud::RecordTexts),
     /// Records the core has already decoded (a walk's pages).
     Documents(Vec<wxcloud::Document>),
-    Raw(Vec<String>),
+    /// Record strings handed to Python as `str`s (raw mode).
+    Raw(wxcloud::RecordTexts),
     Query {
         data: Box<Reply>,
         offset: u64,
@@ -121,7 +122,7 @@ pub enum Reply {
 }
 
 /// Record strings as a reply: kept as they are in raw mode, else decoded once Python is at hand.
-fn rows(raw: bool, texts: Vec<String>) -> Reply {
+fn rows(raw: bool, texts: wxcloud::RecordTexts) -> Reply {
     if raw {
         Reply::Raw(texts)
     } else {
@@ -133,9 +134,9 @@ fn rows(raw: bool, texts: Vec<String>) -> Reply {
 /// returned.
 pub async fn run(client: wxcloud::Client, raw: bool, call: Call) -> wxcloud::Result<Reply> {
     Ok(match call {
-        Call::Aggregate(f) => rows(raw, client.aggregate_raw(&f).await?),
+        Call::Aggregate(f) => rows(raw, client.aggregate_texts(&f).await?),
         Call::Query(f) => {
-            let page = client.query_raw(&f).await?;
+            let page = client.query_texts(&f).await?;
             let p = page.pager;
             Reply::Query {
                 data: Box::new(rows(raw, page.data)),
@@ -220,7 +221,7 @@ impl<'py> IntoPyObject<'py> for Reply {
         Ok(match self {
             Reply::Records(texts) => crate::records::documents(py, &texts)?.into_any(),
             Reply::Documents(docs) => crate::records::decoded(py, &docs)?.into_any(),
-            Reply::Raw(strings) => strings.into_pyobject(py)?.into_any(),
+            Reply::Raw(texts) => pyo3::types::PyList::new(py, &texts)?.into_any(),
             Reply::Query {
                 data,
                 offset,

@@ -34,12 +34,15 @@ pub fn value<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
     Decoder::new(py)?.run(text, false)
 }
 
-/// Decodes records into a list of dicts.
-pub fn documents<'py, S: AsRef<str>>(py: Python<'py>, texts: &[S]) -> PyResult<Bound<'py, PyList>> {
+/// Decodes a reply's records into a list of dicts.
+pub fn documents<'py>(
+    py: Python<'py>,
+    texts: &wxcloud::RecordTexts,
+) -> PyResult<Bound<'py, PyList>> {
     let mut decoder = Decoder::new(py)?;
     let dicts = texts
         .iter()
-        .map(|t| decoder.run(t.as_ref(), true))
+        .map(|t| decoder.run(t, true))
         .collect::<PyResult<Vec<_>>>()?;
     PyList::new(py, dicts)
 }
