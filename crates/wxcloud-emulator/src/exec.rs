@@ -31,12 +31,12 @@ fn engine_error(e: engine::EngineError) -> ApiError {
 pub fn resolve_server_dates(value: &mut Value, now_ms: i64) {
     match value {
         Value::Document(d) => {
-            if d.len() == 1 {
-                if let Some(Value::Document(opts)) = d.get("$serverDate") {
-                    let offset = opts.get("offset").and_then(Value::as_f64).unwrap_or(0.0);
-                    *value = Value::Date(now_ms + offset as i64);
-                    return;
-                }
+            if d.len() == 1
+                && let Some(Value::Document(opts)) = d.get("$serverDate")
+            {
+                let offset = opts.get("offset").and_then(Value::as_f64).unwrap_or(0.0);
+                *value = Value::Date(now_ms + offset as i64);
+                return;
             }
             d.values_mut().for_each(|v| resolve_server_dates(v, now_ms));
         }

@@ -66,10 +66,10 @@ fn object(map: &Map<String, Value>) -> Map<String, Value> {
 
 fn string(s: &str) -> String {
     let trimmed = s.trim_start();
-    if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        if let Ok(inner) = serde_json::from_str::<Value>(s) {
-            return json(&inner).to_string();
-        }
+    if (trimmed.starts_with('{') || trimmed.starts_with('['))
+        && let Ok(inner) = serde_json::from_str::<Value>(s)
+    {
+        return json(&inner).to_string();
     }
     if (s.starts_with("http://") || s.starts_with("https://")) && s.contains('?') {
         let base = s.split('?').next().unwrap_or_default();

@@ -325,13 +325,12 @@ pub fn is_transient(errcode: i64) -> bool {
 
 /// A one-line hint for people about `errcode` from `endpoint`, if the table has one.
 pub fn hint(errcode: i64, endpoint: Endpoint) -> Option<&'static str> {
-    if endpoint == Endpoint::Token {
-        if let Some((_, hint)) = TOKEN_ENDPOINT_HINTS
+    if endpoint == Endpoint::Token
+        && let Some((_, hint)) = TOKEN_ENDPOINT_HINTS
             .iter()
             .find(|(code, _)| *code == errcode)
-        {
-            return Some(hint);
-        }
+    {
+        return Some(hint);
     }
     TABLE
         .iter()

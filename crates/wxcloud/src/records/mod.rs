@@ -186,10 +186,10 @@ pub(crate) fn parse_reply<R: DeserializeOwned>(
     path: &'static str,
     endpoint: Endpoint,
 ) -> Result<(RecordTexts, R)> {
-    if let Some(split) = reply::split(bytes) {
-        if let Some(rest) = transport::success::<R>(&split.rest) {
-            return Ok((split.records, rest));
-        }
+    if let Some(split) = reply::split(bytes)
+        && let Some(rest) = transport::success::<R>(&split.rest)
+    {
+        return Ok((split.records, rest));
     }
     let whole: WithRecords<R> = transport::parse_reply(bytes, path, endpoint)?;
     Ok((whole.data, whole.rest))

@@ -290,16 +290,16 @@ pub(crate) fn write_document(
     mode: Mode,
     path: &Path<'_>,
 ) -> Result<()> {
-    if let Some((key, arg)) = single_entry(doc) {
-        if key == "$serverDate" {
-            if mode == Mode::Raw {
-                return Err(error_at(
-                    path,
-                    "db.serverDate() is not allowed in this aggregate stage",
-                ));
-            }
-            return write_server_date(out, arg, path);
+    if let Some((key, arg)) = single_entry(doc)
+        && key == "$serverDate"
+    {
+        if mode == Mode::Raw {
+            return Err(error_at(
+                path,
+                "db.serverDate() is not allowed in this aggregate stage",
+            ));
         }
+        return write_server_date(out, arg, path);
     }
     if mode == Mode::Data && super::geo::write_geo(out, doc)? {
         return Ok(());

@@ -98,14 +98,14 @@ impl TokenCache {
     pub(crate) async fn get(&self) -> Result<StoredToken> {
         let now = self.inner.config.clock.now();
         let cached = lock(&self.inner.local).clone();
-        if let Some(token) = cached {
-            if token.is_usable(now) {
-                if token.wants_refresh(now) && self.background_refresh_allowed(now) {
-                    // Dropping the handle does not stop the fetch: it runs in its own task.
-                    drop(self.start(FetchReason::Expiring));
-                }
-                return Ok(token);
+        if let Some(token) = cached
+            && token.is_usable(now)
+        {
+            if token.wants_refresh(now) && self.background_refresh_allowed(now) {
+                // Dropping the handle does not stop the fetch: it runs in its own task.
+                drop(self.start(FetchReason::Expiring));
             }
+            return Ok(token);
         }
         self.start(FetchReason::Missing).await
     }

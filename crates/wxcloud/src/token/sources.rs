@@ -349,10 +349,11 @@ impl AuthorizerSource {
 
     async fn component_token(&self, ctx: &FetchContext, renew: bool) -> Result<Secret> {
         let mut cached = self.component_token.lock().await;
-        if let Some((token, refresh_at)) = &*cached {
-            if !renew && ctx.now() < *refresh_at {
-                return Ok(token.clone());
-            }
+        if let Some((token, refresh_at)) = &*cached
+            && !renew
+            && ctx.now() < *refresh_at
+        {
+            return Ok(token.clone());
         }
         let body = json!({
             "component_appid": self.component_appid,
