@@ -23,9 +23,10 @@ use serde::Serialize;
 
 use serde::de::DeserializeOwned;
 
+use crate::RecordTexts;
 use crate::model::{
-    CollectionList, FileType, ImportOptions, IndexSpec, MigrateStatus, QueryResult, RawQueryResult,
-    UpdateResult,
+    CollectionList, FileType, ImportOptions, IndexSpec, MigrateStatus, QueryResult, QueryTexts,
+    RawQueryResult, UpdateResult,
 };
 use crate::statement::ToStatement;
 use crate::token::TokenInfo;
@@ -97,6 +98,11 @@ impl Client {
         self.run(self.inner.aggregate_raw(statement))
     }
 
+    /// See [`crate::Client::aggregate_texts`].
+    pub fn aggregate_texts(&self, statement: impl ToStatement) -> Result<RecordTexts> {
+        self.run(self.inner.aggregate_texts(statement))
+    }
+
     /// See [`crate::Client::aggregate_as`].
     pub fn aggregate_as<T: DeserializeOwned>(&self, statement: impl ToStatement) -> Result<Vec<T>> {
         self.run(self.inner.aggregate_as(statement))
@@ -110,6 +116,11 @@ impl Client {
     /// See [`crate::Client::query_raw`].
     pub fn query_raw(&self, statement: impl ToStatement) -> Result<RawQueryResult> {
         self.run(self.inner.query_raw(statement))
+    }
+
+    /// See [`crate::Client::query_texts`].
+    pub fn query_texts(&self, statement: impl ToStatement) -> Result<QueryTexts> {
+        self.run(self.inner.query_texts(statement))
     }
 
     /// See [`crate::Client::count`].

@@ -93,6 +93,68 @@ async fn aggregate_raw_returns_the_strings_untouched_and_aggregate_as_decodes_ty
     assert_eq!(rows[0].description, "x");
 }
 
+/// Records with everything a record string can hold: escaped quotes and backslashes, control
+/// characters, non-ASCII text, and lengths that cross the reader's 64-byte blocks.
+fn varied_records(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            let text = format!(
+                "line {i}\n\t\"quoted\" \\ back/slash 中文 \u{1F600} \u{1}{}",
+                "x".repeat(i % 130)
+            );
+            serde_json::to_string(&json!({"_id": format!("id-{i}"), "text": text, "n": i})).unwrap()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn aggregate_texts_and_query_texts_hand_back_every_record_exactly() {
+    let server = Server::start().await;
+    let records = varied_records(300);
+    server.script(
+        "/tcb/databaseaggregate",
+        Reply::Json(json!({"errcode": 0, "errmsg": "ok", "data": records})),
+    );
+    // The same records with every non-ASCII character escaped as \uXXXX (surrogate pairs
+    // included), and the pager first, as another server might write them.
+    let escaped: String = serde_json::to_string(&records)
+        .unwrap()
+        .chars()
+        .flat_map(|c| {
+            if c.is_ascii() {
+                vec![c.to_string()]
+            } else {
+                c.encode_utf16(&mut [0; 2])
+                    .iter()
+                    .map(|u| format!("\\u{u:04x}"))
+                    .collect()
+            }
+        })
+        .collect();
+    let body = format!(
+        r#"{{"pager":{{"Offset":0,"Limit":300,"Total":300}},"errcode":0,"data":{escaped},"errmsg":"ok"}}"#
+    );
+    server.script(
+        "/tcb/databasequery",
+        Reply::Raw {
+            status: 200,
+            content_type: "application/json",
+            body: body.into_bytes(),
+        },
+    );
+    let client = server.client();
+
+    let texts = client.aggregate_texts(AGG).await.expect("aggregate_texts");
+    assert_eq!(texts.len(), 300);
+    assert_eq!(texts.iter().collect::<Vec<_>>(), records);
+    let page = client
+        .query_texts(r#"db.collection("c").get()"#)
+        .await
+        .expect("query_texts");
+    assert_eq!(page.data, texts);
+    assert_eq!(page.pager.total, 300);
+}
+
 #[tokio::test]
 async fn a_bad_record_is_a_decode_error_naming_its_position() {
     let server = Server::start().await;
@@ -451,6 +513,12 @@ fn the_blocking_client_makes_the_same_calls_without_a_runtime() {
         .unwrap();
     assert!(page.data.is_empty());
     assert_eq!(server.seen("/tcb/databasequery")[0].body["env"], "x");
+    server.script(
+        "/tcb/databaseaggregate",
+        Reply::Json(json!({"errcode":0,"errmsg":"ok","data":["{\"a\":1}"]})),
+    );
+    let texts = client.aggregate_texts(AGG).unwrap();
+    assert_eq!(texts.get(0), Some(r#"{"a":1}"#));
 }
 
 #[tokio::test]

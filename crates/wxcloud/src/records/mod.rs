@@ -199,6 +199,7 @@ pub(crate) fn parse_reply<R: DeserializeOwned>(
 mod tests {
     use super::*;
     use crate::ErrorKind;
+    use proptest::prelude::*;
 
     #[derive(Debug, Deserialize, PartialEq)]
     struct Pager {
@@ -213,7 +214,7 @@ mod tests {
     #[test]
     fn both_paths_read_the_same_records_and_fields() {
         let fast = r#"{"errcode":0,"errmsg":"ok","data":["{\"a\":\"\\u00e9\"}","{}"],"total":7}"#;
-        // A key order and spacing the fast pass takes, and an escaped key it leaves to serde.
+        // The same reply in another order, with a key the fast pass leaves to serde (escaped).
         let slow = r#"{"tot\u0061l":7,"data":["{\"a\":\"\\u00e9\"}","{}"],"errcode":0}"#;
         assert!(reply::split(fast.as_bytes()).is_some());
         assert!(reply::split(slow.as_bytes()).is_none());
@@ -237,5 +238,64 @@ mod tests {
         assert_eq!(not_strings.kind(), ErrorKind::Decode);
         let (none, _) = parse(r#"{"errcode":0}"#).unwrap();
         assert!(none.is_empty());
+    }
+
+    /// What serde_json alone makes of a reply, as the fast pass must.
+    fn serde_only(reply: &[u8]) -> Result<(RecordTexts, Pager)> {
+        let whole: WithRecords<Pager> =
+            transport::parse_reply(reply, "/tcb/databasequery", Endpoint::Database)?;
+        Ok((whole.data, whole.rest))
+    }
+
+    /// A reply the service could send: records, errcode, errmsg and a pager in any order, with
+    /// any spacing.
+    fn replies() -> impl Strategy<Value = Vec<u8>> {
+        let records = proptest::collection::vec("(\\PC|[\"\\\\/\\x00-\\x1f]){0,150}", 0..6);
+        (records, any::<u64>(), "\\PC{0,8}", any::<u64>(), " {0,2}").prop_map(
+            |(records, total, errmsg, order, space)| {
+                let mut entries = vec![
+                    format!(
+                        "\"data\":{space}{}",
+                        serde_json::to_string(&records).unwrap()
+                    ),
+                    format!("\"errcode\":{space}0"),
+                    format!("\"errmsg\":{}", serde_json::to_string(&errmsg).unwrap()),
+                    format!("\"total\":{total}"),
+                ];
+                let rotate = (order % 4) as usize;
+                entries.rotate_left(rotate);
+                if order & 4 != 0 {
+                    entries.swap(0, 1);
+                }
+                format!("{space}{{{}}}{space}", entries.join(&format!(",{space}"))).into_bytes()
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// A well-formed reply reads the same by both paths, and by the fast one.
+        #[test]
+        fn the_fast_pass_reads_what_serde_reads(reply in replies()) {
+            prop_assert!(reply::split(&reply).is_some());
+            let want = serde_only(&reply).unwrap();
+            prop_assert_eq!(parse_reply::<Pager>(&reply, "/tcb/databasequery", Endpoint::Database).unwrap(), want);
+        }
+
+        /// Any reply, damaged anywhere, gives the result serde_json alone gives: the same
+        /// records or the same error.
+        #[test]
+        fn a_damaged_reply_ends_as_serde_says(reply in replies(), at in any::<prop::sample::Index>(), byte in prop_oneof![Just(b'"'), Just(b'\\'), Just(b','), Just(b']'), Just(b'}'), Just(b'\n'), Just(0xffu8), any::<u8>()]) {
+            let mut reply = reply;
+            let at = at.index(reply.len());
+            reply[at] = byte;
+            let ours = parse_reply::<Pager>(&reply, "/tcb/databasequery", Endpoint::Database);
+            match (ours, serde_only(&reply)) {
+                (Ok(ours), Ok(theirs)) => prop_assert_eq!(ours, theirs),
+                (Err(ours), Err(theirs)) => prop_assert_eq!(ours.to_string(), theirs.to_string()),
+                (ours, theirs) => prop_assert!(false, "ours {:?}, serde {:?}", ours, theirs),
+            }
+        }
     }
 }
