@@ -12,13 +12,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --benches` would pass nothing and run briefly.
-    let benching = std::env::args().any(|a| a == "--bench");
-    let rounds: usize = match std::env::var("ROUNDS") {
-        Ok(n) => n.parse().expect("ROUNDS is a number"),
-        Err(_) if benching => 40,
-        Err(_) => 1,
-    };
+    let rounds = common::rounds(40);
     let records = common::records();
     let bytes: usize = records.iter().map(String::len).sum();
     let decoders = common::DECODERS;

@@ -26,12 +26,7 @@ struct Envelope {
 }
 
 fn main() {
-    let benching = std::env::args().any(|a| a == "--bench");
-    let rounds: usize = match std::env::var("ROUNDS") {
-        Ok(n) => n.parse().expect("ROUNDS is a number"),
-        Err(_) if benching => 200,
-        Err(_) => 2,
-    };
+    let rounds = common::rounds(200);
     let records: Vec<String> = common::records().into_iter().take(RECORDS).collect();
     let body =
         serde_json::to_vec(&serde_json::json!({"errcode": 0, "errmsg": "ok", "data": records}))

@@ -5,6 +5,16 @@
 use serde::Deserialize;
 use wxcloud::{Document, Value, ejson};
 
+/// How many interleaved rounds to run: `ROUNDS` if set, else `default` under `cargo bench`
+/// (which passes `--bench`), else 1 (`cargo test --benches` runs each bench briefly).
+pub fn rounds(default: usize) -> usize {
+    match std::env::var("ROUNDS") {
+        Ok(n) => n.parse().expect("ROUNDS is a number"),
+        Err(_) if std::env::args().any(|a| a == "--bench") => default,
+        Err(_) => 1,
+    }
+}
+
 /// How many records one measured run decodes.
 pub const RECORDS: usize = 10_000;
 
