@@ -77,7 +77,7 @@ impl<W: Write> Printer<W> {
     }
 
     /// Prints records as the service returned them: verbatim with `--raw`, else decoded.
-    pub fn raw_records(&mut self, raw: &[String]) -> Result<(), Failure> {
+    pub fn raw_records(&mut self, raw: &wxcloud::RecordTexts) -> Result<(), Failure> {
         if self.format == Format::Raw {
             for text in raw {
                 writeln!(self.out, "{text}").map_err(io_failure)?;
@@ -168,10 +168,11 @@ mod tests {
 
     #[test]
     fn raw_keeps_the_service_text_and_other_formats_decode_it() {
-        let raw = vec![r#"{"x":{"$numberDouble":"1.5"}}"#.to_owned()];
+        let text = r#"{"x":{"$numberDouble":"1.5"}}"#;
+        let raw: wxcloud::RecordTexts = [text].into_iter().collect();
         assert_eq!(
             printed(Format::Raw, |p| p.raw_records(&raw).unwrap()),
-            format!("{}\n", raw[0])
+            format!("{text}\n")
         );
         assert_eq!(
             printed(Format::Lines, |p| p.raw_records(&raw).unwrap()),

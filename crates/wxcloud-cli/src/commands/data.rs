@@ -138,7 +138,7 @@ fn forbid_flags(flags: &[(&str, bool)]) -> Result<(), Failure> {
 pub async fn aggregate(ctx: Context, a: AggregateArgs) -> Result<(), Failure> {
     let statement = aggregate_statement(&a)?;
     ctx.run(&statement, async |session, printer| {
-        let raw = session.client.aggregate_raw(&statement).await?;
+        let raw = session.client.aggregate_texts(&statement).await?;
         printer.raw_records(&raw)
     })
     .await
@@ -148,7 +148,7 @@ pub async fn aggregate(ctx: Context, a: AggregateArgs) -> Result<(), Failure> {
 pub async fn query(ctx: Context, q: QueryArgs) -> Result<(), Failure> {
     let statement = query_statement(&q)?;
     ctx.run(&statement, async |session, printer| {
-        let page = session.client.query_raw(&statement).await?;
+        let page = session.client.query_texts(&statement).await?;
         printer.raw_records(&page.data)?;
         let shown = page.data.len() as u64;
         let pager = &page.pager;
