@@ -86,7 +86,7 @@ impl<W: Write> Printer<W> {
         }
         let docs = raw
             .iter()
-            .map(|r| ejson::decode_document(r))
+            .map(ejson::decode_document)
             .collect::<Result<Vec<_>, _>>()?;
         self.records(docs)
     }

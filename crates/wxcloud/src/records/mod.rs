@@ -253,7 +253,7 @@ mod tests {
         let records = proptest::collection::vec("(\\PC|[\"\\\\/\\x00-\\x1f]){0,150}", 0..6);
         (records, any::<u64>(), "\\PC{0,8}", any::<u64>(), " {0,2}").prop_map(
             |(records, total, errmsg, order, space)| {
-                let mut entries = vec![
+                let mut entries = [
                     format!(
                         "\"data\":{space}{}",
                         serde_json::to_string(&records).unwrap()
