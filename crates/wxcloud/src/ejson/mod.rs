@@ -48,7 +48,7 @@ mod encode;
 mod number;
 mod reader;
 mod sink;
-mod text;
+pub(crate) mod text;
 mod typed;
 mod wrapper;
 

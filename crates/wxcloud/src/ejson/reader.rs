@@ -601,65 +601,16 @@ impl<'t> Reader<'t> {
 
     /// Reads one escape (after its backslash).
     fn escape(&mut self) -> Read<char> {
-        let Some(&b) = self.bytes().get(self.pos) else {
-            return self.fail("EOF while parsing a string");
-        };
-        self.pos += 1;
-        Ok(match b {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
-            b'u' => return self.unicode_escape(),
-            _ => {
-                self.pos -= 1;
-                return self.fail("invalid escape");
+        match text::unescape(self.bytes(), self.pos) {
+            Ok((c, end)) => {
+                self.pos = end;
+                Ok(c)
             }
-        })
-    }
-
-    /// Reads the rest of a `\u` escape: one code unit, or a surrogate pair.
-    fn unicode_escape(&mut self) -> Read<char> {
-        let unit = self.hex4()?;
-        let code = match unit {
-            0xD800..=0xDBFF => {
-                if !self.bytes()[self.pos..].starts_with(b"\\u") {
-                    return self.fail("lone leading surrogate in hex escape");
-                }
-                self.pos += 2;
-                let low = self.hex4()?;
-                if !(0xDC00..=0xDFFF).contains(&low) {
-                    return self.fail("lone leading surrogate in hex escape");
-                }
-                0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00)
+            Err((at, message)) => {
+                self.pos = at;
+                self.fail(message)
             }
-            0xDC00..=0xDFFF => return self.fail("lone trailing surrogate in hex escape"),
-            _ => u32::from(unit),
-        };
-        match char::from_u32(code) {
-            Some(c) => Ok(c),
-            None => self.fail("invalid unicode code point"),
         }
-    }
-
-    fn hex4(&mut self) -> Read<u16> {
-        let Some(digits) = self.bytes().get(self.pos..self.pos + 4) else {
-            self.pos = self.bytes().len();
-            return self.fail("EOF while parsing a string");
-        };
-        let mut unit = 0u16;
-        for &d in digits {
-            let Some(v) = (d as char).to_digit(16) else {
-                return self.fail("invalid escape");
-            };
-            unit = unit * 16 + v as u16;
-        }
-        self.pos += 4;
-        Ok(unit)
     }
 
     /// Reads a JSON number (see [`number::read`]).

@@ -1,8 +1,9 @@
 //! JSON string contents, scanned sixteen bytes at a time (SIMD compares through `wide`, then
 //! eight-byte words for the last bytes): the one place that knows which bytes a JSON string
-//! cannot hold as they are (a quote, a backslash, a control character), for the reader that
-//! finds where a string's plain run ends and for [`write_json_string`], which escapes a string
-//! for JSON text.
+//! cannot hold as they are (a quote, a backslash, a control character) and what its escapes
+//! stand for — for the record reader, which finds where a string's plain run ends, for the
+//! reply reader (`crate::records`), which unescapes the record strings of a reply, and for
+//! [`write_json_string`], which escapes a string for JSON text.
 
 use wide::u8x16;
 
@@ -25,19 +26,41 @@ fn special_mask(word: u64) -> u64 {
         | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS)
 }
 
+/// The bytes of sixteen that matter in a JSON string, a bit each (bit `i` for byte `i`).
+#[derive(Clone, Copy)]
+pub(crate) struct Marks16 {
+    pub(crate) quote: u32,
+    pub(crate) backslash: u32,
+    pub(crate) slash: u32,
+    /// Bytes below 0x20, which JSON forbids in strings.
+    pub(crate) control: u32,
+}
+
+impl Marks16 {
+    /// Finds them with one SIMD compare each.
+    #[inline]
+    pub(crate) fn of(bytes: &[u8; 16]) -> Marks16 {
+        let v = u8x16::from(*bytes);
+        let last_control = u8x16::splat(0x1f);
+        let at = |byte: u8| v.simd_eq(u8x16::splat(byte)).to_bitmask();
+        Marks16 {
+            quote: at(b'"'),
+            backslash: at(b'\\'),
+            slash: at(b'/'),
+            // max(b, 0x1f) == 0x1f exactly when b <= 0x1f (unsigned).
+            control: v.max(last_control).simd_eq(last_control).to_bitmask(),
+        }
+    }
+}
+
 /// How many bytes at the start of `bytes` a JSON string holds as they are (up to the first
 /// quote, backslash or control character).
 #[inline]
 pub(crate) fn plain_len(bytes: &[u8]) -> usize {
     let mut at = 0;
-    let (quote, backslash, last_control) =
-        (u8x16::splat(b'"'), u8x16::splat(b'\\'), u8x16::splat(0x1f));
     while let Some(chunk) = bytes.get(at..at + 16) {
-        let v = u8x16::from(<[u8; 16]>::try_from(chunk).unwrap_or_default());
-        // max(b, 0x1f) == 0x1f exactly when b <= 0x1f (unsigned).
-        let special =
-            v.simd_eq(quote) | v.simd_eq(backslash) | v.max(last_control).simd_eq(last_control);
-        let mask = special.to_bitmask();
+        let marks = Marks16::of(chunk.try_into().unwrap_or(&[0; 16]));
+        let mask = marks.quote | marks.backslash | marks.control;
         if mask != 0 {
             return at + mask.trailing_zeros() as usize;
         }
@@ -55,6 +78,67 @@ pub(crate) fn plain_len(bytes: &[u8]) -> usize {
         at += 1;
     }
     at
+}
+
+/// Reads the escape whose backslash comes just before `bytes[at]`: the character it stands for
+/// (a `\uXXXX` pair of surrogates is one) and where it ends; or where reading stopped and why
+/// it is not an escape, in serde_json's words.
+pub(crate) fn unescape(bytes: &[u8], at: usize) -> Result<(char, usize), (usize, &'static str)> {
+    let Some(&b) = bytes.get(at) else {
+        return Err((at, "EOF while parsing a string"));
+    };
+    let c = match b {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => return unicode_escape(bytes, at + 1),
+        _ => return Err((at, "invalid escape")),
+    };
+    Ok((c, at + 1))
+}
+
+/// The rest of a `\u` escape, from its four digits at `bytes[at]`: one code unit, or a
+/// surrogate pair.
+fn unicode_escape(bytes: &[u8], at: usize) -> Result<(char, usize), (usize, &'static str)> {
+    let unit = hex4(bytes, at)?;
+    let mut end = at + 4;
+    let code = match unit {
+        0xD800..=0xDBFF => {
+            if !bytes[end..].starts_with(b"\\u") {
+                return Err((end, "lone leading surrogate in hex escape"));
+            }
+            let low = hex4(bytes, end + 2)?;
+            end += 6;
+            if !(0xDC00..=0xDFFF).contains(&low) {
+                return Err((end, "lone leading surrogate in hex escape"));
+            }
+            0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+        }
+        0xDC00..=0xDFFF => return Err((end, "lone trailing surrogate in hex escape")),
+        _ => unit,
+    };
+    match char::from_u32(code) {
+        Some(c) => Ok((c, end)),
+        None => Err((end, "invalid unicode code point")),
+    }
+}
+
+/// Four hex digits at `bytes[at]`.
+fn hex4(bytes: &[u8], at: usize) -> Result<u32, (usize, &'static str)> {
+    let Some(digits) = bytes.get(at..at + 4) else {
+        return Err((bytes.len(), "EOF while parsing a string"));
+    };
+    digits
+        .iter()
+        .try_fold(0, |unit, &d| match (d as char).to_digit(16) {
+            Some(v) => Ok(unit * 16 + v),
+            None => Err((at, "invalid escape")),
+        })
 }
 
 /// Appends `s` to `out` as a JSON string literal, quotes included, escaping what JSON requires

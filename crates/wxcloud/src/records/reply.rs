@@ -22,9 +22,6 @@ pub(crate) fn split(reply: &[u8]) -> Option<Split> {
     let mut records = None;
     let mut rest = vec![b'{'];
     scan.expect(b'{')?;
-    if scan.peek() == Some(b'}') {
-        return None; // no `data`
-    }
     loop {
         let key_start = scan.skip_ws();
         let key = scan.key()?;
@@ -34,7 +31,7 @@ pub(crate) fn split(reply: &[u8]) -> Option<Split> {
             if records.is_some() {
                 return None;
             }
-            records = Some(scan.strings(reply.len())?);
+            records = Some(scan.strings()?);
         } else {
             let value_start = scan.skip_ws();
             scan.skip_value()?;
@@ -110,9 +107,9 @@ impl<'a> Scan<'a> {
 
     /// An array of strings, unescaped into one buffer (sized for the whole reply, which the
     /// unescaped text cannot outgrow).
-    fn strings(&mut self, capacity: usize) -> Option<RecordTexts> {
+    fn strings(&mut self) -> Option<RecordTexts> {
         self.expect(b'[')?;
-        let mut text = Vec::with_capacity(capacity);
+        let mut text = Vec::with_capacity(self.src.len());
         let mut ends = Vec::new();
         if self.peek() == Some(b']') {
             self.pos += 1;

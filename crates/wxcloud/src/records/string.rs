@@ -6,12 +6,13 @@
 //! and control characters of 64 bytes at once with SIMD compares (SSE2 on x86-64, NEON on
 //! aarch64, plain code elsewhere, through `wide`), works out from those masks which backslashes
 //! escape something, and copies the runs between them. Escapes other than `\"`, `\\` and `\/`
-//! are rare in this text and are read one by one.
+//! are rare in this text and are read one by one (by `ejson::text`, as the record reader reads
+//! them).
 //!
 //! Whatever is not valid JSON makes it give up (`None`) without saying why: its caller then reads
 //! the whole reply with serde_json, whose errors say what is wrong.
 
-use wide::u8x16;
+use crate::ejson::text::{self, Marks16};
 
 /// Bytes examined at once.
 const BLOCK: usize = 64;
@@ -80,9 +81,6 @@ struct Marks {
 
 impl Marks {
     fn of(block: &[u8; BLOCK]) -> Marks {
-        let (backslash, quote, slash) =
-            (u8x16::splat(b'\\'), u8x16::splat(b'"'), u8x16::splat(b'/'));
-        let last_control = u8x16::splat(0x1f);
         let mut marks = Marks {
             backslash: 0,
             quote: 0,
@@ -90,14 +88,12 @@ impl Marks {
             control: 0,
         };
         for (i, lane) in block.chunks_exact(16).enumerate() {
-            let bytes: [u8; 16] = lane.try_into().unwrap_or_default();
-            let v = u8x16::from(bytes);
-            let at = |mask: u8x16| u64::from(mask.to_bitmask()) << (16 * i);
-            marks.backslash |= at(v.simd_eq(backslash));
-            marks.quote |= at(v.simd_eq(quote));
-            marks.slash |= at(v.simd_eq(slash));
-            // max(b, 0x1f) == 0x1f exactly when b <= 0x1f (unsigned).
-            marks.control |= at(v.max(last_control).simd_eq(last_control));
+            let lane = Marks16::of(lane.try_into().unwrap_or(&[0; 16]));
+            let at = |bits: u32| u64::from(bits) << (16 * i);
+            marks.backslash |= at(lane.backslash);
+            marks.quote |= at(lane.quote);
+            marks.slash |= at(lane.slash);
+            marks.control |= at(lane.control);
         }
         marks
     }
@@ -152,55 +148,9 @@ fn append_without(out: &mut Vec<u8>, block: &[u8; BLOCK], limit: usize, drop: u6
 
 /// Reads the escape at `src[pos]` (a backslash) into `out`; returns where it ends.
 fn escape(src: &[u8], pos: usize, out: &mut Vec<u8>) -> Option<usize> {
-    let byte = match *src.get(pos + 1)? {
-        b'"' => b'"',
-        b'\\' => b'\\',
-        b'/' => b'/',
-        b'b' => 0x08,
-        b'f' => 0x0c,
-        b'n' => b'\n',
-        b'r' => b'\r',
-        b't' => b'\t',
-        b'u' => return unicode_escape(src, pos, out),
-        _ => return None,
-    };
-    out.push(byte);
-    Some(pos + 2)
-}
-
-/// Reads a `\uXXXX` escape, or a surrogate pair of them, at `src[pos]`; a lone surrogate is
-/// refused.
-fn unicode_escape(src: &[u8], pos: usize, out: &mut Vec<u8>) -> Option<usize> {
-    let first = hex4(src, pos + 2)?;
-    let (code, end) = match first {
-        0xD800..=0xDBFF => {
-            if src.get(pos + 6..pos + 8)? != b"\\u" {
-                return None;
-            }
-            let low = hex4(src, pos + 8)?;
-            if !(0xDC00..=0xDFFF).contains(&low) {
-                return None;
-            }
-            (
-                0x10000 + ((first - 0xD800) << 10 | (low - 0xDC00)),
-                pos + 12,
-            )
-        }
-        0xDC00..=0xDFFF => return None,
-        _ => (first, pos + 6),
-    };
-    let c = char::from_u32(code)?;
+    let (c, end) = text::unescape(src, pos + 1).ok()?;
     out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
     Some(end)
-}
-
-/// Four hex digits at `src[pos]`.
-fn hex4(src: &[u8], pos: usize) -> Option<u32> {
-    let digits = std::str::from_utf8(src.get(pos..pos + 4)?).ok()?;
-    if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None; // from_str_radix would take a sign
-    }
-    u32::from_str_radix(digits, 16).ok()
 }
 
 #[cfg(test)]
