@@ -16,7 +16,7 @@ const POW10: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
-/// Why a number could not be read, and where it stopped.
+/// Why a number (or, in `text`, an escape) could not be read, and where reading stopped.
 pub(crate) type Refusal = (usize, &'static str);
 
 /// Reads the JSON number that starts at `text[start]`: its value and the offset just past it.

@@ -601,24 +601,23 @@ impl<'t> Reader<'t> {
 
     /// Reads one escape (after its backslash).
     fn escape(&mut self) -> Read<char> {
-        match text::unescape(self.bytes(), self.pos) {
-            Ok((c, end)) => {
-                self.pos = end;
-                Ok(c)
-            }
-            Err((at, message)) => {
-                self.pos = at;
-                self.fail(message)
-            }
-        }
+        let read = text::unescape(self.bytes(), self.pos);
+        self.moved(read)
     }
 
     /// Reads a JSON number (see [`number::read`]).
     fn number(&mut self) -> Read<Scalar<'static>> {
-        match number::read(self.text, self.pos) {
-            Ok((scalar, end)) => {
+        let read = number::read(self.text, self.pos);
+        self.moved(read)
+    }
+
+    /// Takes what a helper read from the current position: moves to where it ended, or to where
+    /// it stopped, failing with its reason.
+    fn moved<T>(&mut self, read: Result<(T, usize), number::Refusal>) -> Read<T> {
+        match read {
+            Ok((value, end)) => {
                 self.pos = end;
-                Ok(scalar)
+                Ok(value)
             }
             Err((at, message)) => {
                 self.pos = at;

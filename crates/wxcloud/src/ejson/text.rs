@@ -7,6 +7,8 @@
 
 use wide::u8x16;
 
+use super::number::Refusal;
+
 /// Bytes that end a run of plain string contents: a quote, a backslash or a control character.
 #[inline]
 fn special(b: u8) -> bool {
@@ -83,7 +85,7 @@ pub(crate) fn plain_len(bytes: &[u8]) -> usize {
 /// Reads the escape whose backslash comes just before `bytes[at]`: the character it stands for
 /// (a `\uXXXX` pair of surrogates is one) and where it ends; or where reading stopped and why
 /// it is not an escape, in serde_json's words.
-pub(crate) fn unescape(bytes: &[u8], at: usize) -> Result<(char, usize), (usize, &'static str)> {
+pub(crate) fn unescape(bytes: &[u8], at: usize) -> Result<(char, usize), Refusal> {
     let Some(&b) = bytes.get(at) else {
         return Err((at, "EOF while parsing a string"));
     };
@@ -104,7 +106,7 @@ pub(crate) fn unescape(bytes: &[u8], at: usize) -> Result<(char, usize), (usize,
 
 /// The rest of a `\u` escape, from its four digits at `bytes[at]`: one code unit, or a
 /// surrogate pair.
-fn unicode_escape(bytes: &[u8], at: usize) -> Result<(char, usize), (usize, &'static str)> {
+fn unicode_escape(bytes: &[u8], at: usize) -> Result<(char, usize), Refusal> {
     let unit = hex4(bytes, at)?;
     let mut end = at + 4;
     let code = match unit {
@@ -129,7 +131,7 @@ fn unicode_escape(bytes: &[u8], at: usize) -> Result<(char, usize), (usize, &'st
 }
 
 /// Four hex digits at `bytes[at]`.
-fn hex4(bytes: &[u8], at: usize) -> Result<u32, (usize, &'static str)> {
+fn hex4(bytes: &[u8], at: usize) -> Result<u32, Refusal> {
     let Some(digits) = bytes.get(at..at + 4) else {
         return Err((bytes.len(), "EOF while parsing a string"));
     };
